@@ -1,0 +1,206 @@
+//! The `askpro` command line: clap types, `ns:verb` normalisation, dispatch, exit codes.
+
+mod argv;
+pub mod commands;
+pub mod output;
+pub mod ui;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use serde_json::json;
+
+use crate::config::{Overrides, Settings};
+use crate::error::{Error, Result};
+use crate::ops::App;
+use crate::store::PoolSize;
+use commands::{branch, company, db, key, service, staff};
+pub use output::Output;
+pub use ui::Ui;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "askpro",
+    version,
+    about = "Run AI phone receptionists for many small businesses: onboarding, Retell agents, Cal.com, checks.",
+    long_about = None,
+    propagate_version = true,
+    disable_help_subcommand = true,
+    after_help = "Commands are written `namespace:verb` (e.g. `askpro company:create`); `askpro namespace verb` works too.\n`askpro list` shows every command."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Namespace,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Print exactly one JSON document on stdout (errors as {"error": {...}})
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print only the new id (create commands) or ids (lists)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Never prompt; a missing value is an error naming its flag
+    #[arg(short = 'n', long = "no-interaction", global = true)]
+    pub no_interaction: bool,
+    /// Settings file (default: ./askpro.toml when present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Namespace {
+    /// Companies (tenants): create, config, greeting, list, show
+    #[command(subcommand)]
+    Company(company::Command),
+    /// Branches with opening hours and notification targets
+    #[command(subcommand)]
+    Branch(branch::Command),
+    /// Services, synonyms and CSV synonym import
+    #[command(subcommand)]
+    Service(service::Command),
+    /// Staff and their services
+    #[command(subcommand)]
+    Staff(staff::Command),
+    /// Database migrations
+    #[command(subcommand)]
+    Db(db::Command),
+    /// The master key that encrypts secrets at rest
+    #[command(subcommand)]
+    Key(key::Command),
+    /// Print shell completions (bash, zsh, fish) to stdout
+    Completions(commands::completions::Args),
+    /// List every command in `namespace:verb` form
+    List,
+}
+
+/// Everything a command needs; the store is connected on first use, so `completions`,
+/// `key:generate` and `list` never touch a database.
+pub struct Ctx {
+    pub out: Output,
+    pub ui: Ui,
+    overrides: Overrides,
+    app: tokio::sync::OnceCell<App>,
+}
+
+impl Ctx {
+    pub async fn app(&self) -> Result<&App> {
+        self.app
+            .get_or_try_init(|| async {
+                let settings = Settings::load(&self.overrides)?;
+                App::connect(settings, PoolSize(2)).await
+            })
+            .await
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::load(&self.overrides)
+    }
+}
+
+/// The clap command tree, as used for parsing, help and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Every leaf command as (`ns:verb`, about).
+pub fn command_list() -> Vec<(String, String)> {
+    let mut list = Vec::new();
+    for ns in command().get_subcommands() {
+        let subs: Vec<_> = ns.get_subcommands().collect();
+        if subs.is_empty() {
+            list.push((ns.get_name().to_string(), about(ns)));
+        }
+        for verb in subs {
+            list.push((format!("{}:{}", ns.get_name(), verb.get_name()), about(verb)));
+        }
+    }
+    list
+}
+
+fn about(cmd: &clap::Command) -> String {
+    cmd.get_about().map(|a| a.to_string()).unwrap_or_default()
+}
+
+fn namespaces() -> Vec<String> {
+    command().get_subcommands().map(|c| c.get_name().to_string()).collect()
+}
+
+/// Runs the CLI on `args` (including the program name) and returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let wants_json = args.iter().skip(1).any(|a| a == "--json");
+    let names = namespaces();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let args = argv::normalise(args, &names);
+    let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e, wants_json),
+    };
+    let out = Output { json: cli.global.json, quiet: cli.global.quiet };
+    let ctx = Ctx {
+        out,
+        ui: Ui::new(cli.global.no_interaction),
+        overrides: Overrides {
+            config_file: cli.global.config.clone(),
+            database_url: cli.global.database_url.clone(),
+            listen: None,
+        },
+        app: tokio::sync::OnceCell::new(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            out.error(&Error::internal("cannot start the async runtime").with_source(e));
+            return 70;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command, &ctx)) {
+        Ok(()) => 0,
+        Err(err) => {
+            out.error(&err);
+            err.exit_code()
+        }
+    }
+}
+
+fn usage_error(e: clap::Error, wants_json: bool) -> i32 {
+    use clap::error::ErrorKind as K;
+    let code = match e.kind() {
+        K::DisplayHelp | K::DisplayVersion => 0,
+        _ => 2,
+    };
+    let _ = e.print();
+    if code != 0 && wants_json {
+        let message = e.kind().as_str().unwrap_or("invalid usage").to_string();
+        let rendered = e.render().to_string();
+        let detail = rendered.lines().next().unwrap_or(&message).trim_start_matches("error: ").to_string();
+        let _ = output::print_json(&json!({"error": {"code": "invalid_input", "message": detail}}));
+    }
+    code
+}
+
+async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
+    match command {
+        Namespace::Company(cmd) => company::run(cmd, ctx).await,
+        Namespace::Branch(cmd) => branch::run(cmd, ctx).await,
+        Namespace::Service(cmd) => service::run(cmd, ctx).await,
+        Namespace::Staff(cmd) => staff::run(cmd, ctx).await,
+        Namespace::Db(cmd) => db::run(cmd, ctx).await,
+        Namespace::Key(cmd) => key::run(cmd, ctx).await,
+        Namespace::Completions(args) => commands::completions::run(args),
+        Namespace::List => {
+            let list = command_list();
+            let rows: Vec<_> = list.iter().map(|(name, about)| json!({"command": name, "about": about})).collect();
+            ctx.out.list("commands", &rows, &["command", "what it does"], |r| {
+                vec![r["command"].as_str().unwrap_or("").to_string(), r["about"].as_str().unwrap_or("").to_string()]
+            })
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Settings, resolved once per process: command-line flag > environment > `askpro.toml` > default
+//! (SPEC.md §2).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::secrets::KeySource;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://askpro.db";
+pub const DEFAULT_RETELL_BASE_URL: &str = "https://api.retellai.com";
+pub const DEFAULT_CALCOM_BASE_URL: &str = "https://api.cal.com";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+/// The optional `askpro.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    retell_api_key: Option<String>,
+    retell_base_url: Option<String>,
+    calcom_base_url: Option<String>,
+    public_url: Option<String>,
+    listen: Option<String>,
+}
+
+/// The resolved configuration of one process.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub master_key: KeySource,
+    pub retell_api_key: Option<String>,
+    pub retell_base_url: String,
+    pub calcom_base_url: String,
+    pub public_url: Option<String>,
+    pub listen: String,
+}
+
+impl Settings {
+    /// Resolves settings from the process environment.
+    pub fn load(overrides: &Overrides) -> Result<Settings> {
+        Self::resolve(overrides, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Resolves settings with an explicit environment lookup (used by tests).
+    pub fn resolve(overrides: &Overrides, env: impl Fn(&str) -> Option<String>) -> Result<Settings> {
+        let file = read_file(overrides.config_file.as_deref())?;
+        let database_url = overrides
+            .database_url
+            .clone()
+            .or_else(|| env("ASKPRO_DATABASE_URL"))
+            .or_else(|| env("DATABASE_URL"))
+            .or(file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let master_key = match env("ASKPRO_MASTER_KEY") {
+            Some(key) => KeySource::Env(key),
+            None => match sqlite_path(&database_url) {
+                Some(db) => KeySource::File(db.parent().unwrap_or(Path::new(".")).join("askpro.key")),
+                None => KeySource::Missing,
+            },
+        };
+        Ok(Settings {
+            master_key,
+            retell_api_key: env("RETELL_API_KEY").or(file.retell_api_key),
+            retell_base_url: env("RETELL_BASE_URL")
+                .or(file.retell_base_url)
+                .unwrap_or_else(|| DEFAULT_RETELL_BASE_URL.into()),
+            calcom_base_url: env("CALCOM_BASE_URL")
+                .or(file.calcom_base_url)
+                .unwrap_or_else(|| DEFAULT_CALCOM_BASE_URL.into()),
+            public_url: env("ASKPRO_PUBLIC_URL").or(file.public_url),
+            listen: overrides
+                .listen
+                .clone()
+                .or_else(|| env("ASKPRO_LISTEN"))
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database_url,
+        })
+    }
+}
+
+fn read_file(explicit: Option<&Path>) -> Result<FileSettings> {
+    let path = explicit.unwrap_or(Path::new("askpro.toml"));
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => return Ok(FileSettings::default()),
+        Err(e) => return Err(Error::config(format!("cannot read the config file {}", path.display())).with_source(e)),
+    };
+    toml::from_str(&text).map_err(|e| {
+        Error::invalid(format!("the config file {} is not valid", path.display())).with_help(e.message().to_string())
+    })
+}
+
+/// The file behind a `sqlite:` URL, or `None` for other databases and in-memory SQLite.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_default() {
+        let none = Overrides::default();
+        assert_eq!(Settings::resolve(&none, env(&[])).unwrap().database_url, DEFAULT_DATABASE_URL);
+        let s = Settings::resolve(
+            &none,
+            env(&[("DATABASE_URL", "sqlite://b.db"), ("ASKPRO_DATABASE_URL", "sqlite://a.db")]),
+        )
+        .unwrap();
+        assert_eq!(s.database_url, "sqlite://a.db");
+        let flag = Overrides { database_url: Some("sqlite://c.db".into()), ..Default::default() };
+        assert_eq!(
+            Settings::resolve(&flag, env(&[("ASKPRO_DATABASE_URL", "sqlite://a.db")])).unwrap().database_url,
+            "sqlite://c.db"
+        );
+    }
+
+    #[test]
+    fn config_file_sits_between_env_and_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("askpro.toml");
+        std::fs::write(&file, "database_url = \"sqlite://file.db\"\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        let o = Overrides { config_file: Some(file.clone()), ..Default::default() };
+        let s = Settings::resolve(&o, env(&[])).unwrap();
+        assert_eq!((s.database_url.as_str(), s.listen.as_str()), ("sqlite://file.db", "127.0.0.1:9000"));
+        let s = Settings::resolve(&o, env(&[("ASKPRO_LISTEN", "127.0.0.1:7000")])).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:7000");
+        std::fs::write(&file, "databse_url = 1\n").unwrap();
+        assert_eq!(Settings::resolve(&o, env(&[])).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn master_key_source_follows_the_backend() {
+        let none = Overrides::default();
+        let s = Settings::resolve(&none, env(&[("ASKPRO_DATABASE_URL", "sqlite:///tmp/x/askpro.db")])).unwrap();
+        assert!(matches!(s.master_key, KeySource::File(ref p) if p == Path::new("/tmp/x/askpro.key")));
+        let s = Settings::resolve(&none, env(&[("ASKPRO_DATABASE_URL", "postgres://h/db")])).unwrap();
+        assert!(matches!(s.master_key, KeySource::Missing));
+        let s =
+            Settings::resolve(&none, env(&[("ASKPRO_DATABASE_URL", "postgres://h/db"), ("ASKPRO_MASTER_KEY", "k")]))
+                .unwrap();
+        assert!(matches!(s.master_key, KeySource::Env(_)));
+    }
+}

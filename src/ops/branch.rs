@@ -1,0 +1,100 @@
+//! Branches: create, notification targets, list.
+
+use super::{company, App, Created};
+use crate::domain::{self, BusinessHours, Country, E164};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Branch, NewBranch, NotificationTargets};
+use crate::templates::Industry;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewBranchRequest {
+    pub company_id: i64,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub timezone: Option<String>,
+    /// Inline JSON or `@file.json`.
+    pub business_hours: Option<String>,
+    pub if_not_exists: bool,
+}
+
+pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>> {
+    let company = company::get(app, req.company_id).await?;
+    let name = domain::require_name(&req.name, "--name")?;
+    let name_key = domain::name_key(&name);
+    if req.if_not_exists {
+        if let Some(existing) = app.store.branch_by_name(company.id, &name_key).await? {
+            return Ok(Created { entity: existing, existed: true });
+        }
+    }
+    let country: Country = company.country.parse()?;
+    let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or(&company.timezone))?;
+    let hours = match &req.business_hours {
+        Some(arg) => BusinessHours::from_arg(arg)?,
+        None => match &company.industry {
+            Some(key) => Industry::get(key)?.hours(),
+            None => BusinessHours::default_week(),
+        },
+    };
+    let branch = NewBranch {
+        name: name.clone(),
+        name_key: name_key.clone(),
+        address: req.address.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        phone: req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?,
+        email: req.email.as_deref().map(domain::parse_email).transpose()?,
+        timezone: timezone.name().to_string(),
+        business_hours: hours.to_json().to_string(),
+    };
+    match app.store.insert_branch(company.id, &branch).await {
+        Ok(entity) => Ok(Created { entity, existed: false }),
+        Err(e) if e.kind() == ErrorKind::Conflict => match app.store.branch_by_name(company.id, &name_key).await? {
+            Some(existing) if req.if_not_exists => Ok(Created { entity: existing, existed: true }),
+            _ => Err(Error::conflict(format!("company {} already has a branch named '{name}'", company.id))
+                .with_help("pass --if-not-exists to reuse it, or choose another --name")),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Looks a branch up by id, or fails with exit code 3.
+pub async fn get(app: &App, id: i64) -> Result<Branch> {
+    app.store.branch(id).await?.ok_or_else(|| {
+        Error::not_found(format!("branch {id} does not exist"))
+            .with_help("`askpro branch:list --company-id N` shows a company's branches")
+    })
+}
+
+/// A branch that must belong to `company_id`; a foreign branch is reported as not found.
+pub async fn get_in_company(app: &App, company_id: i64, id: i64) -> Result<Branch> {
+    match app.store.branch(id).await? {
+        Some(branch) if branch.company_id == company_id => Ok(branch),
+        _ => Err(Error::not_found(format!("company {company_id} has no branch {id}"))
+            .with_help(format!("`askpro branch:list --company-id {company_id}` shows its branches"))),
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NotificationsRequest {
+    pub email: Option<String>,
+    pub sms_phone: Option<String>,
+    pub whatsapp: Option<String>,
+}
+
+pub async fn set_notifications(app: &App, branch_id: i64, req: NotificationsRequest) -> Result<Branch> {
+    let branch = get(app, branch_id).await?;
+    let company = company::get(app, branch.company_id).await?;
+    let country: Country = company.country.parse()?;
+    let phone = |p: Option<String>| p.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose();
+    let targets = NotificationTargets {
+        email: req.email.as_deref().map(domain::parse_email).transpose()?,
+        sms_phone: phone(req.sms_phone)?,
+        whatsapp: phone(req.whatsapp)?,
+    };
+    app.store.update_branch_notifications(branch.company_id, branch.id, &targets).await
+}
+
+pub async fn list(app: &App, company_id: i64) -> Result<Vec<Branch>> {
+    company::get(app, company_id).await?;
+    app.store.branches(company_id).await
+}

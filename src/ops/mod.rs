@@ -1,0 +1,75 @@
+//! Admin use cases behind the CLI commands. Commands parse flags into the typed requests here;
+//! these functions validate against the store, act, and return typed results for rendering.
+
+pub mod branch;
+pub mod company;
+pub mod service;
+pub mod staff;
+pub mod synonyms;
+
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Settings;
+use crate::error::Result;
+use crate::secrets::{mask, MasterKey};
+use crate::store::{PoolSize, SealedSecret, SecretField, Store};
+
+/// What a use case needs: the store, the settings, and (loaded on first use) the master key.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub settings: Settings,
+    master_key: OnceLock<MasterKey>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
+        App { store, settings, master_key: OnceLock::new() }
+    }
+
+    /// Connects the configured store (migrating it) and builds the context.
+    pub async fn connect(settings: Settings, pool: PoolSize) -> Result<App> {
+        let store = crate::store::connect(&settings.database_url, pool).await?;
+        Ok(App::new(store, settings))
+    }
+
+    /// The master key, loaded (or, for the embedded default, created) the first time a secret is
+    /// sealed or opened; commands that touch no secret never read it.
+    pub fn master_key(&self) -> Result<&MasterKey> {
+        if let Some(key) = self.master_key.get() {
+            return Ok(key);
+        }
+        let key = MasterKey::load(&self.settings.master_key)?;
+        Ok(self.master_key.get_or_init(|| key))
+    }
+
+    /// Seals a secret for storage together with its masked hint.
+    pub fn seal(&self, field: SecretField, plain: &str) -> Result<SealedSecret> {
+        Ok(SealedSecret { sealed: self.master_key()?.seal(field.name(), plain), hint: mask(plain) })
+    }
+
+    /// Reads and decrypts a company secret.
+    pub async fn company_secret(&self, company_id: i64, field: SecretField) -> Result<Option<String>> {
+        match self.store.company_secret(company_id, field).await? {
+            Some(sealed) => Ok(Some(self.master_key()?.open(field.name(), &sealed)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Reports progress of long work; the CLI draws a bar on a terminal, everything else ignores it.
+pub trait Progress: Send + Sync {
+    fn start(&self, _total: u64, _message: &str) {}
+    fn advance(&self, _by: u64) {}
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// A created entity, or the existing one when `--if-not-exists` found it.
+#[derive(Debug)]
+pub struct Created<T> {
+    pub entity: T,
+    pub existed: bool,
+}

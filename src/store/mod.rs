@@ -1,0 +1,150 @@
+//! Storage: one [`Store`] trait with a SQLite and a PostgreSQL implementation.
+//!
+//! The backend is picked once from the database URL ([`connect`]). SQL that both dialects accept
+//! is written once in `sql.rs` and compiled for each backend; migrations live in
+//! `migrations/sqlite` and `migrations/postgres` with the same version numbers and are applied on
+//! connect. Every method that serves a command takes the `company_id` it serves, and the global
+//! lookups by id (`branch(id)`, `service(id)` …) return the row's `company_id` so that callers
+//! scope everything after them to that company.
+
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, Result};
+
+pub use postgres::PgStore;
+pub use rows::*;
+pub use sqlite::SqliteStore;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(Error::config(format!("unsupported database URL '{}'", redact_url(url)))
+                .with_help("use sqlite://askpro.db (the default) or postgres://USER@HOST:5432/DB"))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How many connections a process wants: the CLI needs few, the daemon more.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSize(pub u32);
+
+/// Opens the store behind `url`, creating a SQLite file on first use, and applies migrations.
+pub async fn connect(url: &str, pool: PoolSize) -> Result<Arc<dyn Store>> {
+    Ok(match Backend::from_url(url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url, pool).await?),
+        Backend::Postgres => Arc::new(PgStore::open(url, pool).await?),
+    })
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:…{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Everything askpro keeps. Implemented by [`SqliteStore`] and [`PgStore`] with the same SQL.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations (also done on connect).
+    async fn migrate(&self) -> Result<Vec<MigrationStatus>>;
+    /// Every known migration and whether it is applied.
+    async fn migration_status(&self) -> Result<Vec<MigrationStatus>>;
+
+    // --- companies -------------------------------------------------------------------------
+    async fn insert_company(&self, company: &NewCompany) -> Result<Company>;
+    async fn company(&self, id: i64) -> Result<Option<Company>>;
+    async fn company_by_name(&self, name_key: &str) -> Result<Option<Company>>;
+    async fn companies(&self) -> Result<Vec<Company>>;
+    async fn update_company(&self, id: i64, patch: &CompanyPatch) -> Result<Company>;
+    /// The sealed (encrypted) value of a company secret.
+    async fn company_secret(&self, id: i64, field: SecretField) -> Result<Option<String>>;
+    async fn set_greeting(&self, company_id: i64, kind: GreetingKind, template: &str) -> Result<()>;
+    async fn greetings(&self, company_id: i64) -> Result<Vec<Greeting>>;
+
+    // --- branches --------------------------------------------------------------------------
+    async fn insert_branch(&self, company_id: i64, branch: &NewBranch) -> Result<Branch>;
+    async fn branch(&self, id: i64) -> Result<Option<Branch>>;
+    async fn branch_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Branch>>;
+    async fn branches(&self, company_id: i64) -> Result<Vec<Branch>>;
+    async fn update_branch_notifications(
+        &self,
+        company_id: i64,
+        branch_id: i64,
+        targets: &NotificationTargets,
+    ) -> Result<Branch>;
+
+    // --- services and synonyms -------------------------------------------------------------
+    async fn insert_service(&self, company_id: i64, service: &NewService) -> Result<Service>;
+    async fn service(&self, id: i64) -> Result<Option<Service>>;
+    async fn service_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Service>>;
+    /// A company's services; with a branch, the company-wide ones and that branch's.
+    async fn services(&self, company_id: i64, branch_id: Option<i64>) -> Result<Vec<Service>>;
+    /// Inserts synonyms in one transaction, skipping ones a service already has; returns how
+    /// many were inserted. `on_batch` hears how many rows each written batch held.
+    async fn insert_synonyms(
+        &self,
+        company_id: i64,
+        synonyms: &[NewSynonym],
+        on_batch: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64>;
+    async fn synonyms(&self, company_id: i64, service_id: i64) -> Result<Vec<Synonym>>;
+
+    // --- staff -----------------------------------------------------------------------------
+    async fn insert_staff(&self, company_id: i64, staff: &NewStaff) -> Result<Staff>;
+    async fn staff_member(&self, id: i64) -> Result<Option<Staff>>;
+    async fn staff_by_key(&self, company_id: i64, branch_id: i64, key: &StaffKey) -> Result<Option<Staff>>;
+    async fn staff(&self, company_id: i64, branch_id: i64) -> Result<Vec<Staff>>;
+    /// Maps a staff member to services (existing pairs are kept); returns how many were new.
+    async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64>;
+    /// `(staff_id, service name)` for every mapping in a branch.
+    async fn staff_service_names(&self, company_id: i64, branch_id: i64) -> Result<Vec<(i64, String)>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("sqlite://askpro.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        let err = Backend::from_url("mysql://root:hunter2@h/db").unwrap_err();
+        assert_eq!(err.exit_code(), 6);
+        assert!(!err.message().contains("hunter2"));
+    }
+}

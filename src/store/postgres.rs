@@ -1,0 +1,43 @@
+//! The production store: PostgreSQL, shared by several daemons behind a load balancer.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::sql::*;
+use super::*;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    const BACKEND: Backend = Backend::Postgres;
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+    /// Connects and applies pending migrations (serialised across processes by sqlx's advisory lock).
+    pub async fn open(url: &str, size: PoolSize) -> Result<PgStore> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            Error::config(format!("the PostgreSQL URL '{}' is not valid", redact_url(url))).with_source(e)
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(size.0.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                Error::config(format!("cannot connect to PostgreSQL at '{}'", redact_url(url)))
+                    .with_help("check ASKPRO_DATABASE_URL and that the server is running")
+                    .with_source(e)
+            })?;
+        Self::MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+sql_store!(PgStore, sqlx::Postgres);

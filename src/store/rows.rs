@@ -1,0 +1,243 @@
+//! Row types read from and written to the store.
+
+use serde::Serialize;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Company {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: String,
+    pub timezone: String,
+    pub industry: Option<String>,
+    pub scheduling: String,
+    pub calcom_team_id: Option<i64>,
+    /// Masked form of the Cal.com key (`cal_live_…9f2c`); the key itself stays sealed.
+    pub calcom_api_key: Option<String>,
+    pub retell_api_key: Option<String>,
+    pub callback_channels: String,
+    pub callback_email: Option<String>,
+    pub enable_smart_service: bool,
+    pub service_confidence_threshold: f64,
+    pub enable_staff_preferences: bool,
+    pub staff_confidence_threshold: f64,
+    pub cancellation_hours: i64,
+    pub created_at: i64,
+}
+
+/// A secret as stored: the sealed value and the masked hint shown in output.
+#[derive(Debug, Clone)]
+pub struct SealedSecret {
+    pub sealed: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretField {
+    CalcomApiKey,
+    RetellApiKey,
+}
+
+impl SecretField {
+    /// The column stem, also bound into the ciphertext as associated data.
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretField::CalcomApiKey => "calcom_api_key",
+            SecretField::RetellApiKey => "retell_api_key",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCompany {
+    pub name: String,
+    pub name_key: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: String,
+    pub timezone: String,
+    pub industry: Option<String>,
+    pub scheduling: String,
+    pub calcom_team_id: Option<i64>,
+    pub calcom_api_key: Option<SealedSecret>,
+    pub retell_api_key: Option<SealedSecret>,
+    pub settings: CompanyPatch,
+}
+
+/// Settings to change; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyPatch {
+    pub callback_channels: Option<String>,
+    pub callback_email: Option<String>,
+    pub enable_smart_service: Option<bool>,
+    pub service_confidence_threshold: Option<f64>,
+    pub enable_staff_preferences: Option<bool>,
+    pub staff_confidence_threshold: Option<f64>,
+    pub cancellation_hours: Option<i64>,
+    pub calcom_api_key: Option<SealedSecret>,
+    pub retell_api_key: Option<SealedSecret>,
+    pub scheduling: Option<String>,
+}
+
+impl CompanyPatch {
+    pub fn is_empty(&self) -> bool {
+        self.callback_channels.is_none()
+            && self.callback_email.is_none()
+            && self.enable_smart_service.is_none()
+            && self.service_confidence_threshold.is_none()
+            && self.enable_staff_preferences.is_none()
+            && self.staff_confidence_threshold.is_none()
+            && self.cancellation_hours.is_none()
+            && self.calcom_api_key.is_none()
+            && self.retell_api_key.is_none()
+            && self.scheduling.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum GreetingKind {
+    Default,
+    ReturningCustomer,
+    PersonalizedWithService,
+    AfterHours,
+}
+
+impl GreetingKind {
+    pub const ALL: [GreetingKind; 4] = [
+        GreetingKind::Default,
+        GreetingKind::ReturningCustomer,
+        GreetingKind::PersonalizedWithService,
+        GreetingKind::AfterHours,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GreetingKind::Default => "default",
+            GreetingKind::ReturningCustomer => "returning_customer",
+            GreetingKind::PersonalizedWithService => "personalized_with_service",
+            GreetingKind::AfterHours => "after_hours",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Greeting {
+    pub kind: String,
+    pub template: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Branch {
+    pub id: i64,
+    pub company_id: i64,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub timezone: String,
+    /// Canonical business-hours JSON (see `domain::BusinessHours`).
+    pub business_hours: String,
+    pub notify_email: Option<String>,
+    pub notify_sms_phone: Option<String>,
+    pub notify_whatsapp: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBranch {
+    pub name: String,
+    pub name_key: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub timezone: String,
+    pub business_hours: String,
+}
+
+/// Where a branch's notifications go; `None` keeps the current target.
+#[derive(Debug, Clone, Default)]
+pub struct NotificationTargets {
+    pub email: Option<String>,
+    pub sms_phone: Option<String>,
+    pub whatsapp: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Service {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: Option<i64>,
+    pub name: String,
+    pub duration_min: i64,
+    pub price_cents: Option<i64>,
+    pub calcom_event_type_id: Option<i64>,
+    pub active: bool,
+    pub synonym_count: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewService {
+    pub branch_id: Option<i64>,
+    pub name: String,
+    pub name_key: String,
+    pub duration_min: i64,
+    pub price_cents: Option<i64>,
+    pub calcom_event_type_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Synonym {
+    pub id: i64,
+    pub service_id: i64,
+    pub synonym: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSynonym {
+    pub service_id: i64,
+    pub synonym: String,
+    pub synonym_key: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Staff {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub calcom_user_id: Option<i64>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub branch_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub calcom_user_id: Option<i64>,
+    pub key: StaffKey,
+}
+
+/// A staff member's natural key within a branch: the e-mail, or the name when there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffKey {
+    Email(String),
+    Name(String),
+}

@@ -1,0 +1,370 @@
+//! The SQL both backends share, written once.
+//!
+//! `$1`-style placeholders, `RETURNING`, `ON CONFLICT` and partial indexes mean the same in
+//! SQLite and PostgreSQL, so [`sql_store!`] expands these method bodies for each pool type;
+//! dialect-specific work (opening, pragmas, migrations folder) lives in `sqlite.rs` and
+//! `postgres.rs`.
+
+pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timezone, industry, scheduling, \
+     calcom_team_id, calcom_api_key_hint AS calcom_api_key, retell_api_key_hint AS retell_api_key, \
+     callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
+     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, created_at";
+
+pub(super) const BRANCH_COLUMNS: &str = "id, company_id, name, address, phone, email, timezone, business_hours, \
+     notify_email, notify_sms_phone, notify_whatsapp, created_at";
+
+pub(super) const SERVICE_COLUMNS: &str = "s.id, s.company_id, s.branch_id, s.name, s.duration_min, s.price_cents, \
+     s.calcom_event_type_id, s.active, \
+     (SELECT COUNT(*) FROM service_synonyms y WHERE y.service_id = s.id) AS synonym_count";
+
+pub(super) const STAFF_COLUMNS: &str = "id, company_id, branch_id, name, email, phone, calcom_user_id, active";
+
+/// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
+pub(super) const BATCH_ROWS: usize = 1000;
+
+macro_rules! sql_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> $crate::store::Backend {
+                Self::BACKEND
+            }
+
+            async fn migrate(&self) -> Result<Vec<MigrationStatus>> {
+                Self::MIGRATOR.run(&self.pool).await?;
+                self.migration_status().await
+            }
+
+            async fn migration_status(&self) -> Result<Vec<MigrationStatus>> {
+                let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(&self.pool)
+                    .await
+                    .unwrap_or_default();
+                Ok(Self::MIGRATOR
+                    .iter()
+                    .map(|m| MigrationStatus {
+                        version: m.version,
+                        description: m.description.to_string(),
+                        applied: applied.contains(&m.version),
+                    })
+                    .collect())
+            }
+
+            async fn insert_company(&self, c: &NewCompany) -> Result<Company> {
+                let now = now_ms();
+                let s = &c.settings;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO companies (name, name_key, email, phone, country, timezone, industry, scheduling, \
+                     calcom_team_id, calcom_api_key_enc, calcom_api_key_hint, retell_api_key_enc, retell_api_key_hint, \
+                     callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
+                     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                     COALESCE($14, 'email'), $15, COALESCE($16, TRUE), COALESCE($17, 0.8), COALESCE($18, TRUE), \
+                     COALESCE($19, 0.8), COALESCE($20, 0), $21, $21) RETURNING id",
+                )
+                .bind(&c.name)
+                .bind(&c.name_key)
+                .bind(&c.email)
+                .bind(&c.phone)
+                .bind(&c.country)
+                .bind(&c.timezone)
+                .bind(&c.industry)
+                .bind(&c.scheduling)
+                .bind(c.calcom_team_id)
+                .bind(c.calcom_api_key.as_ref().map(|k| &k.sealed))
+                .bind(c.calcom_api_key.as_ref().map(|k| &k.hint))
+                .bind(c.retell_api_key.as_ref().map(|k| &k.sealed))
+                .bind(c.retell_api_key.as_ref().map(|k| &k.hint))
+                .bind(&s.callback_channels)
+                .bind(&s.callback_email)
+                .bind(s.enable_smart_service)
+                .bind(s.service_confidence_threshold)
+                .bind(s.enable_staff_preferences)
+                .bind(s.staff_confidence_threshold)
+                .bind(s.cancellation_hours)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                self.company(id).await?.ok_or_else(|| Error::internal("company vanished after insert"))
+            }
+
+            async fn company(&self, id: i64) -> Result<Option<Company>> {
+                let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1");
+                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn company_by_name(&self, name_key: &str) -> Result<Option<Company>> {
+                let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE name_key = $1");
+                Ok(sqlx::query_as(&sql).bind(name_key).fetch_optional(&self.pool).await?)
+            }
+
+            async fn companies(&self) -> Result<Vec<Company>> {
+                let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies ORDER BY id");
+                Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+            }
+
+            async fn update_company(&self, id: i64, p: &CompanyPatch) -> Result<Company> {
+                sqlx::query(
+                    "UPDATE companies SET \
+                     callback_channels = COALESCE($2, callback_channels), \
+                     callback_email = COALESCE($3, callback_email), \
+                     enable_smart_service = COALESCE($4, enable_smart_service), \
+                     service_confidence_threshold = COALESCE($5, service_confidence_threshold), \
+                     enable_staff_preferences = COALESCE($6, enable_staff_preferences), \
+                     staff_confidence_threshold = COALESCE($7, staff_confidence_threshold), \
+                     cancellation_hours = COALESCE($8, cancellation_hours), \
+                     calcom_api_key_enc = COALESCE($9, calcom_api_key_enc), \
+                     calcom_api_key_hint = COALESCE($10, calcom_api_key_hint), \
+                     retell_api_key_enc = COALESCE($11, retell_api_key_enc), \
+                     retell_api_key_hint = COALESCE($12, retell_api_key_hint), \
+                     scheduling = COALESCE($13, scheduling), \
+                     updated_at = $14 \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&p.callback_channels)
+                .bind(&p.callback_email)
+                .bind(p.enable_smart_service)
+                .bind(p.service_confidence_threshold)
+                .bind(p.enable_staff_preferences)
+                .bind(p.staff_confidence_threshold)
+                .bind(p.cancellation_hours)
+                .bind(p.calcom_api_key.as_ref().map(|k| &k.sealed))
+                .bind(p.calcom_api_key.as_ref().map(|k| &k.hint))
+                .bind(p.retell_api_key.as_ref().map(|k| &k.sealed))
+                .bind(p.retell_api_key.as_ref().map(|k| &k.hint))
+                .bind(&p.scheduling)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))
+            }
+
+            async fn company_secret(&self, id: i64, field: SecretField) -> Result<Option<String>> {
+                let sql = format!("SELECT {}_enc FROM companies WHERE id = $1", field.name());
+                Ok(sqlx::query_scalar::<_, Option<String>>(&sql).bind(id).fetch_optional(&self.pool).await?.flatten())
+            }
+
+            async fn set_greeting(&self, company_id: i64, kind: GreetingKind, template: &str) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO company_greetings (company_id, kind, template, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (company_id, kind) DO UPDATE SET template = excluded.template, updated_at = excluded.updated_at",
+                )
+                .bind(company_id)
+                .bind(kind.as_str())
+                .bind(template)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn greetings(&self, company_id: i64) -> Result<Vec<Greeting>> {
+                Ok(sqlx::query_as("SELECT kind, template FROM company_greetings WHERE company_id = $1 ORDER BY kind")
+                    .bind(company_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_branch(&self, company_id: i64, b: &NewBranch) -> Result<Branch> {
+                let now = now_ms();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO branches (company_id, name, name_key, address, phone, email, timezone, business_hours, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(&b.name)
+                .bind(&b.name_key)
+                .bind(&b.address)
+                .bind(&b.phone)
+                .bind(&b.email)
+                .bind(&b.timezone)
+                .bind(&b.business_hours)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                self.branch(id).await?.ok_or_else(|| Error::internal("branch vanished after insert"))
+            }
+
+            async fn branch(&self, id: i64) -> Result<Option<Branch>> {
+                let sql = format!("SELECT {BRANCH_COLUMNS} FROM branches WHERE id = $1");
+                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn branch_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Branch>> {
+                let sql = format!("SELECT {BRANCH_COLUMNS} FROM branches WHERE company_id = $1 AND name_key = $2");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(name_key).fetch_optional(&self.pool).await?)
+            }
+
+            async fn branches(&self, company_id: i64) -> Result<Vec<Branch>> {
+                let sql = format!("SELECT {BRANCH_COLUMNS} FROM branches WHERE company_id = $1 ORDER BY id");
+                Ok(sqlx::query_as(&sql).bind(company_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn update_branch_notifications(&self, company_id: i64, branch_id: i64, t: &NotificationTargets) -> Result<Branch> {
+                sqlx::query(
+                    "UPDATE branches SET notify_email = COALESCE($3, notify_email), \
+                     notify_sms_phone = COALESCE($4, notify_sms_phone), notify_whatsapp = COALESCE($5, notify_whatsapp), \
+                     updated_at = $6 WHERE company_id = $1 AND id = $2",
+                )
+                .bind(company_id)
+                .bind(branch_id)
+                .bind(&t.email)
+                .bind(&t.sms_phone)
+                .bind(&t.whatsapp)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                self.branch(branch_id)
+                    .await?
+                    .filter(|b| b.company_id == company_id)
+                    .ok_or_else(|| Error::not_found(format!("branch {branch_id} does not exist")))
+            }
+
+            async fn insert_service(&self, company_id: i64, s: &NewService) -> Result<Service> {
+                let now = now_ms();
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO services (company_id, branch_id, name, name_key, duration_min, price_cents, \
+                     calcom_event_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(s.branch_id)
+                .bind(&s.name)
+                .bind(&s.name_key)
+                .bind(s.duration_min)
+                .bind(s.price_cents)
+                .bind(s.calcom_event_type_id)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                self.service(id).await?.ok_or_else(|| Error::internal("service vanished after insert"))
+            }
+
+            async fn service(&self, id: i64) -> Result<Option<Service>> {
+                let sql = format!("SELECT {SERVICE_COLUMNS} FROM services s WHERE s.id = $1");
+                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn service_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Service>> {
+                let sql = format!("SELECT {SERVICE_COLUMNS} FROM services s WHERE s.company_id = $1 AND s.name_key = $2");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(name_key).fetch_optional(&self.pool).await?)
+            }
+
+            async fn services(&self, company_id: i64, branch_id: Option<i64>) -> Result<Vec<Service>> {
+                let sql = format!(
+                    "SELECT {SERVICE_COLUMNS} FROM services s WHERE s.company_id = $1 \
+                     AND ($2 IS NULL OR s.branch_id IS NULL OR s.branch_id = $2) ORDER BY s.id"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn insert_synonyms(&self, company_id: i64, synonyms: &[NewSynonym], on_batch: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
+                let now = now_ms();
+                let mut tx = self.pool.begin().await?;
+                let mut inserted = 0;
+                for chunk in synonyms.chunks(BATCH_ROWS) {
+                    let mut query = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO service_synonyms (company_id, service_id, synonym, synonym_key, created_at) ",
+                    );
+                    query.push_values(chunk, |mut row, s| {
+                        row.push_bind(company_id).push_bind(s.service_id).push_bind(&s.synonym).push_bind(&s.synonym_key).push_bind(now);
+                    });
+                    query.push(" ON CONFLICT (service_id, synonym_key) DO NOTHING");
+                    inserted += query.build().execute(&mut *tx).await?.rows_affected();
+                    on_batch(chunk.len() as u64);
+                }
+                tx.commit().await?;
+                Ok(inserted)
+            }
+
+            async fn synonyms(&self, company_id: i64, service_id: i64) -> Result<Vec<Synonym>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, service_id, synonym FROM service_synonyms WHERE company_id = $1 AND service_id = $2 ORDER BY id",
+                )
+                .bind(company_id)
+                .bind(service_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn insert_staff(&self, company_id: i64, s: &NewStaff) -> Result<Staff> {
+                let now = now_ms();
+                let (email_key, name_key) = match &s.key {
+                    StaffKey::Email(e) => (Some(e.as_str()), $crate::domain::name_key(&s.name)),
+                    StaffKey::Name(n) => (None, n.clone()),
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO staff (company_id, branch_id, name, name_key, email, email_key, phone, calcom_user_id, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(s.branch_id)
+                .bind(&s.name)
+                .bind(name_key)
+                .bind(&s.email)
+                .bind(email_key)
+                .bind(&s.phone)
+                .bind(s.calcom_user_id)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
+            }
+
+            async fn staff_member(&self, id: i64) -> Result<Option<Staff>> {
+                let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1");
+                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn staff_by_key(&self, company_id: i64, branch_id: i64, key: &StaffKey) -> Result<Option<Staff>> {
+                let (condition, value) = match key {
+                    StaffKey::Email(e) => ("email_key = $3", e),
+                    StaffKey::Name(n) => ("email_key IS NULL AND name_key = $3", n),
+                };
+                let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE company_id = $1 AND branch_id = $2 AND {condition}");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(value).fetch_optional(&self.pool).await?)
+            }
+
+            async fn staff(&self, company_id: i64, branch_id: i64) -> Result<Vec<Staff>> {
+                let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE company_id = $1 AND branch_id = $2 ORDER BY id");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut inserted = 0;
+                for service_id in service_ids {
+                    // The SELECT keeps the mapping inside the company even if a caller passed a foreign id.
+                    inserted += sqlx::query(
+                        "INSERT INTO staff_services (company_id, staff_id, service_id) \
+                         SELECT $1, st.id, sv.id FROM staff st, services sv \
+                         WHERE st.company_id = $1 AND st.id = $2 AND sv.company_id = $1 AND sv.id = $3 \
+                         ON CONFLICT (staff_id, service_id) DO NOTHING",
+                    )
+                    .bind(company_id)
+                    .bind(staff_id)
+                    .bind(service_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(inserted)
+            }
+
+            async fn staff_service_names(&self, company_id: i64, branch_id: i64) -> Result<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT ss.staff_id, sv.name FROM staff_services ss \
+                     JOIN staff st ON st.id = ss.staff_id JOIN services sv ON sv.id = ss.service_id \
+                     WHERE ss.company_id = $1 AND st.branch_id = $2 ORDER BY ss.staff_id, sv.name",
+                )
+                .bind(company_id)
+                .bind(branch_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(super) use sql_store;
