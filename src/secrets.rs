@@ -142,8 +142,10 @@ pub fn mask(secret: &str) -> String {
         return "…".to_string();
     }
     let tail: String = chars[chars.len() - 4..].iter().collect();
-    let prefix = match secret.rfind('_') {
-        Some(i) if i < 12 && chars.len() - i > 8 => &secret[..=i],
+    // A vendor prefix such as `cal_live_` (the last `_` within the first 12 bytes) is not secret.
+    let head = secret.char_indices().take_while(|(i, _)| *i < 12).map(|(i, c)| i + c.len_utf8()).last().unwrap_or(0);
+    let prefix = match secret[..head].rfind('_') {
+        Some(i) if secret.len() - i > 8 => &secret[..=i],
         _ => "",
     };
     format!("{prefix}…{tail}")
@@ -172,6 +174,8 @@ mod tests {
     fn masks_keep_prefix_and_tail_only() {
         assert_eq!(mask("cal_live_0123456789abcdef9f2c"), "cal_live_…9f2c");
         assert_eq!(mask("key_0123456789abcdef"), "key_…cdef");
+        assert_eq!(mask("key_retell_very_secret_0123456789"), "key_retell_…6789");
+        assert_eq!(mask("ümlaut_ümlaut_ümlaut_secret"), "ümlaut_…cret");
         assert_eq!(mask("abcdefghijklmnop"), "…mnop");
         assert_eq!(mask("short"), "…");
     }
