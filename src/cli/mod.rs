@@ -161,7 +161,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return 70;
         }
     };
-    match runtime.block_on(dispatch(cli.command, &ctx)) {
+    let result = runtime.block_on(async {
+        let result = dispatch(cli.command, &ctx).await;
+        if let Some(app) = ctx.app.get() {
+            app.store.close().await;
+        }
+        result
+    });
+    match result {
         Ok(()) => 0,
         Err(err) => {
             out.error(&err);

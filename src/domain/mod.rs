@@ -21,7 +21,14 @@ pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
 
 /// Normalises a name for natural-key comparison: trimmed, inner whitespace collapsed, lowercase.
 pub fn name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    let mut key = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
 }
 
 /// Rejects empty or overlong names, naming the flag.

@@ -41,10 +41,8 @@ pub async fn import(
     progress.finish();
 
     // Duplicates inside the file are skipped here; ones already stored by ON CONFLICT.
-    let mut seen = HashSet::with_capacity(rows.len());
-    let unique: Vec<NewSynonym> =
-        rows.iter().filter(|r| seen.insert((r.service_id, r.synonym_key.clone()))).cloned().collect();
     let total = rows.len() as u64;
+    let unique = dedupe(rows);
     let imported = if dry_run {
         count_new(app, company_id, &unique).await?
     } else {
@@ -54,6 +52,14 @@ pub async fn import(
         n
     };
     Ok(ImportSummary { rows: total, imported, duplicates_skipped: total - imported, dry_run })
+}
+
+/// Keeps the first of each `(service, synonym)` pair, in file order.
+fn dedupe(rows: Vec<NewSynonym>) -> Vec<NewSynonym> {
+    let mut seen: HashSet<(i64, &str)> = HashSet::with_capacity(rows.len());
+    let keep: Vec<bool> = rows.iter().map(|r| seen.insert((r.service_id, r.synonym_key.as_str()))).collect();
+    drop(seen);
+    rows.into_iter().zip(keep).filter_map(|(row, keep)| keep.then_some(row)).collect()
 }
 
 /// How many of `rows` the store does not have yet (for `--dry-run`).

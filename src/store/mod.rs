@@ -80,6 +80,10 @@ pub fn redact_url(url: &str) -> String {
 pub trait Store: Send + Sync {
     fn backend(&self) -> Backend;
 
+    /// Closes every connection. For SQLite this lets the last connection checkpoint and remove
+    /// the WAL, so the next process does not have to replay it.
+    async fn close(&self);
+
     /// Applies pending migrations (also done on connect).
     async fn migrate(&self) -> Result<Vec<MigrationStatus>>;
     /// Every known migration and whether it is applied.

@@ -30,6 +30,10 @@ macro_rules! sql_store {
                 Self::BACKEND
             }
 
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
             async fn migrate(&self) -> Result<Vec<MigrationStatus>> {
                 Self::MIGRATOR.run(&self.pool).await?;
                 self.migration_status().await
@@ -266,8 +270,14 @@ macro_rules! sql_store {
                     let mut query = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO service_synonyms (company_id, service_id, synonym, synonym_key, created_at) ",
                     );
+                    // company_id and the timestamp are integers we own: written as literals, they
+                    // leave three bound values per row instead of five.
                     query.push_values(chunk, |mut row, s| {
-                        row.push_bind(company_id).push_bind(s.service_id).push_bind(&s.synonym).push_bind(&s.synonym_key).push_bind(now);
+                        row.push(company_id)
+                            .push_bind(s.service_id)
+                            .push_bind(s.synonym.as_str())
+                            .push_bind(s.synonym_key.as_str())
+                            .push(now);
                     });
                     query.push(" ON CONFLICT (service_id, synonym_key) DO NOTHING");
                     inserted += query.build().execute(&mut *tx).await?.rows_affected();

@@ -1,0 +1,322 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_askpro_global_optspecs
+    string join \n json q/quiet n/no-interaction config= database-url= h/help V/version
+end
+
+function __fish_askpro_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_askpro_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_askpro_using_subcommand
+    set -l cmd (__fish_askpro_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c askpro -n "__fish_askpro_needs_command" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_needs_command" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_needs_command" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_needs_command" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_needs_command" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_needs_command" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_needs_command" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "company" -d 'Companies (tenants): create, config, greeting, list, show'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "branch" -d 'Branches with opening hours and notification targets'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services, synonyms and CSV synonym import'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish) to stdout'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "list" -d 'List every command in `namespace:verb` form'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "create" -d 'Create a company; prints `Company ID: N`'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "config" -d 'Show a company\'s settings, or change them when any setting flag is given'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "greeting" -d 'Set a greeting template ({{customer_name}}, {{service}}, {{company}}, {{branch}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "list" -d 'List companies'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "show" -d 'Show one company with its greetings'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l name -d 'Company name (unique; prompted for on a terminal)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l email -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l phone -d 'Main phone number, any usual written form; stored in E.164' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l country -d 'ISO country code, the default region for phone numbers' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l timezone -d 'IANA time zone, inherited by branches' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l industry -d 'Industry preset for settings and opening hours (see templates/industries)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l calcom-team-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l calcom-api-key -d 'Stored encrypted; shown only masked' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l retell-api-key -d 'Stored encrypted; shown only masked' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l scheduling -d 'Calendar backend' -r -f -a "local\t''
+calcom\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l callback-channels -d 'Channels for callback requests, comma-separated' -r -f -a "email\t''
+sms\t''
+whatsapp\t''
+portal\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l callback-email -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l enable-smart-service -d 'Predict the service of returning callers (default true)' -r -f -a "true\t''
+false\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l service-confidence-threshold -d 'Minimum confidence for service matching and prediction, 0–1 (default 0.8)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l enable-staff-preferences -d 'Offer returning callers their usual staff member (default true)' -r -f -a "true\t''
+false\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l staff-confidence-threshold -d 'Minimum confidence for staff prediction, 0–1 (default 0.8)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l cancellation-hours -d 'Cancellation notice in hours (default 0: none)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l calcom-api-key -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l retell-api-key -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l scheduling -r -f -a "local\t''
+calcom\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l type -d 'Which situation the greeting is for' -r -f -a "default\t''
+returning_customer\t''
+personalized_with_service\t''
+after_hours\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l template -d 'The text; may use {{customer_name}}, {{service}}, {{company}}, {{branch}}' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "create" -d 'Create a branch; prints `Branch ID: N`'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "notifications" -d 'Set where a branch\'s notifications go'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "list" -d 'List a company\'s branches'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l name -d 'Branch name, unique within the company (prompted for on a terminal)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l address -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l phone -d 'The branch\'s phone number (E.164 after normalising); calls to it reach this branch' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l email -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l timezone -d 'IANA time zone (default: the company\'s)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l business-hours -d 'Opening hours as JSON or @file.json, e.g. \'{"monday": {"open": "09:00", "close": "18:00"}}\' (default: the industry\'s hours, else Mon–Fri 09–18)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l email -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l sms-phone -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l whatsapp -d 'WhatsApp number' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "create" -d 'Create a service; prints `Service ID: N`'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "list" -d 'List a company\'s services (with a branch: company-wide ones and that branch\'s)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "add-synonym" -d 'Add one synonym to a service (an existing one is left as it is)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "import-synonyms" -d 'Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "show-synonyms" -d 'Show a service\'s synonyms'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l branch-id -d 'Offer it only at this branch (default: every branch)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l name -d 'Service name, unique within the company (prompted for on a terminal)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l duration -d 'Length in minutes' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l price -d 'Price in euros, e.g. 25 or 25.50' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l calcom-event-type-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l service-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l synonym -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l file -d 'CSV file: header `service_name,synonym`, one synonym per row' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l dry-run -d 'Check the file and count what would be imported; write nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l service-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "create" -d 'Create a staff member at a branch; prints `Staff ID: N`'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "assign-services" -d 'Map a staff member to services: `all` or "Name A,Name B"'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "list" -d 'List a branch\'s staff with their services'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l name -d 'Name (prompted for on a terminal)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l email -d 'E-mail; the natural key within the branch when given' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l phone -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l calcom-user-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l staff-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l services -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -f -a "migrate" -d 'Apply pending migrations'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -f -a "status" -d 'Show every migration and whether it is applied'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand db; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -f -a "generate" -d 'Print a new random master key (base64, 32 bytes) for ASKPRO_MASTER_KEY'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l write -d 'Write it to askpro.key beside the SQLite database instead (never overwrites)'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand list" -s V -l version -d 'Print version'

@@ -1,0 +1,222 @@
+//! Store conformance: the same behaviour from the SQLite and the PostgreSQL implementation.
+
+mod common;
+
+use std::sync::Arc;
+
+use askpro::store::{self, *};
+use askpro::ErrorKind;
+use common::{block_on, TestDb};
+
+both_backends!(
+    round_trips_and_company_scoping,
+    unique_keys_are_conflicts,
+    synonym_import_is_one_transaction,
+    assignments_stay_inside_the_company,
+    concurrent_creates_give_one_row,
+    migrations_are_recorded,
+);
+
+/// Connects inside the test's runtime (a pool belongs to the runtime that created it).
+async fn open(db: &TestDb) -> Arc<dyn Store> {
+    store::connect(&db.url, PoolSize(4)).await.expect("connect")
+}
+
+fn company(name: &str) -> NewCompany {
+    NewCompany {
+        name: name.into(),
+        name_key: name.to_lowercase(),
+        email: None,
+        phone: None,
+        country: "DE".into(),
+        timezone: "Europe/Berlin".into(),
+        industry: None,
+        scheduling: "local".into(),
+        calcom_team_id: None,
+        calcom_api_key: None,
+        retell_api_key: None,
+        settings: CompanyPatch::default(),
+    }
+}
+
+fn branch(name: &str) -> NewBranch {
+    NewBranch {
+        name: name.into(),
+        name_key: name.to_lowercase(),
+        address: None,
+        phone: None,
+        email: None,
+        timezone: "Europe/Berlin".into(),
+        business_hours: "{}".into(),
+    }
+}
+
+fn service(name: &str, branch_id: Option<i64>) -> NewService {
+    NewService {
+        branch_id,
+        name: name.into(),
+        name_key: name.to_lowercase(),
+        duration_min: 30,
+        price_cents: Some(2500),
+        calcom_event_type_id: None,
+    }
+}
+
+fn synonym(service_id: i64, text: &str) -> NewSynonym {
+    NewSynonym { service_id, synonym: text.into(), synonym_key: text.to_lowercase() }
+}
+
+fn round_trips_and_company_scoping(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let b = s.insert_company(&company("B")).await.unwrap();
+        assert_eq!((a.enable_smart_service, a.service_confidence_threshold, a.cancellation_hours), (true, 0.8, 0));
+        let ba = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
+        let bb = s.insert_branch(b.id, &branch("Mitte")).await.unwrap();
+        assert_eq!(s.branches(a.id).await.unwrap().iter().map(|x| x.id).collect::<Vec<_>>(), [ba.id]);
+        assert_eq!(s.branch_by_name(b.id, "mitte").await.unwrap().unwrap().id, bb.id);
+        let everywhere = s.insert_service(a.id, &service("Schnitt", None)).await.unwrap();
+        let only_mitte = s.insert_service(a.id, &service("Bart", Some(ba.id))).await.unwrap();
+        s.insert_service(b.id, &service("Schnitt", None)).await.unwrap();
+        assert_eq!(s.services(a.id, None).await.unwrap().len(), 2);
+        assert_eq!(s.services(b.id, None).await.unwrap().len(), 1);
+        let second = s.insert_branch(a.id, &branch("Zweite")).await.unwrap();
+        let at_second: Vec<i64> = s.services(a.id, Some(second.id)).await.unwrap().iter().map(|x| x.id).collect();
+        assert_eq!(at_second, [everywhere.id]);
+        assert_eq!(s.services(a.id, Some(ba.id)).await.unwrap().len(), 2);
+        assert!(s.service_by_name(b.id, "bart").await.unwrap().is_none());
+        assert_eq!(s.service(only_mitte.id).await.unwrap().unwrap().company_id, a.id);
+        // Notifications update is scoped: another company's id changes nothing.
+        let targets = NotificationTargets { email: Some("x@y.de".into()), ..Default::default() };
+        let err = s.update_branch_notifications(b.id, ba.id, &targets).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(s.branch(ba.id).await.unwrap().unwrap().notify_email, None);
+        let updated = s.update_branch_notifications(a.id, ba.id, &targets).await.unwrap();
+        assert_eq!(updated.notify_email.as_deref(), Some("x@y.de"));
+        // Settings patch keeps what it does not name.
+        let patch = CompanyPatch { cancellation_hours: Some(24), ..Default::default() };
+        let changed = s.update_company(a.id, &patch).await.unwrap();
+        assert_eq!((changed.cancellation_hours, changed.service_confidence_threshold), (24, 0.8));
+        s.set_greeting(a.id, GreetingKind::AfterHours, "Geschlossen").await.unwrap();
+        s.set_greeting(a.id, GreetingKind::AfterHours, "Zu").await.unwrap();
+        assert_eq!(s.greetings(a.id).await.unwrap()[0].template, "Zu");
+        assert!(s.greetings(b.id).await.unwrap().is_empty());
+    });
+}
+
+fn unique_keys_are_conflicts(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        assert_eq!(s.insert_company(&company("A")).await.unwrap_err().kind(), ErrorKind::Conflict);
+        s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
+        assert_eq!(s.insert_branch(a.id, &branch("Mitte")).await.unwrap_err().kind(), ErrorKind::Conflict);
+        let b = s.insert_branch(a.id, &branch("Nord")).await.unwrap();
+        let staff = |email: Option<&str>, name: &str| NewStaff {
+            branch_id: b.id,
+            name: name.into(),
+            email: email.map(str::to_string),
+            phone: None,
+            calcom_user_id: None,
+            key: match email {
+                Some(e) => StaffKey::Email(e.into()),
+                None => StaffKey::Name(name.to_lowercase()),
+            },
+        };
+        s.insert_staff(a.id, &staff(Some("a@x.de"), "Anna")).await.unwrap();
+        assert_eq!(
+            s.insert_staff(a.id, &staff(Some("a@x.de"), "Anna B")).await.unwrap_err().kind(),
+            ErrorKind::Conflict
+        );
+        // Same name with another e-mail, and a name-keyed member with the same name, are distinct people.
+        s.insert_staff(a.id, &staff(Some("b@x.de"), "Anna")).await.unwrap();
+        s.insert_staff(a.id, &staff(None, "Anna")).await.unwrap();
+        assert_eq!(s.insert_staff(a.id, &staff(None, "Anna")).await.unwrap_err().kind(), ErrorKind::Conflict);
+        assert!(s.staff_by_key(a.id, b.id, &StaffKey::Email("b@x.de".into())).await.unwrap().is_some());
+        assert_eq!(s.staff(a.id, b.id).await.unwrap().len(), 3);
+    });
+}
+
+fn synonym_import_is_one_transaction(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let svc = s.insert_service(a.id, &service("Schnitt", None)).await.unwrap();
+        // 2,500 rows in three batches; the last batch refers to a service that does not exist.
+        let mut rows: Vec<NewSynonym> = (0..2_499).map(|i| synonym(svc.id, &format!("wort {i}"))).collect();
+        rows.push(synonym(987_654, "kaputt"));
+        let batches = std::sync::atomic::AtomicU64::new(0);
+        let err = s
+            .insert_synonyms(a.id, &rows, &|_| {
+                batches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(batches.load(std::sync::atomic::Ordering::SeqCst), 2, "two batches were written before the failure");
+        assert!(s.synonyms(a.id, svc.id).await.unwrap().is_empty(), "the failed import left nothing behind");
+        // Duplicates are skipped, both within and across imports.
+        rows.pop();
+        assert_eq!(s.insert_synonyms(a.id, &rows, &|_| {}).await.unwrap(), 2_499);
+        assert_eq!(s.insert_synonyms(a.id, &rows[..10], &|_| {}).await.unwrap(), 0);
+        assert_eq!(s.service(svc.id).await.unwrap().unwrap().synonym_count, 2_499);
+    });
+}
+
+fn assignments_stay_inside_the_company(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let b = s.insert_company(&company("B")).await.unwrap();
+        let branch_a = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
+        let own = s.insert_service(a.id, &service("Schnitt", None)).await.unwrap();
+        let foreign = s.insert_service(b.id, &service("Fremd", None)).await.unwrap();
+        let staff = NewStaff {
+            branch_id: branch_a.id,
+            name: "Anna".into(),
+            email: None,
+            phone: None,
+            calcom_user_id: None,
+            key: StaffKey::Name("anna".into()),
+        };
+        let anna = s.insert_staff(a.id, &staff).await.unwrap();
+        assert_eq!(s.assign_services(a.id, anna.id, &[own.id, foreign.id]).await.unwrap(), 1);
+        assert_eq!(s.assign_services(b.id, anna.id, &[foreign.id]).await.unwrap(), 0, "B cannot map A's staff");
+        let names = s.staff_service_names(a.id, branch_a.id).await.unwrap();
+        assert_eq!(names, [(anna.id, "Schnitt".to_string())]);
+    });
+}
+
+fn concurrent_creates_give_one_row(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.insert_company(&company("Race")).await.map(|c| c.id) })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+        assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| e.kind() == ErrorKind::Conflict));
+        assert_eq!(s.companies().await.unwrap().len(), 1);
+    });
+}
+
+fn migrations_are_recorded(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let status = s.migration_status().await.unwrap();
+        assert!(!status.is_empty() && status.iter().all(|m| m.applied));
+        let again = s.migrate().await.unwrap();
+        assert_eq!(again.len(), status.len());
+        // Connecting again (as every CLI process does) applies nothing new and keeps the data.
+        s.insert_company(&company("Stays")).await.unwrap();
+        let s2 = open(db).await;
+        assert_eq!(s2.companies().await.unwrap().len(), 1);
+    });
+}
