@@ -34,6 +34,9 @@ _askpro() {
             askpro,list)
                 cmd="askpro__subcmd__list"
                 ;;
+            askpro,nlu)
+                cmd="askpro__subcmd__nlu"
+                ;;
             askpro,service)
                 cmd="askpro__subcmd__service"
                 ;;
@@ -73,6 +76,9 @@ _askpro() {
             askpro__subcmd__key,generate)
                 cmd="askpro__subcmd__key__subcmd__generate"
                 ;;
+            askpro__subcmd__nlu,when)
+                cmd="askpro__subcmd__nlu__subcmd__when"
+                ;;
             askpro__subcmd__service,add-synonym)
                 cmd="askpro__subcmd__service__subcmd__add__subcmd__synonym"
                 ;;
@@ -104,7 +110,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff db key completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +634,58 @@ _askpro() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__nlu)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version when"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__nlu__subcmd__when)
+            opts="-q -n -h -V --now --tz --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

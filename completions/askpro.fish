@@ -37,6 +37,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish) to stdout'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "list" -d 'List every command in `namespace:verb` form'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
@@ -306,6 +307,23 @@ complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subco
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -f -a "when" -d 'Resolve a spoken date/time ("morgen um halb drei") to {"date", "time", "part"}'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l now -d 'The reference instant, RFC 3339 (default: now)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l tz -d 'The zone the caller speaks in' -r
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

@@ -17,6 +17,7 @@ pub mod config;
 pub mod daemon;
 pub mod domain;
 pub mod error;
+pub mod nlu;
 pub mod ops;
 pub mod secrets;
 pub mod store;

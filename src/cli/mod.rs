@@ -15,7 +15,7 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::ops::App;
 use crate::store::PoolSize;
-use commands::{branch, company, db, key, service, staff};
+use commands::{branch, company, db, key, nlu, service, staff};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -75,6 +75,9 @@ pub enum Namespace {
     /// The master key that encrypts secrets at rest
     #[command(subcommand)]
     Key(key::Command),
+    /// Language understanding: spoken dates and times
+    #[command(subcommand)]
+    Nlu(nlu::Command),
     /// Print shell completions (bash, zsh, fish) to stdout
     Completions(commands::completions::Args),
     /// List every command in `namespace:verb` form
@@ -201,6 +204,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Staff(cmd) => staff::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
+        Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,
         Namespace::Completions(args) => commands::completions::run(args),
         Namespace::List => {
             let list = command_list();

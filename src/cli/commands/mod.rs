@@ -6,6 +6,7 @@ pub mod company;
 pub mod completions;
 pub mod db;
 pub mod key;
+pub mod nlu;
 pub mod service;
 pub mod staff;
 

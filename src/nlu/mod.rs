@@ -1,0 +1,8 @@
+//! Language understanding for live calls: spoken dates and times ([`when`]), with service
+//! matching and caller prediction to follow.
+
+mod lexicon;
+mod tokens;
+pub mod when;
+
+pub use when::{resolve as resolve_when, Part, When};
