@@ -91,6 +91,9 @@ _askpro() {
             askpro__subcmd__service,list)
                 cmd="askpro__subcmd__service__subcmd__list"
                 ;;
+            askpro__subcmd__service,match)
+                cmd="askpro__subcmd__service__subcmd__match"
+                ;;
             askpro__subcmd__service,show-synonyms)
                 cmd="askpro__subcmd__service__subcmd__show__subcmd__synonyms"
                 ;;
@@ -702,7 +705,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__service)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version create list add-synonym import-synonyms show-synonyms"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version create list add-synonym import-synonyms match show-synonyms"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -841,6 +844,32 @@ _askpro() {
                     return 0
                     ;;
                 --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__service__subcmd__match)
+            opts="-q -n -h -V --company-id --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -166,18 +166,19 @@ complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s h -l help -d 'Print help'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "create" -d 'Create a service; prints `Service ID: N`'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "list" -d 'List a company\'s services (with a branch: company-wide ones and that branch\'s)'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "add-synonym" -d 'Add one synonym to a service (an existing one is left as it is)'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "import-synonyms" -d 'Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms show-synonyms" -f -a "show-synonyms" -d 'Show a service\'s synonyms'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "create" -d 'Create a service; prints `Service ID: N`'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "list" -d 'List a company\'s services (with a branch: company-wide ones and that branch\'s)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "add-synonym" -d 'Add one synonym to a service (an existing one is left as it is)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "import-synonyms" -d 'Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "match" -d 'Best service for a spoken phrase: {"service_id", "name", "confidence", "matched_by"}'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "show-synonyms" -d 'Show a service\'s synonyms'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l company-id -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l branch-id -d 'Offer it only at this branch (default: every branch)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l name -d 'Service name, unique within the company (prompted for on a terminal)' -r
@@ -220,6 +221,14 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l service-id -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r

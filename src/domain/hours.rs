@@ -162,6 +162,11 @@ impl BusinessHours {
         &self.days[day.0 as usize]
     }
 
+    /// Whether the business is open at `minute` (after midnight) on `day`.
+    pub fn is_open(&self, day: Weekday, minute: u32) -> bool {
+        self.shifts(day).iter().any(|s| s.open.minutes() <= minute && minute < s.close.minutes())
+    }
+
     /// The canonical JSON form: closed days as `{"open": null, "close": null}`, split shifts as lists.
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
@@ -268,6 +273,19 @@ mod tests {
         }
         assert!(BusinessHours::from_arg("not json").is_err());
         assert!(BusinessHours::from_arg("[]").is_err());
+    }
+
+    #[test]
+    fn open_and_closed() {
+        let hours = BusinessHours::from_arg(
+            r#"{"monday": [{"open": "08:00", "close": "12:00"}, {"open": "14:00", "close": "18:00"}]}"#,
+        )
+        .unwrap();
+        assert!(hours.is_open(Weekday(0), 8 * 60));
+        assert!(!hours.is_open(Weekday(0), 12 * 60), "close is exclusive");
+        assert!(!hours.is_open(Weekday(0), 13 * 60), "the split-shift gap is closed");
+        assert!(hours.is_open(Weekday(0), 17 * 60 + 59));
+        assert!(!hours.is_open(Weekday(1), 10 * 60));
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! matching and caller prediction to follow.
 
 mod lexicon;
+pub mod predict;
+pub mod services;
 mod tokens;
 pub mod when;
 
+pub use services::{Catalog, MatchedBy, ServiceMatch};
 pub use when::{resolve as resolve_when, Part, When};

@@ -2,6 +2,7 @@
 //! these functions validate against the store, act, and return typed results for rendering.
 
 pub mod branch;
+pub mod callers;
 pub mod company;
 pub mod service;
 pub mod staff;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{branch, company, App, Created};
 use crate::domain::{self, Cents};
 use crate::error::{Error, ErrorKind, Result};
+use crate::nlu::{Catalog, ServiceMatch};
 use crate::store::{NewService, NewSynonym, Service, Synonym};
 
 #[derive(Debug, Clone, Default)]
@@ -81,6 +82,21 @@ pub async fn add_synonym(app: &App, service_id: i64, synonym: &str) -> Result<Sy
     let row = NewSynonym { service_id, synonym_key: domain::name_key(&synonym), synonym: synonym.clone() };
     let added = app.store.insert_synonyms(service.company_id, &[row], &|_| {}).await? == 1;
     Ok(SynonymAdded { service_id, synonym, added })
+}
+
+/// The company's best service for a spoken phrase, or `None` below its confidence threshold.
+pub async fn match_phrase(app: &App, company_id: i64, phrase: &str) -> Result<Option<ServiceMatch>> {
+    let company = company::get(app, company_id).await?;
+    let catalog = catalog(app, company_id).await?;
+    Ok(catalog.matches(phrase, company.service_confidence_threshold))
+}
+
+/// A company's active services and synonyms, prepared for matching.
+pub async fn catalog(app: &App, company_id: i64) -> Result<Catalog> {
+    let services: Vec<(i64, String)> =
+        app.store.services(company_id, None).await?.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect();
+    let synonyms = app.store.company_synonyms(company_id).await?;
+    Ok(Catalog::new(&services, &synonyms))
 }
 
 #[derive(Debug, Serialize)]

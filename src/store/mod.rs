@@ -127,6 +127,8 @@ pub trait Store: Send + Sync {
         on_batch: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64>;
     async fn synonyms(&self, company_id: i64, service_id: i64) -> Result<Vec<Synonym>>;
+    /// Every synonym of a company's services as `(service_id, synonym)`, for service matching.
+    async fn company_synonyms(&self, company_id: i64) -> Result<Vec<(i64, String)>>;
 
     // --- staff -----------------------------------------------------------------------------
     async fn insert_staff(&self, company_id: i64, staff: &NewStaff) -> Result<Staff>;
@@ -137,6 +139,16 @@ pub trait Store: Send + Sync {
     async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64>;
     /// `(staff_id, service name)` for every mapping in a branch.
     async fn staff_service_names(&self, company_id: i64, branch_id: i64) -> Result<Vec<(i64, String)>>;
+
+    // --- customers and their history ---------------------------------------------------------
+    /// Creates the customer for a phone number, or returns the existing one (filling in a name
+    /// it did not have yet).
+    async fn upsert_customer(&self, company_id: i64, phone: &str, name: Option<&str>) -> Result<Customer>;
+    async fn customer_by_phone(&self, company_id: i64, phone: &str) -> Result<Option<Customer>>;
+    /// Writes an appointment row as given (the calendar decides whether the slot is free).
+    async fn insert_appointment(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
+    /// A customer's appointments, newest first.
+    async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
 }
 
 #[cfg(test)]

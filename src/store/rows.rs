@@ -241,3 +241,35 @@ pub enum StaffKey {
     Email(String),
     Name(String),
 }
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Customer {
+    pub id: i64,
+    pub company_id: i64,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAppointment {
+    pub branch_id: i64,
+    pub staff_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: String,
+    pub backend: String,
+    pub external_uid: Option<String>,
+    pub call_id: Option<String>,
+}
+
+/// One past or upcoming appointment of a customer, as prediction reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Visit {
+    pub service_id: Option<i64>,
+    pub staff_id: Option<i64>,
+    pub starts_at: i64,
+    pub status: String,
+}

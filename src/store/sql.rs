@@ -297,6 +297,13 @@ macro_rules! sql_store {
                 .await?)
             }
 
+            async fn company_synonyms(&self, company_id: i64) -> Result<Vec<(i64, String)>> {
+                Ok(sqlx::query_as("SELECT service_id, synonym FROM service_synonyms WHERE company_id = $1 ORDER BY id")
+                    .bind(company_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn insert_staff(&self, company_id: i64, s: &NewStaff) -> Result<Staff> {
                 let now = now_ms();
                 let (email_key, name_key) = match &s.key {
@@ -370,6 +377,66 @@ macro_rules! sql_store {
                 )
                 .bind(company_id)
                 .bind(branch_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn upsert_customer(&self, company_id: i64, phone: &str, name: Option<&str>) -> Result<Customer> {
+                let now = now_ms();
+                Ok(sqlx::query_as(
+                    "INSERT INTO customers (company_id, phone, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+                     ON CONFLICT (company_id, phone) WHERE phone IS NOT NULL \
+                     DO UPDATE SET name = COALESCE(customers.name, excluded.name), updated_at = excluded.updated_at \
+                     RETURNING id, company_id, phone, name, email",
+                )
+                .bind(company_id)
+                .bind(phone)
+                .bind(name)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn customer_by_phone(&self, company_id: i64, phone: &str) -> Result<Option<Customer>> {
+                Ok(sqlx::query_as("SELECT id, company_id, phone, name, email FROM customers WHERE company_id = $1 AND phone = $2")
+                    .bind(company_id)
+                    .bind(phone)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_appointment(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
+                let now = now_ms();
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO appointments (company_id, branch_id, staff_id, service_id, customer_id, starts_at, ends_at, \
+                     status, backend, external_uid, call_id, created_at, updated_at) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM branches b \
+                     WHERE b.company_id = $1 AND b.id = $2 RETURNING id",
+                )
+                .bind(company_id)
+                .bind(a.branch_id)
+                .bind(a.staff_id)
+                .bind(a.service_id)
+                .bind(a.customer_id)
+                .bind(a.starts_at)
+                .bind(a.ends_at)
+                .bind(&a.status)
+                .bind(&a.backend)
+                .bind(&a.external_uid)
+                .bind(&a.call_id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))?)
+            }
+
+            async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>> {
+                Ok(sqlx::query_as(
+                    "SELECT service_id, staff_id, starts_at, status FROM appointments \
+                     WHERE company_id = $1 AND customer_id = $2 ORDER BY starts_at DESC LIMIT 200",
+                )
+                .bind(company_id)
+                .bind(customer_id)
                 .fetch_all(&self.pool)
                 .await?)
             }

@@ -31,6 +31,13 @@ pub enum Command {
     },
     /// Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing
     ImportSynonyms(ImportArgs),
+    /// Best service for a spoken phrase: {"service_id", "name", "confidence", "matched_by"}
+    Match {
+        #[arg(long, value_parser = id_parser())]
+        company_id: i64,
+        /// What the caller said, e.g. "einen Männerhaarschnitt"
+        text: String,
+    },
     /// Show a service's synonyms
     ShowSynonyms {
         #[arg(long, value_parser = id_parser())]
@@ -129,6 +136,26 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 if summary.duplicates_skipped == 1 { "" } else { "s" }
             );
             ctx.out.message(&summary, &human)
+        }
+        Command::Match { company_id, text } => {
+            let found = service::match_phrase(ctx.app().await?, company_id, &text).await?;
+            let value = match &found {
+                Some(m) => serde_json::to_value(m)?,
+                None => serde_json::json!({"service_id": null}),
+            };
+            let human = match &found {
+                Some(m) => {
+                    format!(
+                        "{} (service {}), confidence {:.2} by {}",
+                        m.name,
+                        m.service_id,
+                        m.confidence,
+                        m.matched_by.as_str()
+                    )
+                }
+                None => "no service matched with enough confidence; the agent should ask".to_string(),
+            };
+            ctx.out.message(&value, &human)
         }
         Command::ShowSynonyms { service_id } => {
             let result = service::synonyms(ctx.app().await?, service_id).await?;

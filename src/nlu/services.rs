@@ -1,0 +1,518 @@
+//! Matching a spoken phrase to one of a company's services (SPEC.md §7, "Services").
+//!
+//! Every service name and synonym is prepared once into a [`Catalog`]: its folded words, its
+//! compact form (no spaces or hyphens) and its set of stems, where compounds are split against
+//! the company's own vocabulary (`Männerhaarschnitt` → herr + haar + schnitt). A phrase is
+//! compared in falling order of certainty — exact name, exact synonym, compact form, same
+//! stems, stems with extra words, then fuzzy similarity — and when two services score almost
+//! alike the confidence drops, so that an ambiguous phrase falls below the threshold and the
+//! agent asks instead of guessing.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::Serialize;
+
+use super::lexicon::fold;
+
+/// How a match was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchedBy {
+    Name,
+    Synonym,
+    Fuzzy,
+}
+
+impl MatchedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Name => "name",
+            MatchedBy::Synonym => "synonym",
+            MatchedBy::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceMatch {
+    pub service_id: i64,
+    pub name: String,
+    pub confidence: f64,
+    pub matched_by: MatchedBy,
+}
+
+/// Confidence of a phrase whose known stems point at one service only.
+const DISTINCTIVE: f64 = 0.85;
+
+/// Words that carry no service meaning in a booking request.
+const STOP_WORDS: &[&str] = &[
+    "ich",
+    "mochte",
+    "mocht",
+    "gerne",
+    "gern",
+    "einen",
+    "eine",
+    "ein",
+    "einem",
+    "einer",
+    "termin",
+    "termine",
+    "fur",
+    "zum",
+    "zur",
+    "bitte",
+    "hatte",
+    "wurde",
+    "mal",
+    "den",
+    "die",
+    "das",
+    "der",
+    "dem",
+    "des",
+    "und",
+    "oder",
+    "mit",
+    "also",
+    "ah",
+    "ahm",
+    "ja",
+    "hallo",
+    "guten",
+    "tag",
+    "bei",
+    "beim",
+    "brauche",
+    "brauchen",
+    "wieder",
+    "noch",
+    "mir",
+    "mich",
+    "lassen",
+    "machen",
+    "mach",
+    "gemacht",
+    "vereinbaren",
+    "buchen",
+    "wollte",
+    "will",
+    "kann",
+    "konnte",
+    "ist",
+    "es",
+    "so",
+    "nur",
+    "auch",
+    "gibt",
+    "habe",
+    "haben",
+    "wir",
+    "sie",
+    "euch",
+    "ihnen",
+    "am",
+    "um",
+    "im",
+    "in",
+    "an",
+    "a",
+    "the",
+    "for",
+    "i",
+    "would",
+    "like",
+    "appointment",
+    "please",
+    "to",
+    "book",
+    "need",
+    "want",
+    "get",
+    "my",
+    "me",
+    "some",
+    "an",
+    "and",
+    "of",
+    "neuen",
+    "neue",
+    "neuer",
+    "nachsten",
+    "kurz",
+    "schnell",
+    "einfach",
+    "liebsten",
+    "vielleicht",
+    "dann",
+    "eigentlich",
+    "mein",
+    "meine",
+    "meinen",
+    "meinem",
+    "meiner",
+    "wegen",
+    "was",
+    "wie",
+    "viel",
+    "kostet",
+    "kosten",
+    "preis",
+    "what",
+    "how",
+    "much",
+    "does",
+    "cost",
+    "price",
+    "is",
+    "it",
+    "do",
+    "you",
+    "have",
+    "offer",
+    "bieten",
+    "ihr",
+    "gerne",
+    "muss",
+    "musste",
+    "soll",
+    "sollte",
+];
+
+/// Spellings and inflections that mean the same thing in service names.
+fn irregular(word: &str) -> Option<&'static [&'static str]> {
+    Some(match word {
+        "herren" | "herrn" | "herr" | "mann" | "manner" | "manns" | "men" | "man" | "male" | "gentlemen" | "gents"
+        | "gentleman" | "jungs" => &["herr"],
+        "damen" | "dame" | "frau" | "frauen" | "women" | "woman" | "ladies" | "lady" | "female" => &["dam"],
+        "kinder" | "kind" | "kids" | "kid" | "child" | "children" => &["kind"],
+        "haare" | "haar" | "haaren" | "hair" => &["haar"],
+        "haircut" => &["haar", "schnitt"],
+        "schneiden" | "schnitt" | "geschnitten" | "schneide" | "cut" | "cutting" | "schnitte" => &["schnitt"],
+        "farben" | "farbe" | "farbung" | "gefarbt" | "color" | "colour" | "coloring" | "dye" | "farb" => &["farb"],
+        "waschen" | "wasche" | "wash" | "gewaschen" => &["wasch"],
+        "fohnen" | "fonen" | "fohn" | "blowdry" | "geföhnt" | "gefohnt" => &["fohn"],
+        "trimmen" | "trim" | "trimming" | "getrimmt" | "stutzen" => &["trimm"],
+        "massage" | "massagen" | "massieren" | "massiert" => &["massag"],
+        "nagel" | "nails" | "nail" => &["nagel"],
+        "fuss" | "fusse" | "feet" | "foot" => &["fuss"],
+        "wimpern" | "wimper" | "lashes" | "lash" => &["wimper"],
+        "augenbrauen" | "augenbraue" | "brauen" | "braue" | "brows" | "brow" | "eyebrows" => &["braue"],
+        "reifen" | "tyres" | "tires" | "tyre" | "tire" | "rader" | "rad" => &["reif"],
+        "wechseln" | "wechsel" | "tauschen" | "change" => &["wechsel"],
+        _ => return None,
+    })
+}
+
+/// Morphemes of the industries' service names, so compounds split even when no synonym spells
+/// them out.
+const MORPHEMES: &[&str] = &[
+    "herr",
+    "dam",
+    "kind",
+    "haar",
+    "schnitt",
+    "bart",
+    "farb",
+    "wasch",
+    "fohn",
+    "trimm",
+    "nagel",
+    "fuss",
+    "gesicht",
+    "behandl",
+    "pfleg",
+    "massag",
+    "therapi",
+    "lymph",
+    "drainag",
+    "kranken",
+    "gymnastik",
+    "manuell",
+    "impf",
+    "blut",
+    "vorsorg",
+    "untersuch",
+    "reif",
+    "wechsel",
+    "ol",
+    "wimper",
+    "braue",
+    "lift",
+    "beratung",
+    "vertrag",
+    "prufung",
+    "training",
+    "probe",
+    "plan",
+    "erstell",
+    "reinig",
+    "entfern",
+    "termin",
+    "sprech",
+    "stund",
+    "verlanger",
+    "folg",
+];
+
+/// Folded words of a text, without stop words, numbers or punctuation.
+fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()) && !STOP_WORDS.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A light stem: the irregular table, else common German/English endings removed.
+fn stem(word: &str) -> Vec<String> {
+    if let Some(stems) = irregular(word) {
+        return stems.iter().map(|s| s.to_string()).collect();
+    }
+    for ending in ["ungen", "innen", "ung", "ing", "en", "er", "es", "e", "n", "s"] {
+        if let Some(base) = word.strip_suffix(ending) {
+            if base.chars().count() >= 3 {
+                return vec![base.to_string()];
+            }
+        }
+    }
+    vec![word.to_string()]
+}
+
+struct Entry {
+    service: usize,
+    by: MatchedBy,
+    text: String,
+    compact: String,
+    stems: BTreeSet<String>,
+}
+
+/// A company's services and synonyms, prepared for matching many phrases.
+pub struct Catalog {
+    services: Vec<(i64, String)>,
+    entries: Vec<Entry>,
+    vocab: HashSet<String>,
+}
+
+impl Catalog {
+    /// `services` as `(id, name)`, `synonyms` as `(service_id, synonym)`; synonyms of unknown
+    /// services are ignored.
+    pub fn new(services: &[(i64, String)], synonyms: &[(i64, String)]) -> Catalog {
+        let mut vocab: HashSet<String> =
+            MORPHEMES.iter().flat_map(|m| stem(m).into_iter().chain([m.to_string()])).collect();
+        let forms: Vec<(usize, MatchedBy, &str)> = services
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| (i, MatchedBy::Name, name.as_str()))
+            .chain(synonyms.iter().filter_map(|(sid, syn)| {
+                services.iter().position(|(id, _)| id == sid).map(|i| (i, MatchedBy::Synonym, syn.as_str()))
+            }))
+            .collect();
+        for (_, _, text) in &forms {
+            for w in words(text) {
+                vocab.extend(stem(&w));
+            }
+        }
+        let mut catalog = Catalog { services: services.to_vec(), entries: Vec::with_capacity(forms.len()), vocab };
+        for (service, by, text) in forms {
+            let w = words(text);
+            let stems = catalog.stems(&w);
+            catalog.entries.push(Entry { service, by, text: w.join(" "), compact: w.concat(), stems });
+        }
+        catalog
+    }
+
+    fn known(&self, part: &str) -> Option<Vec<String>> {
+        if let Some(stems) = irregular(part) {
+            return Some(stems.iter().map(|s| s.to_string()).collect());
+        }
+        let stems = stem(part);
+        stems.iter().all(|s| self.vocab.contains(s)).then_some(stems)
+    }
+
+    /// Splits a compound into known parts (at most three, with an optional linking `s`).
+    /// A split wins over the whole word: the vocabulary holds compounds too (a synonym
+    /// `Männerhaarschnitt`), and only their parts meet the parts of other spellings.
+    fn split(&self, word: &str, depth: usize) -> Option<Vec<String>> {
+        if depth > 0 && word.len() >= 6 {
+            let chars: Vec<(usize, char)> = word.char_indices().collect();
+            for cut in (2..chars.len().saturating_sub(1)).rev() {
+                let (head, tail) = word.split_at(chars[cut].0);
+                let Some(mut parts) = self.known(head) else { continue };
+                if let Some(rest) = self.split_tail(tail, depth - 1) {
+                    parts.extend(rest);
+                    return Some(parts);
+                }
+            }
+        }
+        self.known(word)
+    }
+
+    /// The rest of a compound, with or without a linking `s`.
+    fn split_tail(&self, tail: &str, depth: usize) -> Option<Vec<String>> {
+        self.split(tail, depth).or_else(|| tail.strip_prefix('s').and_then(|t| self.split(t, depth)))
+    }
+
+    /// The stems of one word: its known parts; else an unknown head before a known tail
+    /// (`Arbeits|vertrag`, `Sommer|reifen`); else its own stem.
+    fn word_stems(&self, word: &str) -> Vec<String> {
+        if let Some(parts) = self.split(word, 2) {
+            return parts;
+        }
+        let cuts: Vec<usize> = word.char_indices().map(|(at, _)| at).collect();
+        for &at in cuts.iter().take(cuts.len().saturating_sub(3)).skip(3) {
+            let (head, tail) = word.split_at(at);
+            if let Some(rest) = self.split_tail(tail, 1) {
+                let mut parts = stem(head.trim_end_matches('s'));
+                parts.extend(rest);
+                return parts;
+            }
+        }
+        stem(word)
+    }
+
+    fn stems(&self, words: &[String]) -> BTreeSet<String> {
+        words.iter().flat_map(|w| self.word_stems(w)).collect()
+    }
+
+    /// The best service for `phrase`, whatever its confidence.
+    pub fn best(&self, phrase: &str) -> Option<ServiceMatch> {
+        let w = words(phrase);
+        if w.is_empty() {
+            return None;
+        }
+        let (text, compact, stems) = (w.join(" "), w.concat(), self.stems(&w));
+        let mut best_per_service: Vec<Option<(f64, MatchedBy)>> = vec![None; self.services.len()];
+        for e in &self.entries {
+            let by_name = e.by == MatchedBy::Name;
+            let scored = if e.text == text || e.compact == compact {
+                Some((if by_name { 1.0 } else { 0.95 }, e.by))
+            } else if !e.stems.is_empty() && e.stems == stems {
+                Some((if by_name { 0.92 } else { 0.9 }, e.by))
+            } else if !e.stems.is_empty() && e.stems.is_subset(&stems) {
+                let extra = (stems.len() - e.stems.len()) as f64;
+                // Each word the service does not explain costs: "Permanent Make-up entfernen" is not Make-up.
+                Some(((0.9 - 0.08 * extra).max(0.3), e.by))
+            } else {
+                let common = e.stems.intersection(&stems).count() as f64;
+                let partial = (common > 0.0).then(|| {
+                    let coverage = common / e.stems.len() as f64;
+                    let precision = common / stems.len().max(1) as f64;
+                    (0.85 * coverage * precision.sqrt(), e.by)
+                });
+                let fuzzy = (compact.len() >= 5 && e.compact.len() >= 5)
+                    .then(|| strsim::normalized_damerau_levenshtein(&compact, &e.compact))
+                    .filter(|sim| *sim >= 0.8)
+                    .map(|sim| (0.95 * sim, MatchedBy::Fuzzy));
+                match (partial, fuzzy) {
+                    (Some(p), Some(f)) => Some(if f.0 > p.0 { f } else { p }),
+                    (p, f) => p.or(f),
+                }
+            };
+            if let Some((score, by)) = scored {
+                let slot = &mut best_per_service[e.service];
+                if slot.is_none_or(|(s, _)| score > s) {
+                    *slot = Some((score, by));
+                }
+            }
+        }
+        if let Some(service) = self.distinctive(&stems) {
+            let slot = &mut best_per_service[service];
+            if slot.is_none_or(|(s, _)| s < DISTINCTIVE) {
+                *slot = Some((DISTINCTIVE, MatchedBy::Name));
+            }
+        }
+        let mut ranked: Vec<(usize, f64, MatchedBy)> =
+            best_per_service.iter().enumerate().filter_map(|(i, s)| s.map(|(score, by)| (i, score, by))).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let &(index, mut confidence, matched_by) = ranked.first()?;
+        // Two services almost alike, or both named in the phrase: not sure enough to book either.
+        let contained: HashSet<usize> = self
+            .entries
+            .iter()
+            .filter(|e| !e.stems.is_empty() && e.stems.is_subset(&stems))
+            .map(|e| e.service)
+            .collect();
+        let close = ranked.get(1).is_some_and(|second| confidence - second.1 < 0.05);
+        if confidence < 1.0 && (close || contained.len() > 1) {
+            confidence *= 0.8;
+        }
+        let (service_id, name) = self.services[index].clone();
+        Some(ServiceMatch { service_id, name, confidence: (confidence * 1000.0).round() / 1000.0, matched_by })
+    }
+
+    /// The one service that every stem of the phrase points to, when its name has one of them:
+    /// "Bart" → "Bart trimmen", "HU" → "HU/AU". A word the catalog does not know ("Permanent
+    /// Make-up") may change the meaning, so then there is no distinctive match.
+    fn distinctive(&self, stems: &BTreeSet<String>) -> Option<usize> {
+        let mut service = None;
+        let mut in_name = false;
+        for s in stems {
+            let mut known = false;
+            for e in self.entries.iter().filter(|e| e.stems.contains(s)) {
+                known = true;
+                if *service.get_or_insert(e.service) != e.service {
+                    return None;
+                }
+                in_name |= e.by == MatchedBy::Name;
+            }
+            if !known {
+                return None;
+            }
+        }
+        service.filter(|_| in_name)
+    }
+
+    /// The best service at or above `threshold`, or `None` (the agent should ask).
+    pub fn matches(&self, phrase: &str, threshold: f64) -> Option<ServiceMatch> {
+        self.best(phrase).filter(|m| m.confidence >= threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn salon() -> Catalog {
+        let services = [(1, "Herrenhaarschnitt"), (2, "Damenhaarschnitt"), (3, "Bart trimmen"), (4, "Färben")]
+            .map(|(id, n)| (id, n.to_string()));
+        let synonyms = [(1, "Männerhaarschnitt"), (2, "Waschen Schneiden Föhnen"), (4, "Tönung")]
+            .map(|(id, n)| (id, n.to_string()));
+        Catalog::new(&services, &synonyms)
+    }
+
+    #[test]
+    fn compounds_split_against_the_vocabulary() {
+        let c = salon();
+        let stems = c.stems(&["mannerhaarschnitt".to_string()]);
+        assert_eq!(stems.into_iter().collect::<Vec<_>>(), ["haar", "herr", "schnitt"]);
+        let stems = c.stems(&words("Haare schneiden Herren"));
+        assert_eq!(stems.into_iter().collect::<Vec<_>>(), ["haar", "herr", "schnitt"]);
+    }
+
+    #[test]
+    fn matches_in_order_of_certainty() {
+        let c = salon();
+        let m = c.best("herrenhaarschnitt").unwrap();
+        assert_eq!((m.service_id, m.confidence, m.matched_by), (1, 1.0, MatchedBy::Name));
+        let m = c.best("Tönung").unwrap();
+        assert_eq!((m.service_id, m.matched_by), (4, MatchedBy::Synonym));
+        let m = c.best("Herren Haarschnitt").unwrap();
+        assert_eq!((m.service_id, m.confidence), (1, 1.0), "compact form equals the name");
+        let m = c.best("Haare schneiden für Herren bitte").unwrap();
+        assert_eq!(m.service_id, 1);
+        assert!(m.confidence >= 0.9);
+        let m = c.best("Herenhaarschnit").unwrap();
+        assert_eq!((m.service_id, m.matched_by), (1, MatchedBy::Fuzzy));
+        assert!(m.confidence >= 0.8);
+    }
+
+    #[test]
+    fn ambiguous_or_unrelated_phrases_stay_below_the_threshold() {
+        let c = salon();
+        assert!(c.matches("einen Haarschnitt", 0.8).is_none(), "{:?}", c.best("einen Haarschnitt"));
+        assert!(c.matches("Ich möchte meinen Termin absagen", 0.8).is_none());
+        assert!(c.matches("", 0.8).is_none());
+        assert!(c.matches("was kostet das?", 0.8).is_none());
+    }
+}
