@@ -4,7 +4,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use askpro::nlu::resolve_when;
+use askpro::nlu::{resolve_when, Catalog};
+use askpro::templates::Industry;
 
 fn main() {
     let corpus = include_str!("../tests/fixtures/when-dev.tsv");
@@ -41,5 +42,89 @@ fn main() {
         median / 50.0,
         per_sentence[0],
         per_sentence[per_sentence.len() - 1]
+    );
+
+    matching();
+}
+
+/// A company with 200 services and 2,000 synonyms: the 8 presets' real services and synonyms,
+/// padded with generated compounds of the same vocabulary.
+fn matching() {
+    const PARTS: [&str; 12] =
+        ["Herren", "Damen", "Kinder", "Haar", "Bart", "Gesichts", "Nagel", "Fuß", "Rücken", "Hand", "Wimpern", "Augen"];
+    const KINDS: [&str; 10] =
+        ["schnitt", "pflege", "behandlung", "massage", "färbung", "wäsche", "kur", "styling", "beratung", "peeling"];
+    let mut services: Vec<(i64, String)> = Vec::new();
+    let mut synonyms: Vec<(i64, String)> = Vec::new();
+    for industry in Industry::all() {
+        for s in industry.services {
+            let id = services.len() as i64 + 1;
+            if services.iter().any(|(_, n)| *n == s.name) {
+                continue;
+            }
+            services.push((id, s.name));
+            synonyms.extend(s.synonyms.into_iter().map(|syn| (id, syn)));
+        }
+    }
+    'fill: for a in PARTS {
+        for k in KINDS {
+            for extra in ["", " Deluxe", " Express"] {
+                if services.len() == 200 {
+                    break 'fill;
+                }
+                services.push((services.len() as i64 + 1, format!("{a}{k}{extra}")));
+            }
+        }
+    }
+    let mut i = 0;
+    while synonyms.len() < 2_000 {
+        let (id, name) = &services[i % services.len()];
+        synonyms.push((*id, format!("{name} Variante {}", i / services.len())));
+        i += 1;
+    }
+    let builds: Vec<f64> = (0..10)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(Catalog::new(&services, &synonyms));
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let catalog = Catalog::new(&services, &synonyms);
+    let phrases = [
+        "Herrenhaarschnitt",
+        "einen Männerhaarschnitt bitte",
+        "Haare schneiden für Herren",
+        "Herenhaarschnit",
+        "Rückenmassage",
+        "Wimpernverlängerung",
+        "Gesichtsbehandlung Express",
+        "Nagelpflege",
+        "Dauerwelle",
+        "Ich möchte meinen Termin absagen",
+        "TÜV",
+        "Reifen wechseln",
+    ];
+    let mut per_phrase = Vec::new();
+    for _ in 0..20 {
+        let start = Instant::now();
+        for p in phrases {
+            black_box(catalog.best(black_box(p)));
+        }
+        per_phrase.push(start.elapsed().as_secs_f64() * 1e6 / phrases.len() as f64);
+    }
+    per_phrase.sort_by(f64::total_cmp);
+    let mut builds = builds;
+    builds.sort_by(f64::total_cmp);
+    println!("service matching, {} services and {} synonyms:", services.len(), synonyms.len());
+    println!(
+        "{:<48} {:>8.2} ms  (prepared once per company, then cached)",
+        "  build the catalog, median of 10", builds[5]
+    );
+    println!(
+        "{:<48} {:>8.1} µs   target {:>6.0} µs   ratio {:.3}",
+        "  match one phrase, median of 20 passes",
+        per_phrase[10],
+        1000.0,
+        per_phrase[10] / 1000.0
     );
 }

@@ -41,6 +41,47 @@ pub struct ServiceMatch {
     pub matched_by: MatchedBy,
 }
 
+/// The least similarity (1 − edits / length) a fuzzy match needs.
+const FUZZY_MIN: f64 = 0.8;
+
+/// Edit similarity of two compact forms (optimal string alignment: typos, missing or doubled
+/// letters, swapped neighbours), or `None` when they are too short or their lengths alone rule
+/// out reaching [`FUZZY_MIN`].
+fn similarity(a: &Compact, b: &Compact) -> Option<f64> {
+    let longest = a.len.max(b.len) as f64;
+    let allowed = longest * (1.0 - FUZZY_MIN);
+    if a.len.min(b.len) < 5 || a.len.abs_diff(b.len) as f64 > allowed {
+        return None;
+    }
+    // Each edit changes at most two letter counts: a cheap lower bound on the distance.
+    let histogram_gap: u32 = a.letters.iter().zip(&b.letters).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
+    if f64::from(histogram_gap.div_ceil(2)) > allowed {
+        return None;
+    }
+    Some(1.0 - strsim::osa_distance(&a.text, &b.text) as f64 / longest)
+}
+
+/// A compact form (words run together) with what the fuzzy comparison needs precomputed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Compact {
+    text: String,
+    len: usize,
+    letters: [u8; 32],
+}
+
+impl Compact {
+    fn new(text: String) -> Compact {
+        let mut letters = [0u8; 32];
+        let mut len = 0;
+        for c in text.chars() {
+            len += 1;
+            let slot = if c.is_ascii_lowercase() { (c as u8 - b'a') as usize } else { 26 + (c as usize % 6) };
+            letters[slot] = letters[slot].saturating_add(1);
+        }
+        Compact { text, len, letters }
+    }
+}
+
 /// Confidence of a phrase whose known stems point at one service only.
 const DISTINCTIVE: f64 = 0.85;
 
@@ -283,7 +324,7 @@ struct Entry {
     service: usize,
     by: MatchedBy,
     text: String,
-    compact: String,
+    compact: Compact,
     stems: BTreeSet<String>,
 }
 
@@ -317,7 +358,7 @@ impl Catalog {
         for (service, by, text) in forms {
             let w = words(text);
             let stems = catalog.stems(&w);
-            catalog.entries.push(Entry { service, by, text: w.join(" "), compact: w.concat(), stems });
+            catalog.entries.push(Entry { service, by, text: w.join(" "), compact: Compact::new(w.concat()), stems });
         }
         catalog
     }
@@ -381,7 +422,7 @@ impl Catalog {
         if w.is_empty() {
             return None;
         }
-        let (text, compact, stems) = (w.join(" "), w.concat(), self.stems(&w));
+        let (text, compact, stems) = (w.join(" "), Compact::new(w.concat()), self.stems(&w));
         let mut best_per_service: Vec<Option<(f64, MatchedBy)>> = vec![None; self.services.len()];
         for e in &self.entries {
             let by_name = e.by == MatchedBy::Name;
@@ -400,9 +441,8 @@ impl Catalog {
                     let precision = common / stems.len().max(1) as f64;
                     (0.85 * coverage * precision.sqrt(), e.by)
                 });
-                let fuzzy = (compact.len() >= 5 && e.compact.len() >= 5)
-                    .then(|| strsim::normalized_damerau_levenshtein(&compact, &e.compact))
-                    .filter(|sim| *sim >= 0.8)
+                let fuzzy = similarity(&compact, &e.compact)
+                    .filter(|sim| *sim >= FUZZY_MIN)
                     .map(|sim| (0.95 * sim, MatchedBy::Fuzzy));
                 match (partial, fuzzy) {
                     (Some(p), Some(f)) => Some(if f.0 > p.0 { f } else { p }),
