@@ -582,12 +582,31 @@ fn db_commands_and_json_errors(db: &TestDb) {
         let run = common::Run::from(run);
         run.fails(6, "no master key");
         assert!(run.stderr.contains("ASKPRO_MASTER_KEY"));
+        // Reusing an existing company with --if-not-exists seals nothing, so needs no key.
+        db.ok(&["company:create", "--name", "Reuse", "-q"]);
+        let reuse = common::Run::from(
+            db.cmd()
+                .env_remove("ASKPRO_MASTER_KEY")
+                .args([
+                    "company:create",
+                    "--name",
+                    "Reuse",
+                    "--calcom-api-key",
+                    "cal_live_0123456789abcdef",
+                    "--if-not-exists",
+                    "-q",
+                ])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!((reuse.code, reuse.stdout.trim()), (0, "1"), "{}", reuse.stderr);
         // Commands that need no secret still work without the key.
         assert_eq!(
             common::Run::from(db.cmd().env_remove("ASKPRO_MASTER_KEY").args(["company:list"]).output().unwrap()).code,
             0
         );
     }
+    let before = db.json(&["company:list"]).as_array().unwrap().len();
     let run = common::Run::from(
         db.cmd()
             .env("ASKPRO_MASTER_KEY", "not-a-key")
@@ -596,7 +615,7 @@ fn db_commands_and_json_errors(db: &TestDb) {
             .unwrap(),
     );
     run.fails(6, "master key is not valid");
-    assert_eq!(db.json(&["company:list"]), Value::Array(vec![]), "nothing half-written");
+    assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), before, "nothing half-written");
     let unreachable = common::Run::from(
         db.cmd()
             .env("ASKPRO_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")

@@ -1,8 +1,8 @@
 //! Branches: create, notification targets, list.
 
-use super::{company, App, Created};
+use super::{company, create_or_reuse, App, Created};
 use crate::domain::{self, BusinessHours, Country, E164};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::store::{Branch, NewBranch, NotificationTargets};
 use crate::templates::Industry;
 
@@ -23,11 +23,6 @@ pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>>
     let company = company::get(app, req.company_id).await?;
     let name = domain::require_name(&req.name, "--name")?;
     let name_key = domain::name_key(&name);
-    if req.if_not_exists {
-        if let Some(existing) = app.store.branch_by_name(company.id, &name_key).await? {
-            return Ok(Created { entity: existing, existed: true });
-        }
-    }
     let country: Country = company.country.parse()?;
     let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or(&company.timezone))?;
     let hours = match &req.business_hours {
@@ -46,15 +41,15 @@ pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>>
         timezone: timezone.name().to_string(),
         business_hours: hours.to_json().to_string(),
     };
-    match app.store.insert_branch(company.id, &branch).await {
-        Ok(entity) => Ok(Created { entity, existed: false }),
-        Err(e) if e.kind() == ErrorKind::Conflict => match app.store.branch_by_name(company.id, &name_key).await? {
-            Some(existing) if req.if_not_exists => Ok(Created { entity: existing, existed: true }),
-            _ => Err(Error::conflict(format!("company {} already has a branch named '{name}'", company.id))
-                .with_help("pass --if-not-exists to reuse it, or choose another --name")),
-        },
-        Err(e) => Err(e),
-    }
+    let conflict = Error::conflict(format!("company {} already has a branch named '{name}'", company.id))
+        .with_help("pass --if-not-exists to reuse it, or choose another --name");
+    create_or_reuse(
+        req.if_not_exists,
+        async || app.store.branch_by_name(company.id, &name_key).await,
+        async || app.store.insert_branch(company.id, &branch).await,
+        conflict,
+    )
+    .await
 }
 
 /// Looks a branch up by id, or fails with exit code 3.

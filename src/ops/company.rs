@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{App, Created};
+use super::{create_or_reuse, App, Created};
 use crate::domain::{self, Country, E164};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::store::{Company, CompanyPatch, GreetingKind, NewCompany, SecretField};
 use crate::templates::Industry;
 
@@ -89,11 +89,6 @@ pub struct CompanyDetails {
 pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company>> {
     let name = domain::require_name(&req.name, "--name")?;
     let name_key = domain::name_key(&name);
-    if req.if_not_exists {
-        if let Some(existing) = app.store.company_by_name(&name_key).await? {
-            return Ok(Created { entity: existing, existed: true });
-        }
-    }
     let country: Country = req.country.as_deref().unwrap_or("DE").parse()?;
     let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or("Europe/Berlin"))?;
     let industry = req.industry.as_deref().map(Industry::get).transpose()?;
@@ -109,30 +104,29 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
         },
         None => CompanyPatch::default(),
     };
-    let company = NewCompany {
-        name: name.clone(),
-        name_key: name_key.clone(),
-        email: req.email.as_deref().map(domain::parse_email).transpose()?,
-        phone: req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?,
-        country: country.code(),
-        timezone: timezone.name().to_string(),
-        industry: industry.map(|i| i.key),
-        scheduling: req.scheduling.unwrap_or(Scheduling::Local).as_str().to_string(),
-        calcom_team_id: req.calcom_team_id,
-        calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref())?,
-        retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref())?,
-        settings,
+    let email = req.email.as_deref().map(domain::parse_email).transpose()?;
+    let phone = req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?;
+    let conflict = Error::conflict(format!("a company named '{name}' already exists"))
+        .with_help("pass --if-not-exists to reuse it, or choose another --name");
+    // Secrets are sealed only when inserting: reusing a company never needs the master key.
+    let insert = async || {
+        let company = NewCompany {
+            name: name.clone(),
+            name_key: name_key.clone(),
+            email,
+            phone,
+            country: country.code(),
+            timezone: timezone.name().to_string(),
+            industry: industry.map(|i| i.key),
+            scheduling: req.scheduling.unwrap_or(Scheduling::Local).as_str().to_string(),
+            calcom_team_id: req.calcom_team_id,
+            calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref())?,
+            retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref())?,
+            settings,
+        };
+        app.store.insert_company(&company).await
     };
-    match app.store.insert_company(&company).await {
-        Ok(entity) => Ok(Created { entity, existed: false }),
-        Err(e) if e.kind() == ErrorKind::Conflict => match app.store.company_by_name(&name_key).await? {
-            // Another process created it between our lookup and insert.
-            Some(existing) if req.if_not_exists => Ok(Created { entity: existing, existed: true }),
-            _ => Err(Error::conflict(format!("a company named '{name}' already exists"))
-                .with_help("pass --if-not-exists to reuse it, or choose another --name")),
-        },
-        Err(e) => Err(e),
-    }
+    create_or_reuse(req.if_not_exists, async || app.store.company_by_name(&name_key).await, insert, conflict).await
 }
 
 fn seal_opt(app: &App, field: SecretField, value: Option<&str>) -> Result<Option<crate::store::SealedSecret>> {

@@ -11,7 +11,7 @@ pub mod synonyms;
 use std::sync::{Arc, OnceLock};
 
 use crate::config::Settings;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::{mask, MasterKey};
 use crate::store::{PoolSize, SealedSecret, SecretField, Store};
 
@@ -73,4 +73,28 @@ impl Progress for NoProgress {}
 pub struct Created<T> {
     pub entity: T,
     pub existed: bool,
+}
+
+/// Creates an entity by its natural key: with `if_not_exists` an existing one is returned
+/// instead, also when another process inserts it between the look-up and the insert; without
+/// it, an existing one is the `conflict` error.
+pub(crate) async fn create_or_reuse<T>(
+    if_not_exists: bool,
+    lookup: impl AsyncFn() -> Result<Option<T>>,
+    insert: impl AsyncFnOnce() -> Result<T>,
+    conflict: Error,
+) -> Result<Created<T>> {
+    if if_not_exists {
+        if let Some(entity) = lookup().await? {
+            return Ok(Created { entity, existed: true });
+        }
+    }
+    match insert().await {
+        Ok(entity) => Ok(Created { entity, existed: false }),
+        Err(e) if e.kind() == ErrorKind::Conflict => match lookup().await? {
+            Some(entity) if if_not_exists => Ok(Created { entity, existed: true }),
+            _ => Err(conflict),
+        },
+        Err(e) => Err(e),
+    }
 }

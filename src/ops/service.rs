@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{branch, company, App, Created};
+use super::{branch, company, create_or_reuse, App, Created};
 use crate::domain::{self, Cents};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::nlu::{Catalog, ServiceMatch};
 use crate::store::{NewService, NewSynonym, Service, Synonym};
 
@@ -26,11 +26,6 @@ pub async fn create(app: &App, req: NewServiceRequest) -> Result<Created<Service
     }
     let name = domain::require_name(&req.name, "--name")?;
     let name_key = domain::name_key(&name);
-    if req.if_not_exists {
-        if let Some(existing) = app.store.service_by_name(company.id, &name_key).await? {
-            return Ok(Created { entity: existing, existed: true });
-        }
-    }
     if req.duration_min == 0 || req.duration_min > 24 * 60 {
         return Err(Error::invalid(format!("--duration must be between 1 and 1440 minutes, not {}", req.duration_min)));
     }
@@ -42,15 +37,15 @@ pub async fn create(app: &App, req: NewServiceRequest) -> Result<Created<Service
         price_cents: req.price.map(|c| c.0),
         calcom_event_type_id: req.calcom_event_type_id,
     };
-    match app.store.insert_service(company.id, &service).await {
-        Ok(entity) => Ok(Created { entity, existed: false }),
-        Err(e) if e.kind() == ErrorKind::Conflict => match app.store.service_by_name(company.id, &name_key).await? {
-            Some(existing) if req.if_not_exists => Ok(Created { entity: existing, existed: true }),
-            _ => Err(Error::conflict(format!("company {} already has a service named '{name}'", company.id))
-                .with_help("pass --if-not-exists to reuse it, or choose another --name")),
-        },
-        Err(e) => Err(e),
-    }
+    let conflict = Error::conflict(format!("company {} already has a service named '{name}'", company.id))
+        .with_help("pass --if-not-exists to reuse it, or choose another --name");
+    create_or_reuse(
+        req.if_not_exists,
+        async || app.store.service_by_name(company.id, &name_key).await,
+        async || app.store.insert_service(company.id, &service).await,
+        conflict,
+    )
+    .await
 }
 
 /// Looks a service up by id, or fails with exit code 3.

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{branch, company, App, Created};
+use super::{branch, company, create_or_reuse, App, Created};
 use crate::domain::{self, Country, E164};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::store::{NewStaff, Staff, StaffKey};
 
 #[derive(Debug, Clone, Default)]
@@ -26,11 +26,6 @@ pub async fn create(app: &App, req: NewStaffRequest) -> Result<Created<Staff>> {
         Some(e) => StaffKey::Email(e.to_lowercase()),
         None => StaffKey::Name(domain::name_key(&name)),
     };
-    if req.if_not_exists {
-        if let Some(existing) = app.store.staff_by_key(company.id, branch.id, &key).await? {
-            return Ok(Created { entity: existing, existed: true });
-        }
-    }
     let country: Country = company.country.parse()?;
     let staff = NewStaff {
         branch_id: branch.id,
@@ -40,15 +35,15 @@ pub async fn create(app: &App, req: NewStaffRequest) -> Result<Created<Staff>> {
         calcom_user_id: req.calcom_user_id,
         key: key.clone(),
     };
-    match app.store.insert_staff(company.id, &staff).await {
-        Ok(entity) => Ok(Created { entity, existed: false }),
-        Err(e) if e.kind() == ErrorKind::Conflict => match app.store.staff_by_key(company.id, branch.id, &key).await? {
-            Some(existing) if req.if_not_exists => Ok(Created { entity: existing, existed: true }),
-            _ => Err(Error::conflict(format!("branch {} already has this staff member ('{name}')", branch.id))
-                .with_help("pass --if-not-exists to reuse them, or use another --email")),
-        },
-        Err(e) => Err(e),
-    }
+    let conflict = Error::conflict(format!("branch {} already has this staff member ('{name}')", branch.id))
+        .with_help("pass --if-not-exists to reuse them, or use another --email");
+    create_or_reuse(
+        req.if_not_exists,
+        async || app.store.staff_by_key(company.id, branch.id, &key).await,
+        async || app.store.insert_staff(company.id, &staff).await,
+        conflict,
+    )
+    .await
 }
 
 /// Which services to map: all of them, or these names.
