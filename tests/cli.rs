@@ -731,3 +731,23 @@ fn embedded_default_creates_database_and_key_on_first_use() {
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("generated"));
 }
+
+/// On a terminal a missing --name is prompted for (`script` gives the command a pty); with -n it
+/// is an error naming the flag even there.
+#[test]
+fn prompts_appear_only_on_a_terminal() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        panic!("`script` (util-linux) is needed to give the CLI a terminal in this test");
+    }
+    let db = TestDb::sqlite();
+    let bin = env!("CARGO_BIN_EXE_askpro");
+    let run = db.shell(&format!(
+        "(sleep 1; printf 'Salon am Terminal\\r'; sleep 1) | script -qec '{bin} company:create -q' /dev/null"
+    ));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Company name"), "the prompt is shown: {}", run.stdout);
+    assert_eq!(db.json(&["company:list"])[0]["name"], "Salon am Terminal");
+    let run = db.shell(&format!("(sleep 1; printf 'Nie\\r') | script -qec '{bin} company:create -n' /dev/null"));
+    assert!(run.stdout.contains("missing --name") && !run.stdout.contains("Company name"), "{}", run.stdout);
+    assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 1);
+}
