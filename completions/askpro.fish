@@ -48,8 +48,8 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_se
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "create" -d 'Create a company; prints `Company ID: N`'
-complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "config" -d 'Show a company\'s settings, or change them when any setting flag is given'
-complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "greeting" -d 'Set a greeting template ({{customer_name}}, {{service}}, {{company}}, {{branch}})'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "config" -d 'Show a company\'s settings, or change the ones given'
+complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "greeting" -d 'Set the greeting for a situation (new, returning, predicted, after hours)'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "list" -d 'List companies'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -f -a "show" -d 'Show one company with its greetings'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l name -d 'Company name (unique; prompted for on a terminal)' -r
@@ -71,7 +71,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l callback-channels -d 'Channels for callback requests, comma-separated' -r -f -a "email\t''
 sms\t''
 whatsapp\t''
@@ -95,7 +95,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from greeting" -l type -d 'Which situation the greeting is for' -r -f -a "default\t''
 returning_customer\t''
 personalized_with_service\t''
@@ -132,7 +132,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_see
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "create" -d 'Create a branch; prints `Branch ID: N`'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "notifications" -d 'Set where a branch\'s notifications go'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and not __fish_seen_subcommand_from create notifications list" -f -a "list" -d 'List a company\'s branches'
-complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l name -d 'Branch name, unique within the company (prompted for on a terminal)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l address -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -l phone -d 'The branch\'s phone number (E.164 after normalising); calls to it reach this branch' -r
@@ -147,7 +147,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l email -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l sms-phone -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -l whatsapp -d 'WhatsApp number' -r
@@ -158,7 +158,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from notifications" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand branch; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -174,12 +174,12 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_se
 complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "create" -d 'Create a service; prints `Service ID: N`'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "list" -d 'List a company\'s services (with a branch: company-wide ones and that branch\'s)'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "list" -d 'List a company\'s services (or those offered at one branch)'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "add-synonym" -d 'Add one synonym to a service (an existing one is left as it is)'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "import-synonyms" -d 'Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "match" -d 'Best service for a spoken phrase: {"service_id", "name", "confidence", "matched_by"}'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "import-synonyms" -d 'Import synonyms from a CSV (service_name,synonym), all or nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "match" -d 'The best service for a spoken phrase, with its confidence'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and not __fish_seen_subcommand_from create list add-synonym import-synonyms match show-synonyms" -f -a "show-synonyms" -d 'Show a service\'s synonyms'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l branch-id -d 'Offer it only at this branch (default: every branch)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l name -d 'Service name, unique within the company (prompted for on a terminal)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -l duration -d 'Length in minutes' -r
@@ -193,8 +193,8 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l company-id -r
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l company-id -d 'Company id (see `askpro company:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -202,7 +202,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l service-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l service-id -d 'Service id (see `askpro service:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l synonym -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
@@ -212,7 +212,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from add-synonym" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l file -d 'CSV file: header `service_name,synonym`, one synonym per row' -r -F
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -l dry-run -d 'Check the file and count what would be imported; write nothing'
@@ -221,7 +221,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from import-synonyms" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l company-id -d 'Company id (see `askpro company:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -229,7 +229,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from match" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l service-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l service-id -d 'Service id (see `askpro service:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand service; and __fish_seen_subcommand_from show-synonyms" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -247,7 +247,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "create" -d 'Create a staff member at a branch; prints `Staff ID: N`'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "assign-services" -d 'Map a staff member to services: `all` or "Name A,Name B"'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and not __fish_seen_subcommand_from create assign-services list" -f -a "list" -d 'List a branch\'s staff with their services'
-complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l name -d 'Name (prompted for on a terminal)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l email -d 'E-mail; the natural key within the branch when given' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l phone -r
@@ -260,7 +260,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l staff-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l staff-id -d 'Staff id (see `askpro staff:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l services -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
@@ -269,7 +269,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from assign-services" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -307,7 +307,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -f -a "generate" -d 'Print a new random master key (base64, 32 bytes) for ASKPRO_MASTER_KEY'
+complete -c askpro -n "__fish_askpro_using_subcommand key; and not __fish_seen_subcommand_from generate" -f -a "generate" -d 'Print a new master key for ASKPRO_MASTER_KEY'
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand key; and __fish_seen_subcommand_from generate" -l write -d 'Write it to askpro.key beside the SQLite database instead (never overwrites)'
@@ -323,7 +323,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -f -a "when" -d 'Resolve a spoken date/time ("morgen um halb drei") to {"date", "time", "part"}'
+complete -c askpro -n "__fish_askpro_using_subcommand nlu; and not __fish_seen_subcommand_from when" -f -a "when" -d 'Resolve a spoken date and time ("morgen um halb drei")'
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l now -d 'The reference instant, RFC 3339 (default: now)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l tz -d 'The zone the caller speaks in' -r
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F

@@ -26,8 +26,7 @@ pub use ui::Ui;
     about = "Run AI phone receptionists for many small businesses: onboarding, Retell agents, Cal.com, checks.",
     long_about = None,
     propagate_version = true,
-    disable_help_subcommand = true,
-    after_help = "Commands are written `namespace:verb` (e.g. `askpro company:create`); `askpro namespace verb` works too.\n`askpro list` shows every command."
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -108,15 +107,28 @@ impl Ctx {
     }
 }
 
-/// The clap command tree, as used for parsing, help and completions.
+/// The clap command tree, as used for parsing, help and completions; `--help` lists every
+/// command in the `namespace:verb` form operators type.
 pub fn command() -> clap::Command {
-    Cli::command()
+    let cmd = Cli::command();
+    let list = leaf_commands(&cmd);
+    let width = list.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let mut help =
+        String::from("Every command (`askpro namespace verb` works too; `askpro list` prints this as a table):\n");
+    for (name, about) in &list {
+        help.push_str(&format!("  {name:<width$}  {about}\n"));
+    }
+    cmd.after_help(help)
 }
 
 /// Every leaf command as (`ns:verb`, about).
 pub fn command_list() -> Vec<(String, String)> {
+    leaf_commands(&Cli::command())
+}
+
+fn leaf_commands(cmd: &clap::Command) -> Vec<(String, String)> {
     let mut list = Vec::new();
-    for ns in command().get_subcommands() {
+    for ns in cmd.get_subcommands() {
         let subs: Vec<_> = ns.get_subcommands().collect();
         if subs.is_empty() {
             list.push((ns.get_name().to_string(), about(ns)));
@@ -133,7 +145,7 @@ fn about(cmd: &clap::Command) -> String {
 }
 
 fn namespaces() -> Vec<String> {
-    command().get_subcommands().map(|c| c.get_name().to_string()).collect()
+    Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect()
 }
 
 /// Runs the CLI on `args` (including the program name) and returns the exit code.

@@ -18,6 +18,7 @@ pub enum Command {
     Notifications(NotificationsArgs),
     /// List a company's branches
     List {
+        /// Company id (see `askpro company:list`)
         #[arg(long, value_parser = id_parser())]
         company_id: i64,
     },
@@ -25,6 +26,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
+    /// Company id (see `askpro company:list`)
     #[arg(long, value_parser = id_parser())]
     company_id: i64,
     /// Branch name, unique within the company (prompted for on a terminal)
@@ -50,6 +52,7 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct NotificationsArgs {
+    /// Branch id (see `askpro branch:list`)
     #[arg(long, value_parser = id_parser())]
     branch_id: i64,
     #[arg(long)]

@@ -13,9 +13,9 @@ use crate::store::{Company, GreetingKind};
 pub enum Command {
     /// Create a company; prints `Company ID: N`
     Create(CreateArgs),
-    /// Show a company's settings, or change them when any setting flag is given
+    /// Show a company's settings, or change the ones given
     Config(ConfigArgs),
-    /// Set a greeting template ({{customer_name}}, {{service}}, {{company}}, {{branch}})
+    /// Set the greeting for a situation (new, returning, predicted, after hours)
     Greeting(GreetingArgs),
     /// List companies
     List,
@@ -62,6 +62,7 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
+    /// Company id (see `askpro company:list`)
     #[arg(long, value_parser = id_parser())]
     company_id: i64,
     /// Channels for callback requests, comma-separated
@@ -94,6 +95,7 @@ pub struct ConfigArgs {
 
 #[derive(Debug, Args)]
 pub struct GreetingArgs {
+    /// Company id (see `askpro company:list`)
     #[arg(long, value_parser = id_parser())]
     company_id: i64,
     /// Which situation the greeting is for

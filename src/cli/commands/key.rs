@@ -8,7 +8,7 @@ use crate::secrets::{KeySource, MasterKey};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print a new random master key (base64, 32 bytes) for ASKPRO_MASTER_KEY
+    /// Print a new master key for ASKPRO_MASTER_KEY
     Generate {
         /// Write it to askpro.key beside the SQLite database instead (never overwrites)
         #[arg(long)]

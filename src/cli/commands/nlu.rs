@@ -9,7 +9,7 @@ use crate::nlu;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Resolve a spoken date/time ("morgen um halb drei") to {"date", "time", "part"}
+    /// Resolve a spoken date and time ("morgen um halb drei")
     When {
         /// What the caller said
         text: String,

@@ -15,24 +15,28 @@ use crate::ops::{service, synonyms};
 pub enum Command {
     /// Create a service; prints `Service ID: N`
     Create(CreateArgs),
-    /// List a company's services (with a branch: company-wide ones and that branch's)
+    /// List a company's services (or those offered at one branch)
     List {
+        /// Company id (see `askpro company:list`)
         #[arg(long, value_parser = id_parser())]
         company_id: i64,
+        /// Branch id (see `askpro branch:list`)
         #[arg(long, value_parser = id_parser())]
         branch_id: Option<i64>,
     },
     /// Add one synonym to a service (an existing one is left as it is)
     AddSynonym {
+        /// Service id (see `askpro service:list`)
         #[arg(long, value_parser = id_parser())]
         service_id: i64,
         #[arg(long)]
         synonym: String,
     },
-    /// Import synonyms from a CSV with header `service_name,synonym`; all-or-nothing
+    /// Import synonyms from a CSV (service_name,synonym), all or nothing
     ImportSynonyms(ImportArgs),
-    /// Best service for a spoken phrase: {"service_id", "name", "confidence", "matched_by"}
+    /// The best service for a spoken phrase, with its confidence
     Match {
+        /// Company id (see `askpro company:list`)
         #[arg(long, value_parser = id_parser())]
         company_id: i64,
         /// What the caller said, e.g. "einen Männerhaarschnitt"
@@ -40,6 +44,7 @@ pub enum Command {
     },
     /// Show a service's synonyms
     ShowSynonyms {
+        /// Service id (see `askpro service:list`)
         #[arg(long, value_parser = id_parser())]
         service_id: i64,
     },
@@ -47,6 +52,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
+    /// Company id (see `askpro company:list`)
     #[arg(long, value_parser = id_parser())]
     company_id: i64,
     /// Offer it only at this branch (default: every branch)
@@ -72,6 +78,7 @@ pub struct ImportArgs {
     /// CSV file: header `service_name,synonym`, one synonym per row
     #[arg(long, value_name = "CSV")]
     file: PathBuf,
+    /// Company id (see `askpro company:list`)
     #[arg(long, value_parser = id_parser())]
     company_id: i64,
     /// Check the file and count what would be imported; write nothing

@@ -14,6 +14,7 @@ pub enum Command {
     Create(CreateArgs),
     /// Map a staff member to services: `all` or "Name A,Name B"
     AssignServices {
+        /// Staff id (see `askpro staff:list`)
         #[arg(long, value_parser = id_parser())]
         staff_id: i64,
         #[arg(long, value_name = "all|NAMES")]
@@ -21,6 +22,7 @@ pub enum Command {
     },
     /// List a branch's staff with their services
     List {
+        /// Branch id (see `askpro branch:list`)
         #[arg(long, value_parser = id_parser())]
         branch_id: i64,
     },
@@ -28,6 +30,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
+    /// Branch id (see `askpro branch:list`)
     #[arg(long, value_parser = id_parser())]
     branch_id: i64,
     /// Name (prompted for on a terminal)
