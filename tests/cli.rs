@@ -751,3 +751,18 @@ fn prompts_appear_only_on_a_terminal() {
     assert!(run.stdout.contains("missing --name") && !run.stdout.contains("Company name"), "{}", run.stdout);
     assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 1);
 }
+
+/// Eight processes starting at once on a new SQLite file: one creates and migrates it while the
+/// others wait, and every command succeeds.
+#[test]
+fn parallel_first_use_of_a_new_database() {
+    for _ in 0..3 {
+        let db = TestDb::sqlite();
+        let run = db.shell(
+            "for i in 1 2 3 4 5 6 7 8; do (askpro company:create --name \"Parallel $i\" -q >/dev/null || echo FAILED $i) & done; wait",
+        );
+        assert_eq!(run.code, 0);
+        assert!(!run.stdout.contains("FAILED"), "{}{}", run.stdout, run.stderr);
+        assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 8, "{}", run.stderr);
+    }
+}

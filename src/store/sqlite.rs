@@ -1,5 +1,6 @@
 //! The embedded default: one SQLite file in WAL mode, created on first use.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::sql::*;
 use super::*;
+use crate::config::sqlite_path;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -17,6 +19,12 @@ impl SqliteStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
     /// Opens (creating if needed) the database file and applies pending migrations.
+    ///
+    /// Several processes may start on a new file at once (`askpro … &` in a shell loop): whoever
+    /// creates the file or finds migrations pending takes an exclusive lock on `<file>.lock`
+    /// first, so exactly one of them switches it to WAL and migrates while the others wait.
+    /// When nothing is pending — every ordinary start — no lock is taken and the migrator does
+    /// not run.
     pub async fn open(url: &str, size: PoolSize) -> Result<SqliteStore> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::config(format!("the SQLite URL '{url}' is not valid")).with_source(e))?
@@ -27,14 +35,47 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             // 32 MiB page cache: bulk imports and the hot read paths stay in memory.
             .pragma("cache_size", "-32768");
-        let pool =
-            SqlitePoolOptions::new().max_connections(size.0.max(1)).connect_with(options).await.map_err(|e| {
-                Error::config(format!("cannot open the SQLite database '{url}'"))
-                    .with_help("check that the directory exists and is writable")
-                    .with_source(e)
-            })?;
-        Self::MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let file = sqlite_path(url);
+        let mut lock = match &file {
+            Some(path) if !path.exists() => Some(MigrationLock::acquire(path)?),
+            _ => None,
+        };
+        let mut attempt = 0;
+        let pool = loop {
+            match Self::connect(&options, size, url).await {
+                // Switching a new file to WAL needs it to itself for a moment: wait for whoever
+                // sets it up (taking the lock), or for readers to let go, then open again.
+                Err(e) if is_busy(&e) && attempt < 40 => {
+                    attempt += 1;
+                    if lock.is_none() {
+                        lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10 * attempt.min(10))).await;
+                }
+                other => break other?,
+            }
+        };
+        let store = SqliteStore { pool };
+        if store.migration_status().await?.iter().any(|m| !m.applied) {
+            if lock.is_none() {
+                lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
+            }
+            Self::MIGRATOR.run(&store.pool).await?;
+        }
+        drop(lock);
+        Ok(store)
+    }
+
+    async fn connect(options: &SqliteConnectOptions, size: PoolSize, url: &str) -> Result<SqlitePool> {
+        SqlitePoolOptions::new().max_connections(size.0.max(1)).connect_with(options.clone()).await.map_err(|e| {
+            let busy = is_busy_sqlx(&e);
+            let err = Error::config(format!("cannot open the SQLite database '{url}'")).with_source(e);
+            if busy {
+                err.with_help("another process holds the database; try again")
+            } else {
+                err.with_help("check that the directory exists and is writable")
+            }
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -43,3 +84,31 @@ impl SqliteStore {
 }
 
 sql_store!(SqliteStore, sqlx::Sqlite);
+
+fn is_busy_sqlx(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("5"))
+}
+
+fn is_busy(e: &Error) -> bool {
+    std::error::Error::source(e).and_then(|s| s.downcast_ref::<sqlx::Error>()).is_some_and(is_busy_sqlx)
+}
+
+/// An exclusive advisory lock on `<database>.lock`, held while a process creates or migrates
+/// the database file; released on drop.
+struct MigrationLock {
+    _held: std::fs::File,
+}
+
+impl MigrationLock {
+    fn acquire(db: &Path) -> Result<MigrationLock> {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".lock");
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).map_err(|e| {
+            Error::config(format!("cannot create the lock file {}", Path::new(&name).display()))
+                .with_help("check that the database directory exists and is writable")
+                .with_source(e)
+        })?;
+        file.lock().map_err(|e| Error::internal("cannot lock the database for migration").with_source(e))?;
+        Ok(MigrationLock { _held: file })
+    }
+}
