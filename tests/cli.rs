@@ -766,3 +766,21 @@ fn parallel_first_use_of_a_new_database() {
         assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 8, "{}", run.stderr);
     }
 }
+
+/// Each command closes its one connection before exiting, which checkpoints the WAL: the
+/// database file alone then holds every row (a plain `cp askpro.db` is a complete copy) and the
+/// next process has no WAL to replay.
+#[test]
+fn commands_leave_no_wal_behind() {
+    let db = TestDb::sqlite();
+    let company = db.company("Salon");
+    for i in 0..20 {
+        db.service(company, &format!("Leistung {i}"), 30);
+        let wal = db.path().join("askpro.db-wal");
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_len, 0, "after command {i} the WAL still holds {wal_len} bytes");
+    }
+    let other = TestDb::sqlite();
+    std::fs::copy(db.path().join("askpro.db"), other.path().join("askpro.db")).unwrap();
+    assert_eq!(other.json(&["service:list", "--company-id", &company.to_string()]).as_array().unwrap().len(), 20);
+}

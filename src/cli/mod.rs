@@ -97,7 +97,8 @@ impl Ctx {
         self.app
             .get_or_try_init(|| async {
                 let settings = Settings::load(&self.overrides)?;
-                App::connect(settings, PoolSize(2)).await
+                // One query at a time: one connection, closed (and checkpointed) before exit.
+                App::connect(settings, PoolSize(1)).await
             })
             .await
     }
