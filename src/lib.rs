@@ -12,6 +12,7 @@
 //! - [`cli`]: clap types, `ns:verb` normalisation, output and prompts;
 //! - [`daemon`]: the hyper server.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -1,0 +1,160 @@
+//! Free slots of the local calendar, computed without the database: a branch's opening hours
+//! intersected with each staff member's working hours, stepped from the start of each shift,
+//! minus their busy times (appointments and holds, widened by the buffer), from the minimum
+//! notice on.
+//!
+//! Days and opening hours are the branch's local wall clock; every instant is UTC milliseconds.
+//! A local start time that does not exist (the spring-forward gap) is skipped; one that exists
+//! twice (fall back) is taken at its first occurrence. A slot's end is its start plus the
+//! duration in real time, and it must also end by the shift's close on the wall clock.
+
+use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::domain::{BusinessHours, Weekday};
+
+const MINUTE_MS: i64 = 60_000;
+
+/// How slots are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotRules {
+    /// Minutes between possible start times, counted from each shift's opening.
+    pub step_min: u32,
+    /// Minutes kept free before and after every busy interval.
+    pub buffer_min: u32,
+    /// Minutes from now before the first bookable start.
+    pub min_notice_min: u32,
+}
+
+impl Default for SlotRules {
+    fn default() -> Self {
+        SlotRules { step_min: 15, buffer_min: 0, min_notice_min: 60 }
+    }
+}
+
+/// A half-open interval `[start, end)` in UTC milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Interval {
+    pub start: i64,
+    pub end: i64,
+}
+
+/// One staff member's working hours (their own, or the branch's when `None`) and busy times.
+#[derive(Debug, Clone)]
+pub struct StaffAvailability {
+    pub staff_id: i64,
+    hours: Option<BusinessHours>,
+    /// Sorted and merged, so one look-up decides whether a slot collides.
+    busy: Vec<Interval>,
+}
+
+impl StaffAvailability {
+    pub fn new(staff_id: i64, hours: Option<BusinessHours>, mut busy: Vec<Interval>) -> StaffAvailability {
+        busy.retain(|b| b.end > b.start);
+        busy.sort_unstable();
+        let mut merged: Vec<Interval> = Vec::with_capacity(busy.len());
+        for b in busy {
+            match merged.last_mut() {
+                Some(last) if b.start <= last.end => last.end = last.end.max(b.end),
+                _ => merged.push(b),
+            }
+        }
+        StaffAvailability { staff_id, hours, busy: merged }
+    }
+
+    /// Whether `[start, end)`, widened by `buffer` on both sides, touches a busy interval.
+    fn is_busy(&self, start: i64, end: i64, buffer: i64) -> bool {
+        // The last busy interval starting before the (widened) end is the only candidate:
+        // the intervals are merged, so every earlier one also ends earlier.
+        let i = self.busy.partition_point(|b| b.start < end + buffer);
+        i > 0 && self.busy[i - 1].end + buffer > start
+    }
+}
+
+/// A bookable start with a staff member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Slot {
+    pub start: i64,
+    pub end: i64,
+    pub staff_id: i64,
+}
+
+/// Every free slot of `duration_min` minutes starting in `[from, to)`, for each staff member,
+/// ordered by start and then staff id.
+pub fn free_slots(
+    tz: Tz,
+    branch_hours: &BusinessHours,
+    staff: &[StaffAvailability],
+    duration_min: u32,
+    window: Interval,
+    now: i64,
+    rules: &SlotRules,
+) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    if duration_min == 0 || window.end <= window.start || rules.step_min == 0 {
+        return slots;
+    }
+    let earliest = window.start.max(now + i64::from(rules.min_notice_min) * MINUTE_MS);
+    let (Some(first_day), Some(last_day)) = (local_date(tz, window.start), local_date(tz, window.end - 1)) else {
+        return slots;
+    };
+    let duration = i64::from(duration_min) * MINUTE_MS;
+    let buffer = i64::from(rules.buffer_min) * MINUTE_MS;
+    let mut day = first_day;
+    while day <= last_day {
+        let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
+        for member in staff {
+            let shifts = intersect(branch_hours, member.hours.as_ref(), weekday);
+            for (open, close) in shifts {
+                let mut minute = open;
+                while minute + duration_min <= close {
+                    if let Some(start) = instant(tz, day, minute) {
+                        let end = start + duration;
+                        if start >= earliest && start < window.end && !member.is_busy(start, end, buffer) {
+                            slots.push(Slot { start, end, staff_id: member.staff_id });
+                        }
+                    }
+                    minute += rules.step_min;
+                }
+            }
+        }
+        match day.checked_add_days(Days::new(1)) {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    slots.sort_unstable();
+    slots
+}
+
+/// The day's opening intervals in minutes after midnight: the branch's, narrowed to the staff
+/// member's own hours when they have any.
+fn intersect(branch: &BusinessHours, own: Option<&BusinessHours>, day: Weekday) -> Vec<(u32, u32)> {
+    let branch: Vec<(u32, u32)> = branch.shifts(day).iter().map(|s| (s.open.minutes(), s.close.minutes())).collect();
+    let Some(own) = own else { return branch };
+    let mut out = Vec::new();
+    for s in own.shifts(day) {
+        for &(open, close) in &branch {
+            let (a, b) = (open.max(s.open.minutes()), close.min(s.close.minutes()));
+            if a < b {
+                out.push((a, b));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+fn local_date(tz: Tz, ms: i64) -> Option<NaiveDate> {
+    Some(tz.timestamp_millis_opt(ms).single()?.date_naive())
+}
+
+/// The UTC instant of a local wall-clock time, or `None` in a spring-forward gap.
+fn instant(tz: Tz, day: NaiveDate, minute: u32) -> Option<i64> {
+    let time = NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?;
+    match tz.from_local_datetime(&day.and_time(time)) {
+        LocalResult::Single(t) => Some(t.timestamp_millis()),
+        LocalResult::Ambiguous(first, _) => Some(first.timestamp_millis()),
+        LocalResult::None => None,
+    }
+}
