@@ -137,6 +137,12 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Error::conflict("that record already exists").with_source(err)
             }
+            // PostgreSQL's exclusion constraint, or SQLite's trigger, against double bookings.
+            sqlx::Error::Database(db)
+                if db.code().as_deref() == Some("23P01") || db.message().starts_with("appointment_overlap") =>
+            {
+                Error::conflict("that time is already booked for this staff member").with_source(err)
+            }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 Error::not_found("a referenced record does not exist").with_source(err)
             }

@@ -15,6 +15,7 @@ both_backends!(
     assignments_stay_inside_the_company,
     concurrent_creates_give_one_row,
     migrations_are_recorded,
+    the_database_never_double_books_a_staff_member,
 );
 
 /// Connects inside the test's runtime (a pool belongs to the runtime that created it).
@@ -218,5 +219,77 @@ fn migrations_are_recorded(db: &TestDb) {
         s.insert_company(&company("Stays")).await.unwrap();
         let s2 = open(db).await;
         assert_eq!(s2.companies().await.unwrap().len(), 1);
+    });
+}
+
+fn the_database_never_double_books_a_staff_member(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let c = s.insert_company(&company("A")).await.unwrap();
+        let b = s.insert_branch(c.id, &branch("Mitte")).await.unwrap();
+        let staff = |name: &str| NewStaff {
+            branch_id: b.id,
+            name: name.into(),
+            email: None,
+            phone: None,
+            calcom_user_id: None,
+            key: StaffKey::Name(name.to_lowercase()),
+        };
+        let anna = s.insert_staff(c.id, &staff("Anna")).await.unwrap();
+        let ben = s.insert_staff(c.id, &staff("Ben")).await.unwrap();
+        const T: i64 = 1_795_510_800_000; // 2026-11-24 10:00 Berlin
+        const MIN: i64 = 60_000;
+        let booking = move |staff_id: i64, from: i64, minutes: i64, status: &str| NewAppointment {
+            branch_id: b.id,
+            staff_id: Some(staff_id),
+            service_id: None,
+            customer_id: None,
+            starts_at: from,
+            ends_at: from + minutes * MIN,
+            status: status.into(),
+            backend: "local".into(),
+            external_uid: None,
+            call_id: None,
+        };
+        // 100 callers take the same slot at once: exactly one gets it.
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let s = s.clone();
+                let a = booking(anna.id, T, 30, "booked");
+                tokio::spawn(async move { s.insert_appointment(c.id, &a).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "exactly one booking wins");
+        assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| e.kind() == ErrorKind::Conflict));
+        // Overlapping is refused; touching, another staff member, or a cancelled row is fine.
+        let overlap = s.insert_appointment(c.id, &booking(anna.id, T + 15 * MIN, 30, "booked")).await.unwrap_err();
+        assert_eq!(overlap.kind(), ErrorKind::Conflict);
+        assert!(overlap.message().contains("already booked"), "{}", overlap.message());
+        s.insert_appointment(c.id, &booking(anna.id, T + 30 * MIN, 30, "booked")).await.unwrap();
+        s.insert_appointment(c.id, &booking(ben.id, T, 30, "booked")).await.unwrap();
+        let cancelled = s.insert_appointment(c.id, &booking(anna.id, T, 30, "cancelled")).await.unwrap();
+        // Turning that cancelled row back into a booking at a taken time is refused too.
+        let revive = if db.is_postgres() {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query("UPDATE appointments SET status = 'booked' WHERE id = $1")
+                .bind(cancelled)
+                .execute(&mut conn)
+                .await
+                .map(|_| ())
+        } else {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query("UPDATE appointments SET status = 'booked' WHERE id = $1")
+                .bind(cancelled)
+                .execute(&mut conn)
+                .await
+                .map(|_| ())
+        };
+        assert_eq!(askpro::Error::from(revive.unwrap_err()).kind(), ErrorKind::Conflict);
     });
 }
