@@ -293,3 +293,90 @@ fn the_database_never_double_books_a_staff_member(db: &TestDb) {
         assert_eq!(askpro::Error::from(revive.unwrap_err()).kind(), ErrorKind::Conflict);
     });
 }
+
+/// Two processes on one PostgreSQL database, each with 50 concurrent bookings of the same slot:
+/// exactly one booking exists afterwards. The processes are this test binary running
+/// `booking_worker` twice.
+#[test]
+fn two_processes_on_one_postgres_database_book_a_slot_once() {
+    let Some(db) = TestDb::postgres() else { return };
+    let (company_id, branch_id, staff_id) = block_on(async {
+        let s = open(&db).await;
+        let c = s.insert_company(&company("Race")).await.unwrap();
+        let b = s.insert_branch(c.id, &branch("Mitte")).await.unwrap();
+        let key = StaffKey::Name("anna".into());
+        let new =
+            NewStaff { branch_id: b.id, name: "Anna".into(), email: None, phone: None, calcom_user_id: None, key };
+        (c.id, b.id, s.insert_staff(c.id, &new).await.unwrap().id)
+    });
+    let spawn = || {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "booking_worker", "--include-ignored", "--nocapture", "--test-threads", "1"])
+            .env("ASKPRO_WORKER_URL", &db.url)
+            .env("ASKPRO_WORKER_IDS", format!("{company_id},{branch_id},{staff_id}"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let workers = [spawn(), spawn()];
+    let mut wins = 0;
+    for worker in workers {
+        let out = worker.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "worker failed: {text}");
+        // libtest prints "test booking_worker ... " before the worker's own output.
+        let at = text.find("wins=").unwrap_or_else(|| panic!("no result from the worker: {text}"));
+        let digits: String = text[at + "wins=".len()..].chars().take_while(char::is_ascii_digit).collect();
+        wins += digits.parse::<usize>().unwrap();
+    }
+    assert_eq!(wins, 1, "exactly one of 100 bookings from two processes wins");
+    let booked = block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM appointments WHERE status = 'booked'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    });
+    assert_eq!(booked, 1);
+}
+
+/// The child process of the test above; does nothing when run on its own.
+#[test]
+#[ignore = "a worker process started by two_processes_on_one_postgres_database_book_a_slot_once"]
+fn booking_worker() {
+    let (Ok(url), Ok(ids)) = (std::env::var("ASKPRO_WORKER_URL"), std::env::var("ASKPRO_WORKER_IDS")) else { return };
+    let ids: Vec<i64> = ids.split(',').map(|i| i.parse().unwrap()).collect();
+    let (company_id, branch_id, staff_id) = (ids[0], ids[1], ids[2]);
+    let wins = block_on(async {
+        let s = store::connect(&url, PoolSize(8)).await.unwrap();
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let s = s.clone();
+                let a = NewAppointment {
+                    branch_id,
+                    staff_id: Some(staff_id),
+                    service_id: None,
+                    customer_id: None,
+                    starts_at: 1_795_510_800_000,
+                    ends_at: 1_795_512_600_000,
+                    status: "booked".into(),
+                    backend: "local".into(),
+                    external_uid: None,
+                    call_id: None,
+                };
+                tokio::spawn(async move { s.insert_appointment(company_id, &a).await })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => wins += 1,
+                Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e}"),
+            }
+        }
+        wins
+    });
+    println!("wins={wins}");
+}
