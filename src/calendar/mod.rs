@@ -1,7 +1,9 @@
-//! Scheduling (SPEC.md §8). So far: the local calendar's slot computation ([`slots`]); the
-//! backend interface, the stored local calendar with its double-booking guard, and the Cal.com
-//! backend follow.
+//! Scheduling (SPEC.md §8). So far: the slot computation ([`slots`]) and the local calendar's
+//! availability read from the store ([`local`]); the database refuses double bookings
+//! (migration 0002). The backend interface, holds and bookings, and the Cal.com backend follow.
 
+pub mod local;
 pub mod slots;
 
+pub use local::LocalCalendar;
 pub use slots::{free_slots, Interval, Slot, SlotRules, StaffAvailability};

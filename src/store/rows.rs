@@ -222,6 +222,8 @@ pub struct Staff {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub calcom_user_id: Option<i64>,
+    /// The staff member's own hours (business-hours JSON); `None` means the branch's.
+    pub working_hours: Option<String>,
     pub active: bool,
 }
 
@@ -272,4 +274,12 @@ pub struct Visit {
     pub staff_id: Option<i64>,
     pub starts_at: i64,
     pub status: String,
+}
+
+/// A staff member's booked appointment or unexpired hold, in UTC milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct BusyTime {
+    pub staff_id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
 }

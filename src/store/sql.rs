@@ -17,7 +17,8 @@ pub(super) const SERVICE_COLUMNS: &str = "s.id, s.company_id, s.branch_id, s.nam
      s.calcom_event_type_id, s.active, \
      (SELECT COUNT(*) FROM service_synonyms y WHERE y.service_id = s.id) AS synonym_count";
 
-pub(super) const STAFF_COLUMNS: &str = "id, company_id, branch_id, name, email, phone, calcom_user_id, active";
+pub(super) const STAFF_COLUMNS: &str =
+    "id, company_id, branch_id, name, email, phone, calcom_user_id, working_hours, active";
 
 /// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
 pub(super) const BATCH_ROWS: usize = 1000;
@@ -428,6 +429,33 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))?)
+            }
+
+            async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>> {
+                let sql = format!(
+                    "SELECT {STAFF_COLUMNS} FROM staff WHERE company_id = $1 AND branch_id = $2 AND active \
+                     AND id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $3) ORDER BY id"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(service_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn busy_times(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
+                Ok(sqlx::query_as(
+                    "SELECT staff_id, starts_at, ends_at FROM appointments \
+                     WHERE company_id = $1 AND branch_id = $2 AND status = 'booked' AND staff_id IS NOT NULL \
+                     AND starts_at < $4 AND ends_at > $3 \
+                     UNION ALL \
+                     SELECT staff_id, starts_at, ends_at FROM slot_holds \
+                     WHERE company_id = $1 AND branch_id = $2 AND staff_id IS NOT NULL AND expires_at > $5 \
+                     AND starts_at < $4 AND ends_at > $3",
+                )
+                .bind(company_id)
+                .bind(branch_id)
+                .bind(from)
+                .bind(to)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>> {

@@ -1,0 +1,146 @@
+//! The local calendar's availability from stored data, on SQLite and PostgreSQL: the
+//! staff–service mapping, staff hours, booked appointments, cancelled ones, and holds.
+
+mod common;
+
+use askpro::calendar::{Interval, LocalCalendar, SlotRules};
+use askpro::store::{self, NewAppointment, PoolSize};
+use askpro::ErrorKind;
+use chrono::{DateTime, Utc};
+use common::{block_on, TestDb};
+
+both_backends!(availability_from_stored_data);
+
+fn ms(rfc3339: &str) -> i64 {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp_millis()
+}
+
+fn hhmm(ms: i64) -> String {
+    let t = DateTime::<Utc>::from_timestamp_millis(ms).unwrap().with_timezone(&chrono_tz::Europe::Berlin);
+    t.format("%H:%M").to_string()
+}
+
+async fn exec(db: &TestDb, sql: &str) {
+    use sqlx::Connection;
+    if db.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+fn availability_from_stored_data(db: &TestDb) {
+    let c = db.company("Salon");
+    let cs = c.to_string();
+    let b = db
+        .ok(&[
+            "branch:create",
+            "--company-id",
+            &cs,
+            "--name",
+            "Mitte",
+            "-q",
+            "--business-hours",
+            r#"{"monday": {"open": "09:00", "close": "12:00"}}"#,
+        ])
+        .trim()
+        .parse::<i64>()
+        .unwrap();
+    let other_branch = db.branch(c, "Nord");
+    let service = db.service(c, "Herrenhaarschnitt", 30);
+    let elsewhere = db
+        .ok(&[
+            "service:create",
+            "--company-id",
+            &cs,
+            "--branch-id",
+            &other_branch.to_string(),
+            "--name",
+            "Nur Nord",
+            "--duration",
+            "30",
+            "-q",
+        ])
+        .trim()
+        .parse::<i64>()
+        .unwrap();
+    let staff = |name: &str| {
+        db.ok(&["staff:create", "--branch-id", &b.to_string(), "--name", name, "-q"]).trim().parse::<i64>().unwrap()
+    };
+    let (anna, ben, carla) = (staff("Anna"), staff("Ben"), staff("Carla"));
+    for s in [anna, ben] {
+        db.ok(&["staff:assign-services", "--staff-id", &s.to_string(), "--services", "Herrenhaarschnitt"]);
+    }
+    let monday = Interval { start: ms("2026-11-23T00:00:00+01:00"), end: ms("2026-11-24T00:00:00+01:00") };
+    let now = ms("2026-11-20T12:00:00+01:00");
+    let rules = SlotRules { step_min: 15, buffer_min: 0, min_notice_min: 60 };
+
+    block_on(async {
+        let s = store::connect(&db.url, PoolSize(2)).await.unwrap();
+        let calendar = LocalCalendar::new(s.clone(), rules);
+        let branch = s.branch(b).await.unwrap().unwrap();
+        let svc = s.service(service).await.unwrap().unwrap();
+        let free =
+            async |staff_id: Option<i64>| calendar.free_slots(&branch, &svc, monday, staff_id, now).await.unwrap();
+        let of = |slots: &[askpro::calendar::Slot], who: i64| -> Vec<String> {
+            slots.iter().filter(|x| x.staff_id == who).map(|x| hhmm(x.start)).collect()
+        };
+
+        let all = free(None).await;
+        assert_eq!(of(&all, anna).len(), 11, "09:00 … 11:30");
+        assert_eq!(of(&all, ben), of(&all, anna));
+        assert!(of(&all, carla).is_empty(), "Carla does not perform the service");
+
+        // A booked appointment blocks Anna; a cancelled one of Ben's does not.
+        let appointment = |staff: i64, from: &str, to: &str, status: &str| NewAppointment {
+            branch_id: b,
+            staff_id: Some(staff),
+            service_id: Some(service),
+            customer_id: None,
+            starts_at: ms(from),
+            ends_at: ms(to),
+            status: status.into(),
+            backend: "local".into(),
+            external_uid: None,
+            call_id: None,
+        };
+        s.insert_appointment(c, &appointment(anna, "2026-11-23T10:00:00+01:00", "2026-11-23T10:30:00+01:00", "booked"))
+            .await
+            .unwrap();
+        s.insert_appointment(
+            c,
+            &appointment(ben, "2026-11-23T10:00:00+01:00", "2026-11-23T10:30:00+01:00", "cancelled"),
+        )
+        .await
+        .unwrap();
+        let all = free(None).await;
+        let anna_free = of(&all, anna);
+        assert!(!anna_free.contains(&"09:45".to_string()) && !anna_free.contains(&"10:15".to_string()));
+        assert!(anna_free.contains(&"09:30".to_string()) && anna_free.contains(&"10:30".to_string()));
+        assert_eq!(of(&all, ben).len(), 11);
+
+        // A live hold blocks Ben; an expired one does not.
+        exec(db, &format!(
+            "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, created_at) VALUES \
+             ({c}, {b}, {ben}, {service}, 'call_live', {}, {}, {}, 0), ({c}, {b}, {ben}, {service}, 'call_old', {}, {}, {}, 0)",
+            ms("2026-11-23T11:00:00+01:00"), ms("2026-11-23T11:30:00+01:00"), now + 300_000,
+            ms("2026-11-23T09:00:00+01:00"), ms("2026-11-23T09:30:00+01:00"), now - 1,
+        )).await;
+        let ben_free = of(&free(None).await, ben);
+        assert!(ben_free.contains(&"09:00".to_string()), "the expired hold is ignored");
+        assert!(!ben_free.contains(&"11:00".to_string()) && !ben_free.contains(&"10:45".to_string()));
+
+        // Ben's own hours narrow his day; one staff member can be asked for alone.
+        exec(db, &format!(r#"UPDATE staff SET working_hours = '{{"monday": {{"open": "09:00", "close": "10:00"}}}}' WHERE id = {ben}"#)).await;
+        assert_eq!(of(&free(None).await, ben), ["09:00", "09:15", "09:30"]);
+        let only_anna = free(Some(anna)).await;
+        assert!(!only_anna.is_empty() && only_anna.iter().all(|x| x.staff_id == anna));
+
+        // A service offered only at another branch is not available here.
+        let nur_nord = s.service(elsewhere).await.unwrap().unwrap();
+        let err = calendar.free_slots(&branch, &nur_nord, monday, None, now).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
