@@ -145,17 +145,15 @@ fn about(cmd: &clap::Command) -> String {
     cmd.get_about().map(|a| a.to_string()).unwrap_or_default()
 }
 
-fn namespaces() -> Vec<String> {
-    Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect()
-}
-
 /// Runs the CLI on `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
     let wants_json = args.iter().skip(1).any(|a| a == "--json");
-    let names = namespaces();
+    // One command tree per run: it names the namespaces for `ns:verb` and then parses.
+    let cmd = command();
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let args = argv::normalise(args, &names);
-    let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
+    let cli = match cmd.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e, wants_json),
     };
