@@ -53,6 +53,11 @@ impl E164 {
         Ok(E164(number.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
+    /// Parses an optional flag value into its stored E.164 form.
+    pub fn parse_opt(input: Option<&str>, country: Country) -> Result<Option<String>> {
+        input.map(|p| E164::parse(p, country).map(|e| e.0)).transpose()
+    }
+
     /// Wraps a value that is already stored in E.164 (from the database or Retell).
     pub fn from_stored(value: String) -> E164 {
         E164(value)

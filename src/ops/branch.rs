@@ -36,7 +36,7 @@ pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>>
         name: name.clone(),
         name_key: name_key.clone(),
         address: req.address.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
-        phone: req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?,
+        phone: E164::parse_opt(req.phone.as_deref(), country)?,
         email: req.email.as_deref().map(domain::parse_email).transpose()?,
         timezone: timezone.name().to_string(),
         business_hours: hours.to_json().to_string(),
@@ -80,11 +80,10 @@ pub async fn set_notifications(app: &App, branch_id: i64, req: NotificationsRequ
     let branch = get(app, branch_id).await?;
     let company = company::get(app, branch.company_id).await?;
     let country: Country = company.country.parse()?;
-    let phone = |p: Option<String>| p.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose();
     let targets = NotificationTargets {
         email: req.email.as_deref().map(domain::parse_email).transpose()?,
-        sms_phone: phone(req.sms_phone)?,
-        whatsapp: phone(req.whatsapp)?,
+        sms_phone: E164::parse_opt(req.sms_phone.as_deref(), country)?,
+        whatsapp: E164::parse_opt(req.whatsapp.as_deref(), country)?,
     };
     app.store.update_branch_notifications(branch.company_id, branch.id, &targets).await
 }

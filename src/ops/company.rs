@@ -105,7 +105,7 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
         None => CompanyPatch::default(),
     };
     let email = req.email.as_deref().map(domain::parse_email).transpose()?;
-    let phone = req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?;
+    let phone = E164::parse_opt(req.phone.as_deref(), country)?;
     let conflict = Error::conflict(format!("a company named '{name}' already exists"))
         .with_help("pass --if-not-exists to reuse it, or choose another --name");
     // Secrets are sealed only when inserting: reusing a company never needs the master key.

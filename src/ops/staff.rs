@@ -31,7 +31,7 @@ pub async fn create(app: &App, req: NewStaffRequest) -> Result<Created<Staff>> {
         branch_id: branch.id,
         name: name.clone(),
         email,
-        phone: req.phone.as_deref().map(|p| E164::parse(p, country).map(|e| e.to_string())).transpose()?,
+        phone: E164::parse_opt(req.phone.as_deref(), country)?,
         calcom_user_id: req.calcom_user_id,
         key: key.clone(),
     };
