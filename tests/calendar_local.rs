@@ -20,17 +20,6 @@ fn hhmm(ms: i64) -> String {
     t.format("%H:%M").to_string()
 }
 
-async fn exec(db: &TestDb, sql: &str) {
-    use sqlx::Connection;
-    if db.is_postgres() {
-        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    } else {
-        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
-    }
-}
-
 fn availability_from_stored_data(db: &TestDb) {
     let c = db.company("Salon");
     let cs = c.to_string();
@@ -122,18 +111,22 @@ fn availability_from_stored_data(db: &TestDb) {
         assert_eq!(of(&all, ben).len(), 11);
 
         // A live hold blocks Ben; an expired one does not.
-        exec(db, &format!(
+        db.execute(&format!(
             "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, created_at) VALUES \
              ({c}, {b}, {ben}, {service}, 'call_live', {}, {}, {}, 0), ({c}, {b}, {ben}, {service}, 'call_old', {}, {}, {}, 0)",
             ms("2026-11-23T11:00:00+01:00"), ms("2026-11-23T11:30:00+01:00"), now + 300_000,
             ms("2026-11-23T09:00:00+01:00"), ms("2026-11-23T09:30:00+01:00"), now - 1,
-        )).await;
+        )).await.unwrap();
         let ben_free = of(&free(None).await, ben);
         assert!(ben_free.contains(&"09:00".to_string()), "the expired hold is ignored");
         assert!(!ben_free.contains(&"11:00".to_string()) && !ben_free.contains(&"10:45".to_string()));
 
         // Ben's own hours narrow his day; one staff member can be asked for alone.
-        exec(db, &format!(r#"UPDATE staff SET working_hours = '{{"monday": {{"open": "09:00", "close": "10:00"}}}}' WHERE id = {ben}"#)).await;
+        db.execute(&format!(
+            r#"UPDATE staff SET working_hours = '{{"monday": {{"open": "09:00", "close": "10:00"}}}}' WHERE id = {ben}"#
+        ))
+        .await
+        .unwrap();
         assert_eq!(of(&free(None).await, ben), ["09:00", "09:15", "09:30"]);
         let only_anna = free(Some(anna)).await;
         assert!(!only_anna.is_empty() && only_anna.iter().all(|x| x.staff_id == anna));

@@ -528,23 +528,7 @@ fn secrets_never_appear_in_output(db: &TestDb) {
         assert!(!transcript.contains(secret), "secret {secret} leaked into output:\n{transcript}");
     }
     // At rest: the database holds ciphertext only.
-    let stored: Vec<String> = common::block_on(async {
-        if db.is_postgres() {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::query_scalar::<_, String>("SELECT calcom_api_key_enc || ' ' || retell_api_key_enc FROM companies")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap()
-        } else {
-            use sqlx::Connection;
-            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-            sqlx::query_scalar::<_, String>("SELECT calcom_api_key_enc || ' ' || retell_api_key_enc FROM companies")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap()
-        }
-    });
+    let stored = common::block_on(db.strings("SELECT calcom_api_key_enc || ' ' || retell_api_key_enc FROM companies"));
     assert_eq!(stored.len(), 1);
     assert!(stored[0].starts_with("v1:") && !stored[0].contains("secret"));
     if !db.is_postgres() {

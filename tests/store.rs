@@ -273,23 +273,7 @@ fn the_database_never_double_books_a_staff_member(db: &TestDb) {
         s.insert_appointment(c.id, &booking(ben.id, T, 30, "booked")).await.unwrap();
         let cancelled = s.insert_appointment(c.id, &booking(anna.id, T, 30, "cancelled")).await.unwrap();
         // Turning that cancelled row back into a booking at a taken time is refused too.
-        let revive = if db.is_postgres() {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::query("UPDATE appointments SET status = 'booked' WHERE id = $1")
-                .bind(cancelled)
-                .execute(&mut conn)
-                .await
-                .map(|_| ())
-        } else {
-            use sqlx::Connection;
-            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-            sqlx::query("UPDATE appointments SET status = 'booked' WHERE id = $1")
-                .bind(cancelled)
-                .execute(&mut conn)
-                .await
-                .map(|_| ())
-        };
+        let revive = db.execute(&format!("UPDATE appointments SET status = 'booked' WHERE id = {cancelled}")).await;
         assert_eq!(askpro::Error::from(revive.unwrap_err()).kind(), ErrorKind::Conflict);
     });
 }

@@ -155,6 +155,29 @@ impl TestDb {
         self.ok(&["service:create", "--company-id", &c, "--name", name, "--duration", &m, "-q"]).trim().parse().unwrap()
     }
 
+    /// Runs one SQL statement directly on the test database, whichever backend it is, for
+    /// checks and set-ups that have no askpro command.
+    pub async fn execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        if self.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+            sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
+            sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+        }
+    }
+
+    /// Reads the first (text) column of every row of a query, whichever backend it is.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        if self.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+        }
+    }
+
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).unwrap();
