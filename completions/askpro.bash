@@ -19,6 +19,9 @@ _askpro() {
             askpro,branch)
                 cmd="askpro__subcmd__branch"
                 ;;
+            askpro,calcom)
+                cmd="askpro__subcmd__calcom"
+                ;;
             askpro,company)
                 cmd="askpro__subcmd__company"
                 ;;
@@ -27,6 +30,9 @@ _askpro() {
                 ;;
             askpro,db)
                 cmd="askpro__subcmd__db"
+                ;;
+            askpro,debug)
+                cmd="askpro__subcmd__debug"
                 ;;
             askpro,key)
                 cmd="askpro__subcmd__key"
@@ -52,6 +58,18 @@ _askpro() {
             askpro__subcmd__branch,notifications)
                 cmd="askpro__subcmd__branch__subcmd__notifications"
                 ;;
+            askpro__subcmd__calcom,import-services)
+                cmd="askpro__subcmd__calcom__subcmd__import__subcmd__services"
+                ;;
+            askpro__subcmd__calcom,import-staff)
+                cmd="askpro__subcmd__calcom__subcmd__import__subcmd__staff"
+                ;;
+            askpro__subcmd__calcom,test-connection)
+                cmd="askpro__subcmd__calcom__subcmd__test__subcmd__connection"
+                ;;
+            askpro__subcmd__calcom,verify-sync)
+                cmd="askpro__subcmd__calcom__subcmd__verify__subcmd__sync"
+                ;;
             askpro__subcmd__company,config)
                 cmd="askpro__subcmd__company__subcmd__config"
                 ;;
@@ -72,6 +90,12 @@ _askpro() {
                 ;;
             askpro__subcmd__db,status)
                 cmd="askpro__subcmd__db__subcmd__status"
+                ;;
+            askpro__subcmd__debug,appointments)
+                cmd="askpro__subcmd__debug__subcmd__appointments"
+                ;;
+            askpro__subcmd__debug,working-hours)
+                cmd="askpro__subcmd__debug__subcmd__working__subcmd__hours"
                 ;;
             askpro__subcmd__key,generate)
                 cmd="askpro__subcmd__key__subcmd__generate"
@@ -113,7 +137,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +294,136 @@ _askpro() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        askpro__subcmd__calcom)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version test-connection import-services import-staff verify-sync"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__calcom__subcmd__import__subcmd__services)
+            opts="-q -n -h -V --company-id --branch-id --force --dry-run --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__calcom__subcmd__import__subcmd__staff)
+            opts="-q -n -h -V --branch-id --dry-run --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__calcom__subcmd__test__subcmd__connection)
+            opts="-q -n -h -V --company-id --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__calcom__subcmd__verify__subcmd__sync)
+            opts="-q -n -h -V --company-id --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         askpro__subcmd__company)
             opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version create config greeting list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -293,7 +447,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__company__subcmd__config)
-            opts="-q -n -h -V --company-id --callback-channels --callback-email --enable-smart-service --service-confidence-threshold --enable-staff-preferences --staff-confidence-threshold --cancellation-hours --calcom-api-key --retell-api-key --scheduling --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --company-id --callback-channels --callback-email --enable-smart-service --service-confidence-threshold --enable-staff-preferences --staff-confidence-threshold --cancellation-hours --calcom-api-key --retell-api-key --scheduling --slot-step --slot-buffer --min-notice --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +495,18 @@ _askpro() {
                     ;;
                 --scheduling)
                     COMPREPLY=($(compgen -W "local calcom" -- "${cur}"))
+                    return 0
+                    ;;
+                --slot-step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slot-buffer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-notice)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -571,6 +737,88 @@ _askpro() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__debug)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version appointments working-hours"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__debug__subcmd__appointments)
+            opts="-q -n -h -V --branch-id --date --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__debug__subcmd__working__subcmd__hours)
+            opts="-q -n -h -V --staff-id --date --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --staff-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

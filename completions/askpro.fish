@@ -35,6 +35,8 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "company" -d 'Companie
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "branch" -d 'Branches with opening hours and notification targets'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services, synonyms and CSV synonym import'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "calcom" -d 'Cal.com: test the key, import event types and members, verify sync'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at appointments and working hours on a day'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
@@ -88,6 +90,9 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l retell-api-key -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l scheduling -r -f -a "local\t''
 calcom\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l slot-step -d 'Local calendar: minutes between possible start times, 5–240 (default 15)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l slot-buffer -d 'Local calendar: minutes kept free around every appointment, 0–240 (default 0)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l min-notice -d 'Local calendar: minutes from now before the first bookable start (default 60)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
@@ -277,6 +282,80 @@ complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -f -a "test-connection" -d 'Check the company\'s Cal.com key and team; prints who the key belongs to'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -f -a "import-services" -d 'Create/update services from the team\'s event types (duration, price, event type id; hosts become the staff–service mapping)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -f -a "import-staff" -d 'Create/update the branch\'s staff from the team\'s accepted members'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and not __fish_seen_subcommand_from test-connection import-services import-staff verify-sync" -f -a "verify-sync" -d 'Compare services and staff with Cal.com; exit 1 on drift'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -l company-id -d 'Company id (see `askpro company:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from test-connection" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l company-id -d 'Company id (see `askpro company:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l branch-id -d 'Import as services of this branch only (default: company-wide)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l force -d 'Also link and overwrite local services that share an event type\'s name'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l dry-run -d 'Show what would change and write nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-services" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -l dry-run -d 'Show what would change and write nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from import-staff" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -l company-id -d 'Company id (see `askpro company:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand calcom; and __fish_seen_subcommand_from verify-sync" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -f -a "appointments" -d 'A branch\'s appointments on a day (all statuses), in the branch\'s zone'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and not __fish_seen_subcommand_from appointments working-hours" -f -a "working-hours" -d 'A staff member\'s working hours and bookings on a day'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -l date -d 'YYYY-MM-DD or a spoken day ("morgen", "Freitag"); default today' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from appointments" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -l staff-id -d 'Staff id (see `askpro staff:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -l date -d 'YYYY-MM-DD or a spoken day ("morgen", "Freitag"); default today' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

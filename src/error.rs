@@ -59,13 +59,16 @@ pub struct Error {
     message: String,
     help: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// The command already printed its result document (a check's report); with `--json` no
+    /// second document follows.
+    reported: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), help: None, source: None }
+        Error { kind, message: message.into(), help: None, source: None, reported: false }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, message)
@@ -99,6 +102,15 @@ impl Error {
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
+    }
+
+    /// Marks the error as one whose details the command already printed.
+    pub fn reported(mut self) -> Self {
+        self.reported = true;
+        self
+    }
+    pub fn is_reported(&self) -> bool {
+        self.reported
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -137,7 +149,14 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Error::conflict("that record already exists").with_source(err)
             }
-            // PostgreSQL's exclusion constraint, or SQLite's trigger, against double bookings.
+            // PostgreSQL's exclusion constraints, or SQLite's triggers, against double bookings
+            // and two calls holding one slot.
+            sqlx::Error::Database(db)
+                if db.constraint() == Some("slot_holds_no_overlap")
+                    || db.message().contains("held by another call") =>
+            {
+                Error::conflict("that time is being booked by another caller").with_source(err)
+            }
             sqlx::Error::Database(db)
                 if db.code().as_deref() == Some("23P01") || db.message().starts_with("appointment_overlap") =>
             {

@@ -14,10 +14,12 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod daemon;
 pub mod domain;
 pub mod error;
+pub mod fakes;
 pub mod nlu;
 pub mod ops;
 pub mod secrets;

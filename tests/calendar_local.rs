@@ -3,7 +3,7 @@
 
 mod common;
 
-use askpro::calendar::{Interval, LocalCalendar, SlotRules};
+use askpro::calendar::{Interval, LocalCalendar, SlotQuery, SlotRules};
 use askpro::store::{self, NewAppointment, PoolSize};
 use askpro::ErrorKind;
 use chrono::{DateTime, Utc};
@@ -68,11 +68,11 @@ fn availability_from_stored_data(db: &TestDb) {
 
     block_on(async {
         let s = store::connect(&db.url, PoolSize(2)).await.unwrap();
-        let calendar = LocalCalendar::new(s.clone(), rules);
+        let calendar = LocalCalendar::new(s.clone(), c, rules);
         let branch = s.branch(b).await.unwrap().unwrap();
         let svc = s.service(service).await.unwrap().unwrap();
-        let free =
-            async |staff_id: Option<i64>| calendar.free_slots(&branch, &svc, monday, staff_id, now).await.unwrap();
+        let query = |service, staff_id| SlotQuery { branch: &branch, service, window: monday, staff_id, now };
+        let free = async |staff_id: Option<i64>| calendar.staff_slots(&query(&svc, staff_id), None).await.unwrap();
         let of = |slots: &[askpro::calendar::Slot], who: i64| -> Vec<String> {
             slots.iter().filter(|x| x.staff_id == who).map(|x| hhmm(x.start)).collect()
         };
@@ -133,7 +133,7 @@ fn availability_from_stored_data(db: &TestDb) {
 
         // A service offered only at another branch is not available here.
         let nur_nord = s.service(elsewhere).await.unwrap().unwrap();
-        let err = calendar.free_slots(&branch, &nur_nord, monday, None, now).await.unwrap_err();
+        let err = calendar.staff_slots(&query(&nur_nord, None), None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
     });
 }

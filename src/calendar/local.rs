@@ -1,55 +1,62 @@
 //! The local calendar — the embedded default that needs no account — reading its inputs from
 //! the store: the branch's hours and zone, the staff who perform the service (with their own
-//! hours where set), and their booked appointments and unexpired holds.
+//! hours where set), and their booked appointments and unexpired holds. The database refuses
+//! overlapping bookings and holds of one staff member (migrations 0002 and 0003), so two calls
+//! racing for a slot cannot both win, whichever process they run in.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
 use super::slots::{free_slots, Interval, Slot, SlotRules, StaffAvailability};
+use super::{
+    booked_appointment, branch_and_service, check_scope, not_free, rules_of, BookingRequest, Calendar, FreeSlot,
+    SlotQuery, HOLD_MINUTES,
+};
 use crate::domain::BusinessHours;
-use crate::error::{Error, Result};
-use crate::store::{Branch, Service, Store};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{Appointment, AppointmentMove, Company, Customer, Hold, NewAppointment, NewHold, Service, Store};
+
+const MINUTE_MS: i64 = 60_000;
 
 pub struct LocalCalendar {
     store: Arc<dyn Store>,
+    company_id: i64,
     rules: SlotRules,
 }
 
 impl LocalCalendar {
-    pub fn new(store: Arc<dyn Store>, rules: SlotRules) -> LocalCalendar {
-        LocalCalendar { store, rules }
+    pub fn new(store: Arc<dyn Store>, company_id: i64, rules: SlotRules) -> LocalCalendar {
+        LocalCalendar { store, company_id, rules }
     }
 
-    /// Free slots for `service` at `branch` starting in `window`, optionally for one staff
-    /// member, ordered by start and staff.
-    pub async fn free_slots(
-        &self,
-        branch: &Branch,
-        service: &Service,
-        window: Interval,
-        staff_id: Option<i64>,
-        now: i64,
-    ) -> Result<Vec<Slot>> {
-        if service.company_id != branch.company_id || service.branch_id.is_some_and(|b| b != branch.id) {
-            return Err(Error::not_found(format!("branch {} does not offer service {}", branch.id, service.id)));
-        }
+    pub fn for_company(store: Arc<dyn Store>, company: &Company) -> LocalCalendar {
+        LocalCalendar::new(store, company.id, rules_of(company))
+    }
+
+    /// Free slots per staff member, ordered by start and staff. `ignore` leaves one
+    /// appointment out of the busy times (the one being moved).
+    pub async fn staff_slots(&self, query: &SlotQuery<'_>, ignore: Option<i64>) -> Result<Vec<Slot>> {
+        let SlotQuery { branch, service, window, staff_id, now } = *query;
+        check_scope(self.company_id, branch, service)?;
         let tz: chrono_tz::Tz = branch
             .timezone
             .parse()
             .map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))?;
         let hours = parse_hours(&branch.business_hours)?;
-        let staff = self.store.staff_for_service(branch.company_id, branch.id, service.id).await?;
+        let staff = self.store.staff_for_service(self.company_id, branch.id, service.id).await?;
         let staff: Vec<_> = staff.into_iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {
             return Ok(Vec::new());
         }
         // Busy times reach one duration (plus buffer) before the window: they can still block
         // a slot that starts inside it.
-        let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * 60_000;
+        let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
         let busy =
-            self.store.busy_times(branch.company_id, branch.id, window.start - reach, window.end + reach, now).await?;
+            self.store.busy_times(self.company_id, branch.id, window.start - reach, window.end + reach, now).await?;
         let mut by_staff: HashMap<i64, Vec<Interval>> = HashMap::new();
-        for b in busy {
+        for b in busy.into_iter().filter(|b| ignore.is_none() || b.appointment_id != ignore) {
             by_staff.entry(b.staff_id).or_default().push(Interval { start: b.starts_at, end: b.ends_at });
         }
         let availability = staff
@@ -59,10 +66,137 @@ impl LocalCalendar {
                 Ok(StaffAvailability::new(s.id, own, by_staff.remove(&s.id).unwrap_or_default()))
             })
             .collect::<Result<Vec<_>>>()?;
-        let duration =
-            u32::try_from(service.duration_min).map_err(|_| Error::internal("service duration out of range"))?;
-        Ok(free_slots(tz, &hours, &availability, duration, window, now, &self.rules))
+        Ok(free_slots(tz, &hours, &availability, duration_of(service)?, window, now, &self.rules))
     }
+
+    /// Who is free at exactly `query.window.start` (a one-instant window), the staff member
+    /// to `keep` first.
+    async fn free_at(&self, query: &SlotQuery<'_>, ignore: Option<i64>, keep: Option<i64>) -> Result<Vec<i64>> {
+        let start = query.window.start;
+        let mut staff: Vec<i64> = self
+            .staff_slots(query, ignore)
+            .await?
+            .into_iter()
+            .filter(|s| s.start == start)
+            .map(|s| s.staff_id)
+            .collect();
+        if let Some(keep) = keep {
+            staff.sort_by_key(|id| *id != keep);
+        }
+        Ok(staff)
+    }
+}
+
+fn at(start: i64) -> Interval {
+    Interval { start, end: start + 1 }
+}
+
+#[async_trait]
+impl Calendar for LocalCalendar {
+    fn backend(&self) -> &'static str {
+        "local"
+    }
+
+    async fn free_slots(&self, query: &SlotQuery<'_>) -> Result<Vec<FreeSlot>> {
+        let mut out: Vec<FreeSlot> = Vec::new();
+        for slot in self.staff_slots(query, None).await? {
+            match out.last_mut() {
+                Some(last) if last.start == slot.start => last.staff_ids.push(slot.staff_id),
+                _ => out.push(FreeSlot { start: slot.start, end: slot.end, staff_ids: vec![slot.staff_id] }),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn hold(&self, r: &BookingRequest<'_>) -> Result<Hold> {
+        let query =
+            SlotQuery { branch: r.branch, service: r.service, window: at(r.start), staff_id: r.staff_id, now: r.now };
+        let candidates = self.free_at(&query, None, None).await?;
+        let end = r.start + r.service.duration_min * MINUTE_MS;
+        // Another call may take a candidate between reading and writing; the database decides,
+        // and the next candidate is tried.
+        for staff_id in candidates {
+            let hold = NewHold {
+                branch_id: r.branch.id,
+                staff_id: Some(staff_id),
+                service_id: r.service.id,
+                call_id: r.call_id.to_string(),
+                starts_at: r.start,
+                ends_at: end,
+                expires_at: r.now + HOLD_MINUTES * MINUTE_MS,
+                external_uid: None,
+            };
+            match self.store.hold_slot(self.company_id, &hold, r.now).await {
+                Err(e) if e.kind() == ErrorKind::Conflict => continue,
+                result => return result,
+            }
+        }
+        Err(not_free())
+    }
+
+    async fn confirm(&self, call_id: &str, customer: &Customer, now: i64) -> Result<Appointment> {
+        let hold = held(self.store.as_ref(), self.company_id, call_id, now).await?;
+        let id = self
+            .store
+            .insert_appointment(
+                self.company_id,
+                &NewAppointment {
+                    branch_id: hold.branch_id,
+                    staff_id: hold.staff_id,
+                    service_id: hold.service_id,
+                    customer_id: Some(customer.id),
+                    starts_at: hold.starts_at,
+                    ends_at: hold.ends_at,
+                    status: "booked".into(),
+                    backend: "local".into(),
+                    external_uid: None,
+                    call_id: Some(call_id.to_string()),
+                },
+            )
+            .await?;
+        self.store.release_holds(self.company_id, call_id).await?;
+        self.store.appointment(self.company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished"))
+    }
+
+    async fn reschedule(&self, id: i64, start: i64, staff_id: Option<i64>, now: i64) -> Result<Appointment> {
+        let current = booked_appointment(self.store.as_ref(), self.company_id, id).await?;
+        let (branch, service) = branch_and_service(self.store.as_ref(), &current).await?;
+        let query = SlotQuery { branch: &branch, service: &service, window: at(start), staff_id, now };
+        let candidates = self.free_at(&query, Some(id), current.staff_id).await?;
+        let end = start + (current.ends_at - current.starts_at);
+        for staff_id in candidates {
+            let to = AppointmentMove { staff_id: Some(staff_id), starts_at: start, ends_at: end, external_uid: None };
+            match self.store.move_appointment(self.company_id, id, &to).await {
+                Err(e) if e.kind() == ErrorKind::Conflict => continue,
+                result => return result,
+            }
+        }
+        Err(not_free())
+    }
+
+    async fn cancel(&self, id: i64, reason: Option<&str>, _now: i64) -> Result<Appointment> {
+        booked_appointment(self.store.as_ref(), self.company_id, id).await?;
+        self.store.cancel_appointment(self.company_id, id, reason).await
+    }
+
+    async fn upcoming(&self, customer_id: i64, now: i64) -> Result<Vec<Appointment>> {
+        self.store.upcoming_appointments(self.company_id, customer_id, now).await
+    }
+}
+
+/// The call's unexpired hold, or a clear error.
+pub(super) async fn held(store: &dyn Store, company_id: i64, call_id: &str, now: i64) -> Result<Hold> {
+    store.active_hold(company_id, call_id, now).await?.ok_or_else(|| {
+        Error::not_found(format!("call {call_id} holds no slot (or its hold expired)"))
+            .with_help("hold a slot first; holds last 5 minutes")
+    })
+}
+
+pub(super) fn duration_of(service: &Service) -> Result<u32> {
+    u32::try_from(service.duration_min)
+        .ok()
+        .filter(|d| *d > 0)
+        .ok_or_else(|| Error::internal(format!("service {} has an invalid duration", service.id)))
 }
 
 fn parse_hours(json: &str) -> Result<BusinessHours> {

@@ -104,7 +104,7 @@ pub fn free_slots(
     while day <= last_day {
         let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
         for member in staff {
-            let shifts = intersect(branch_hours, member.hours.as_ref(), weekday);
+            let shifts = working_shifts(branch_hours, member.hours.as_ref(), weekday);
             for (open, close) in shifts {
                 let mut minute = open;
                 while minute + duration_min <= close {
@@ -129,7 +129,7 @@ pub fn free_slots(
 
 /// The day's opening intervals in minutes after midnight: the branch's, narrowed to the staff
 /// member's own hours when they have any.
-fn intersect(branch: &BusinessHours, own: Option<&BusinessHours>, day: Weekday) -> Vec<(u32, u32)> {
+pub fn working_shifts(branch: &BusinessHours, own: Option<&BusinessHours>, day: Weekday) -> Vec<(u32, u32)> {
     let branch: Vec<(u32, u32)> = branch.shifts(day).iter().map(|s| (s.open.minutes(), s.close.minutes())).collect();
     let Some(own) = own else { return branch };
     let mut out = Vec::new();

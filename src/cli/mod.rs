@@ -15,7 +15,7 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::ops::App;
 use crate::store::PoolSize;
-use commands::{branch, company, db, key, nlu, service, staff};
+use commands::{branch, calcom, company, db, debug, key, nlu, service, staff};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -68,6 +68,12 @@ pub enum Namespace {
     /// Staff and their services
     #[command(subcommand)]
     Staff(staff::Command),
+    /// Cal.com: test the key, import event types and members, verify sync
+    #[command(subcommand)]
+    Calcom(calcom::Command),
+    /// Look at appointments and working hours on a day
+    #[command(subcommand)]
+    Debug(debug::Command),
     /// Database migrations
     #[command(subcommand)]
     Db(db::Command),
@@ -213,6 +219,8 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Branch(cmd) => branch::run(cmd, ctx).await,
         Namespace::Service(cmd) => service::run(cmd, ctx).await,
         Namespace::Staff(cmd) => staff::run(cmd, ctx).await,
+        Namespace::Calcom(cmd) => calcom::run(cmd, ctx).await,
+        Namespace::Debug(cmd) => debug::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,

@@ -91,7 +91,7 @@ impl Output {
         if let Some(help) = err.help() {
             let _ = writeln!(stderr, "help: {help}");
         }
-        if self.json {
+        if self.json && !err.is_reported() {
             let _ = print_json(&json!({"error": {"code": err.kind().code(), "message": err.to_string()}}));
         }
     }

@@ -61,6 +61,9 @@ impl Progress for Bar {
     fn advance(&self, by: u64) {
         self.0.inc(by);
     }
+    fn extend(&self, by: u64) {
+        self.0.inc_length(by);
+    }
     fn finish(&self) {
         self.0.finish_and_clear();
     }

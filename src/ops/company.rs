@@ -74,6 +74,9 @@ pub struct SettingsRequest {
     pub calcom_api_key: Option<String>,
     pub retell_api_key: Option<String>,
     pub scheduling: Option<Scheduling>,
+    pub slot_step_min: Option<i64>,
+    pub slot_buffer_min: Option<i64>,
+    pub min_notice_min: Option<i64>,
 }
 
 /// A company with its greetings and counts, for `company:show`.
@@ -161,6 +164,19 @@ pub async fn configure(app: &App, id: i64, req: SettingsRequest) -> Result<Compa
             return Err(Error::invalid(format!("--cancellation-hours must not be negative, not {h}")));
         }
     }
+    for (flag, value, range) in [
+        ("--slot-step", req.slot_step_min, 5..=240),
+        ("--slot-buffer", req.slot_buffer_min, 0..=240),
+        ("--min-notice", req.min_notice_min, 0..=43_200),
+    ] {
+        if let Some(v) = value.filter(|v| !range.contains(v)) {
+            return Err(Error::invalid(format!(
+                "{flag} must be between {} and {} minutes, not {v}",
+                range.start(),
+                range.end()
+            )));
+        }
+    }
     let patch = CompanyPatch {
         callback_channels: req.callback_channels.map(|list| {
             let mut names: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
@@ -176,6 +192,9 @@ pub async fn configure(app: &App, id: i64, req: SettingsRequest) -> Result<Compa
         calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref())?,
         retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref())?,
         scheduling: req.scheduling.map(|s| s.as_str().to_string()),
+        slot_step_min: req.slot_step_min,
+        slot_buffer_min: req.slot_buffer_min,
+        min_notice_min: req.min_notice_min,
     };
     if patch.is_empty() {
         return Ok(company);

@@ -2,18 +2,22 @@
 //! these functions validate against the store, act, and return typed results for rendering.
 
 pub mod branch;
+pub mod calcom;
 pub mod callers;
 pub mod company;
+pub mod schedule;
 pub mod service;
 pub mod staff;
 pub mod synonyms;
 
 use std::sync::{Arc, OnceLock};
 
+use crate::calendar::Calendar;
+use crate::clients::calcom::{Client, ClientConfig};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::{mask, MasterKey};
-use crate::store::{PoolSize, SealedSecret, SecretField, Store};
+use crate::store::{Company, PoolSize, SealedSecret, SecretField, Store};
 
 /// What a use case needs: the store, the settings, and (loaded on first use) the master key.
 pub struct App {
@@ -57,10 +61,42 @@ impl App {
     }
 }
 
+impl App {
+    /// A Cal.com client with the company's key, against `CALCOM_BASE_URL`.
+    pub async fn calcom_client(&self, company: &Company) -> Result<Client> {
+        let key = self.company_secret(company.id, SecretField::CalcomApiKey).await?.ok_or_else(|| {
+            Error::config(format!("company {} has no Cal.com API key", company.id)).with_help(format!(
+                "set it with `askpro company:config --company-id {} --calcom-api-key cal_live_…`",
+                company.id
+            ))
+        })?;
+        Client::new(key, ClientConfig { base_url: self.settings.calcom_base_url.clone(), ..ClientConfig::default() })
+    }
+
+    /// The company's Cal.com team id, or a clear error.
+    pub fn calcom_team(&self, company: &Company) -> Result<i64> {
+        company.calcom_team_id.ok_or_else(|| {
+            Error::config(format!("company {} has no Cal.com team id", company.id))
+                .with_help("create the company with --calcom-team-id ID")
+        })
+    }
+
+    /// The calendar the company schedules in.
+    pub async fn calendar(&self, company: &Company) -> Result<Arc<dyn Calendar>> {
+        let client = match company.scheduling.as_str() {
+            "calcom" => Some(self.calcom_client(company).await?),
+            _ => None,
+        };
+        crate::calendar::for_company(self.store.clone(), company, client)
+    }
+}
+
 /// Reports progress of long work; the CLI draws a bar on a terminal, everything else ignores it.
 pub trait Progress: Send + Sync {
     fn start(&self, _total: u64, _message: &str) {}
     fn advance(&self, _by: u64) {}
+    /// More work turned up (a further page of a list whose length was not known).
+    fn extend(&self, _by: u64) {}
     fn finish(&self) {}
 }
 

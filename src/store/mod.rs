@@ -126,12 +126,16 @@ pub trait Store: Send + Sync {
         synonyms: &[NewSynonym],
         on_batch: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64>;
+    /// Sets a service's name, duration, price and event type (its branch stays).
+    async fn update_service(&self, company_id: i64, id: i64, service: &NewService) -> Result<Service>;
     async fn synonyms(&self, company_id: i64, service_id: i64) -> Result<Vec<Synonym>>;
     /// Every synonym of a company's services as `(service_id, synonym)`, for service matching.
     async fn company_synonyms(&self, company_id: i64) -> Result<Vec<(i64, String)>>;
 
     // --- staff -----------------------------------------------------------------------------
     async fn insert_staff(&self, company_id: i64, staff: &NewStaff) -> Result<Staff>;
+    /// Sets a staff member's name, e-mail, phone and Cal.com user id (their branch stays).
+    async fn update_staff(&self, company_id: i64, id: i64, staff: &NewStaff) -> Result<Staff>;
     async fn staff_member(&self, id: i64) -> Result<Option<Staff>>;
     async fn staff_by_key(&self, company_id: i64, branch_id: i64, key: &StaffKey) -> Result<Option<Staff>>;
     async fn staff(&self, company_id: i64, branch_id: i64) -> Result<Vec<Staff>>;
@@ -153,6 +157,26 @@ pub trait Store: Send + Sync {
     async fn busy_times(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>>;
     /// A customer's appointments, newest first.
     async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
+
+    // --- holds and appointments ------------------------------------------------------------
+    /// Holds a slot for a call, replacing the call's earlier hold, in one transaction. Fails
+    /// with a conflict when another call holds an overlapping time of the same staff member,
+    /// or when that staff member has a booked local appointment then.
+    async fn hold_slot(&self, company_id: i64, hold: &NewHold, now: i64) -> Result<Hold>;
+    /// The call's hold, if it has not expired.
+    async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>>;
+    async fn release_holds(&self, company_id: i64, call_id: &str) -> Result<()>;
+    async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>>;
+    async fn appointment_by_uid(&self, company_id: i64, external_uid: &str) -> Result<Option<Appointment>>;
+    /// A branch's appointments (any status) starting in `[from, to)`, by start.
+    async fn appointments(&self, company_id: i64, branch_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
+    /// A staff member's appointments (any status) starting in `[from, to)`, by start.
+    async fn staff_appointments(&self, company_id: i64, staff_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
+    /// A customer's booked appointments that end after `now`, soonest first.
+    async fn upcoming_appointments(&self, company_id: i64, customer_id: i64, now: i64) -> Result<Vec<Appointment>>;
+    /// Moves a booked appointment; the database refuses an overlap (conflict).
+    async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment>;
+    async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment>;
 }
 
 #[cfg(test)]

@@ -35,6 +35,11 @@ pub struct Company {
     pub enable_staff_preferences: bool,
     pub staff_confidence_threshold: f64,
     pub cancellation_hours: i64,
+    /// The local calendar's slot layout: minutes between start times, buffer around
+    /// appointments, and minimum notice.
+    pub slot_step_min: i64,
+    pub slot_buffer_min: i64,
+    pub min_notice_min: i64,
     pub created_at: i64,
 }
 
@@ -90,6 +95,9 @@ pub struct CompanyPatch {
     pub calcom_api_key: Option<SealedSecret>,
     pub retell_api_key: Option<SealedSecret>,
     pub scheduling: Option<String>,
+    pub slot_step_min: Option<i64>,
+    pub slot_buffer_min: Option<i64>,
+    pub min_notice_min: Option<i64>,
 }
 
 impl CompanyPatch {
@@ -104,6 +112,9 @@ impl CompanyPatch {
             && self.calcom_api_key.is_none()
             && self.retell_api_key.is_none()
             && self.scheduling.is_none()
+            && self.slot_step_min.is_none()
+            && self.slot_buffer_min.is_none()
+            && self.min_notice_min.is_none()
     }
 }
 
@@ -279,7 +290,68 @@ pub struct Visit {
 /// A staff member's booked appointment or unexpired hold, in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct BusyTime {
+    /// The appointment, or `None` for a hold.
+    pub appointment_id: Option<i64>,
     pub staff_id: i64,
     pub starts_at: i64,
     pub ends_at: i64,
+}
+
+/// A slot held for a call while the caller confirms. Local holds name a staff member; Cal.com
+/// holds carry the reservation uid instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Hold {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub staff_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub call_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub expires_at: i64,
+    pub external_uid: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    pub branch_id: i64,
+    pub staff_id: Option<i64>,
+    pub service_id: i64,
+    pub call_id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub expires_at: i64,
+    pub external_uid: Option<String>,
+}
+
+/// An appointment with the names of its staff member, service and customer.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Appointment {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub staff_id: Option<i64>,
+    pub staff_name: Option<String>,
+    pub service_id: Option<i64>,
+    pub service_name: Option<String>,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub customer_phone: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub status: String,
+    pub backend: String,
+    pub external_uid: Option<String>,
+    pub call_id: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+/// A new time (and possibly staff member and Cal.com uid) for an appointment.
+#[derive(Debug, Clone)]
+pub struct AppointmentMove {
+    pub staff_id: Option<i64>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub external_uid: Option<String>,
 }

@@ -8,7 +8,8 @@
 pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timezone, industry, scheduling, \
      calcom_team_id, calcom_api_key_hint AS calcom_api_key, retell_api_key_hint AS retell_api_key, \
      callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
-     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, created_at";
+     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, \
+     slot_step_min, slot_buffer_min, min_notice_min, created_at";
 
 pub(super) const BRANCH_COLUMNS: &str = "id, company_id, name, address, phone, email, timezone, business_hours, \
      notify_email, notify_sms_phone, notify_whatsapp, created_at";
@@ -19,6 +20,16 @@ pub(super) const SERVICE_COLUMNS: &str = "s.id, s.company_id, s.branch_id, s.nam
 
 pub(super) const STAFF_COLUMNS: &str =
     "id, company_id, branch_id, name, email, phone, calcom_user_id, working_hours, active";
+
+pub(super) const HOLD_COLUMNS: &str =
+    "id, company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, external_uid";
+
+pub(super) const APPOINTMENT_SELECT: &str =
+    "SELECT a.id, a.company_id, a.branch_id, a.staff_id, st.name AS staff_name, \
+     a.service_id, sv.name AS service_name, a.customer_id, c.name AS customer_name, c.phone AS customer_phone, \
+     a.starts_at, a.ends_at, a.status, a.backend, a.external_uid, a.call_id, a.cancel_reason \
+     FROM appointments a LEFT JOIN staff st ON st.id = a.staff_id LEFT JOIN services sv ON sv.id = a.service_id \
+     LEFT JOIN customers c ON c.id = a.customer_id";
 
 /// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
 pub(super) const BATCH_ROWS: usize = 1000;
@@ -123,6 +134,9 @@ macro_rules! sql_store {
                      retell_api_key_enc = COALESCE($11, retell_api_key_enc), \
                      retell_api_key_hint = COALESCE($12, retell_api_key_hint), \
                      scheduling = COALESCE($13, scheduling), \
+                     slot_step_min = COALESCE($15, slot_step_min), \
+                     slot_buffer_min = COALESCE($16, slot_buffer_min), \
+                     min_notice_min = COALESCE($17, min_notice_min), \
                      updated_at = $14 \
                      WHERE id = $1",
                 )
@@ -140,6 +154,9 @@ macro_rules! sql_store {
                 .bind(p.retell_api_key.as_ref().map(|k| &k.hint))
                 .bind(&p.scheduling)
                 .bind(now_ms())
+                .bind(p.slot_step_min)
+                .bind(p.slot_buffer_min)
+                .bind(p.min_notice_min)
                 .execute(&self.pool)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))
@@ -245,6 +262,27 @@ macro_rules! sql_store {
                 self.service(id).await?.ok_or_else(|| Error::internal("service vanished after insert"))
             }
 
+            async fn update_service(&self, company_id: i64, id: i64, s: &NewService) -> Result<Service> {
+                let updated = sqlx::query(
+                    "UPDATE services SET name = $3, name_key = $4, duration_min = $5, price_cents = $6, \
+                     calcom_event_type_id = $7, updated_at = $8 WHERE company_id = $1 AND id = $2",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(&s.name)
+                .bind(&s.name_key)
+                .bind(s.duration_min)
+                .bind(s.price_cents)
+                .bind(s.calcom_event_type_id)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(Error::not_found(format!("company {company_id} has no service {id}")));
+                }
+                self.service(id).await?.ok_or_else(|| Error::internal("service vanished after update"))
+            }
+
             async fn service(&self, id: i64) -> Result<Option<Service>> {
                 let sql = format!("SELECT {SERVICE_COLUMNS} FROM services s WHERE s.id = $1");
                 Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
@@ -327,6 +365,32 @@ macro_rules! sql_store {
                 .fetch_one(&self.pool)
                 .await?;
                 self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
+            }
+
+            async fn update_staff(&self, company_id: i64, id: i64, s: &NewStaff) -> Result<Staff> {
+                let (email_key, name_key) = match &s.key {
+                    StaffKey::Email(e) => (Some(e.as_str()), $crate::domain::name_key(&s.name)),
+                    StaffKey::Name(n) => (None, n.clone()),
+                };
+                let updated = sqlx::query(
+                    "UPDATE staff SET name = $3, name_key = $4, email = $5, email_key = $6, phone = COALESCE($7, phone), \
+                     calcom_user_id = $8, updated_at = $9 WHERE company_id = $1 AND id = $2",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(&s.name)
+                .bind(name_key)
+                .bind(&s.email)
+                .bind(email_key)
+                .bind(&s.phone)
+                .bind(s.calcom_user_id)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    return Err(Error::not_found(format!("company {company_id} has no staff member {id}")));
+                }
+                self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after update"))
             }
 
             async fn staff_member(&self, id: i64) -> Result<Option<Staff>> {
@@ -441,11 +505,11 @@ macro_rules! sql_store {
 
             async fn busy_times(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
                 Ok(sqlx::query_as(
-                    "SELECT staff_id, starts_at, ends_at FROM appointments \
+                    "SELECT id AS appointment_id, staff_id, starts_at, ends_at FROM appointments \
                      WHERE company_id = $1 AND branch_id = $2 AND status = 'booked' AND staff_id IS NOT NULL \
                      AND starts_at < $4 AND ends_at > $3 \
                      UNION ALL \
-                     SELECT staff_id, starts_at, ends_at FROM slot_holds \
+                     SELECT CAST(NULL AS BIGINT), staff_id, starts_at, ends_at FROM slot_holds \
                      WHERE company_id = $1 AND branch_id = $2 AND staff_id IS NOT NULL AND expires_at > $5 \
                      AND starts_at < $4 AND ends_at > $3",
                 )
@@ -467,6 +531,150 @@ macro_rules! sql_store {
                 .bind(customer_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn hold_slot(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
+                // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND (call_id = $2 OR expires_at <= $3)")
+                    .bind(company_id)
+                    .bind(&h.call_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(staff_id) = h.staff_id {
+                    let booked: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM appointments WHERE company_id = $1 AND staff_id = $2 AND status = 'booked' \
+                         AND backend = 'local' AND starts_at < $4 AND ends_at > $3 LIMIT 1",
+                    )
+                    .bind(company_id)
+                    .bind(staff_id)
+                    .bind(h.starts_at)
+                    .bind(h.ends_at)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if booked.is_some() {
+                        return Err(Error::conflict("that time is already booked for this staff member"));
+                    }
+                }
+                let sql = format!(
+                    "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, \
+                     expires_at, external_uid, created_at) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM branches b WHERE b.company_id = $1 AND b.id = $2 \
+                     RETURNING {HOLD_COLUMNS}"
+                );
+                let hold: Option<Hold> = sqlx::query_as(&sql)
+                    .bind(company_id)
+                    .bind(h.branch_id)
+                    .bind(h.staff_id)
+                    .bind(h.service_id)
+                    .bind(&h.call_id)
+                    .bind(h.starts_at)
+                    .bind(h.ends_at)
+                    .bind(h.expires_at)
+                    .bind(&h.external_uid)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let hold =
+                    hold.ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", h.branch_id)))?;
+                tx.commit().await?;
+                Ok(hold)
+            }
+
+            async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>> {
+                let sql = format!(
+                    "SELECT {HOLD_COLUMNS} FROM slot_holds WHERE company_id = $1 AND call_id = $2 AND expires_at > $3 \
+                     ORDER BY id DESC LIMIT 1"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(call_id).bind(now).fetch_optional(&self.pool).await?)
+            }
+
+            async fn release_holds(&self, company_id: i64, call_id: &str) -> Result<()> {
+                sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND call_id = $2")
+                    .bind(company_id)
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>> {
+                let sql = format!("{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.id = $2");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn appointment_by_uid(&self, company_id: i64, uid: &str) -> Result<Option<Appointment>> {
+                let sql = format!("{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.external_uid = $2");
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(uid).fetch_optional(&self.pool).await?)
+            }
+
+            async fn appointments(&self, company_id: i64, branch_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>> {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.branch_id = $2 AND a.starts_at >= $3 \
+                     AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(from).bind(to).fetch_all(&self.pool).await?)
+            }
+
+            async fn staff_appointments(
+                &self,
+                company_id: i64,
+                staff_id: i64,
+                from: i64,
+                to: i64,
+            ) -> Result<Vec<Appointment>> {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.staff_id = $2 AND a.starts_at >= $3 \
+                     AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(staff_id).bind(from).bind(to).fetch_all(&self.pool).await?)
+            }
+
+            async fn upcoming_appointments(&self, company_id: i64, customer_id: i64, now: i64) -> Result<Vec<Appointment>> {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.customer_id = $2 AND a.status = 'booked' \
+                     AND a.ends_at > $3 ORDER BY a.starts_at, a.id LIMIT 50"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(customer_id).bind(now).fetch_all(&self.pool).await?)
+            }
+
+            async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {
+                let moved = sqlx::query(
+                    "UPDATE appointments SET staff_id = $3, starts_at = $4, ends_at = $5, \
+                     external_uid = COALESCE($6, external_uid), updated_at = $7 \
+                     WHERE company_id = $1 AND id = $2 AND status = 'booked'",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(to.staff_id)
+                .bind(to.starts_at)
+                .bind(to.ends_at)
+                .bind(&to.external_uid)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                if moved.rows_affected() == 0 {
+                    return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
+                }
+                self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
+            }
+
+            async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment> {
+                let cancelled = sqlx::query(
+                    "UPDATE appointments SET status = 'cancelled', cancel_reason = $3, updated_at = $4 \
+                     WHERE company_id = $1 AND id = $2 AND status = 'booked'",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(reason)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                if cancelled.rows_affected() == 0 {
+                    return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
+                }
+                self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
             }
         }
     };

@@ -51,6 +51,8 @@ pub struct TestDb {
     pub url: String,
     pub master_key: Option<String>,
     pg: Option<(String, String)>,
+    /// Extra environment for every `askpro` run (say, `CALCOM_BASE_URL` of a fake).
+    env: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -59,7 +61,7 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("askpro.db").display());
-        TestDb { dir, url, master_key: None, pg: None }
+        TestDb { dir, url, master_key: None, pg: None, env: Default::default() }
     }
 
     pub fn postgres() -> Option<TestDb> {
@@ -80,6 +82,7 @@ impl TestDb {
             url,
             master_key: Some(TEST_MASTER_KEY.into()),
             pg: Some((admin, name)),
+            env: Default::default(),
         })
     }
 
@@ -98,12 +101,21 @@ impl TestDb {
             .env_remove("DATABASE_URL")
             .env_remove("ASKPRO_MASTER_KEY")
             .env_remove("RETELL_API_KEY")
+            .env_remove("CALCOM_BASE_URL")
             .env("ASKPRO_DATABASE_URL", &self.url)
             .stdin(std::process::Stdio::null());
         if let Some(key) = &self.master_key {
             cmd.env("ASKPRO_MASTER_KEY", key);
         }
+        for (k, v) in self.env.lock().unwrap().iter() {
+            cmd.env(k, v);
+        }
         cmd
+    }
+
+    /// Sets an environment variable for every later `askpro` run.
+    pub fn set_env(&self, key: &str, value: &str) {
+        self.env.lock().unwrap().push((key.to_string(), value.to_string()));
     }
 
     /// Runs a bash script with `askpro` on PATH and this database configured.

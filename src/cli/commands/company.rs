@@ -91,6 +91,15 @@ pub struct ConfigArgs {
     retell_api_key: Option<String>,
     #[arg(long, value_enum)]
     scheduling: Option<Scheduling>,
+    /// Local calendar: minutes between possible start times, 5–240 (default 15)
+    #[arg(long, value_name = "MIN")]
+    slot_step: Option<i64>,
+    /// Local calendar: minutes kept free around every appointment, 0–240 (default 0)
+    #[arg(long, value_name = "MIN")]
+    slot_buffer: Option<i64>,
+    /// Local calendar: minutes from now before the first bookable start (default 60)
+    #[arg(long, value_name = "MIN")]
+    min_notice: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +147,9 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 calcom_api_key: a.calcom_api_key,
                 retell_api_key: a.retell_api_key,
                 scheduling: a.scheduling,
+                slot_step_min: a.slot_step,
+                slot_buffer_min: a.slot_buffer,
+                min_notice_min: a.min_notice,
             };
             let company = company::configure(ctx.app().await?, a.company_id, req).await?;
             ctx.out.show(&company, &fields(&company))
@@ -194,5 +206,8 @@ fn fields(c: &Company) -> Vec<(&'static str, String)> {
         ("staff preferences", c.enable_staff_preferences.to_string()),
         ("staff threshold", c.staff_confidence_threshold.to_string()),
         ("cancellation hours", c.cancellation_hours.to_string()),
+        ("slot step (min)", c.slot_step_min.to_string()),
+        ("slot buffer (min)", c.slot_buffer_min.to_string()),
+        ("minimum notice (min)", c.min_notice_min.to_string()),
     ]
 }

@@ -2,9 +2,11 @@
 //! `ops`, and renders the result. No SQL and no HTTP here.
 
 pub mod branch;
+pub mod calcom;
 pub mod company;
 pub mod completions;
 pub mod db;
+pub mod debug;
 pub mod key;
 pub mod nlu;
 pub mod service;

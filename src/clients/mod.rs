@@ -1,0 +1,3 @@
+//! Clients for the services askpro talks to, each taking a base URL so tests can play them.
+
+pub mod calcom;

@@ -1,0 +1,4 @@
+//! Local stand-ins for the services askpro talks to, for tests and benchmarks: each follows
+//! `shared/reference/` and listens on a loopback port.
+
+pub mod calcom;

@@ -1,0 +1,365 @@
+//! One behavioural suite for both calendar backends — the local calendar and Cal.com (played by
+//! the stateful fake) — on SQLite and on PostgreSQL. The same branch, service and staff member
+//! are set up in askpro and in the fake; each body asks both backends the same questions and
+//! expects the same answers: free slots, holds, bookings, reschedules, cancellations, upcoming
+//! appointments, closed days, both Europe/Berlin DST switches, and the turn of the year.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use askpro::calendar::{self, BookingRequest, Calendar, FreeSlot, Interval, SlotQuery};
+use askpro::clients::calcom::{Client, ClientConfig};
+use askpro::fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
+use askpro::store::{self, Branch, Customer, PoolSize, Service, Store};
+use askpro::ErrorKind;
+use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+use common::{block_on, TestDb};
+
+const EVENT_TYPE: i64 = 501;
+const ANNA: i64 = 11;
+
+both_backends!(book_hold_reschedule_cancel, closed_days_and_notice, dst_switches_and_year_end);
+
+/// Everything a suite body needs for one backend.
+struct Setup {
+    store: Arc<dyn Store>,
+    calendar: Arc<dyn Calendar>,
+    branch: Branch,
+    service: Service,
+    customer: Customer,
+    _fake: Option<FakeCalcom>,
+}
+
+/// Opening hours as `(weekday 0 = Monday, open, close)` in minutes, for both sides.
+type Week = Vec<(u32, u32, u32)>;
+
+fn hours_json(week: &Week) -> String {
+    let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let t = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    let entries: Vec<String> = (0..7u32)
+        .filter_map(|d| {
+            let shifts: Vec<String> = week
+                .iter()
+                .filter(|(day, _, _)| *day == d)
+                .map(|(_, o, c)| format!(r#"{{"open": "{}", "close": "{}"}}"#, t(*o), t(*c)))
+                .collect();
+            (!shifts.is_empty()).then(|| format!(r#""{}": [{}]"#, days[d as usize], shifts.join(", ")))
+        })
+        .collect();
+    format!("{{{}}}", entries.join(", "))
+}
+
+/// A company with one branch, one 30- or 60-minute service and one staff member, scheduling
+/// locally or in the fake Cal.com (which gets the same week, service and host).
+async fn setup(db: &TestDb, backend: &str, week: &Week, length: u32) -> Setup {
+    let fake = (backend == "calcom").then(|| {
+        let fake = FakeCalcom::start(Settings::default(), Schedule { tz: Berlin, hours: week.clone() });
+        fake.with_model(|m| {
+            m.members.push(FakeMember {
+                user_id: ANNA,
+                name: "Anna".into(),
+                email: "anna@example.test".into(),
+                username: "anna".into(),
+                accepted: true,
+                role: "MEMBER".into(),
+            });
+            m.event_types.push(FakeEventType {
+                id: EVENT_TYPE,
+                team_id: 77,
+                title: "Herrenhaarschnitt".into(),
+                slug: "herrenhaarschnitt".into(),
+                length: i64::from(length),
+                price: Some(2500),
+                hosts: vec![ANNA],
+                slot_interval: Some(i64::from(length)),
+                minimum_booking_notice: 60,
+            });
+        });
+        fake
+    });
+    let name = format!("Salon {backend}");
+    let mut create = vec!["company:create", "--name", &name, "-q", "--scheduling", backend];
+    let key = fake.as_ref().map(|f| f.api_key()).unwrap_or_default();
+    if fake.is_some() {
+        create.extend(["--calcom-team-id", "77", "--calcom-api-key", &key]);
+    }
+    let c: i64 = db.ok(&create).trim().parse().unwrap();
+    let cs = c.to_string();
+    db.ok(&["company:config", "--company-id", &cs, "--slot-step", &length.to_string(), "--min-notice", "60"]);
+    let hours = hours_json(week);
+    let b: i64 = db
+        .ok(&["branch:create", "--company-id", &cs, "--name", "Mitte", "--business-hours", &hours, "-q"])
+        .trim()
+        .parse()
+        .unwrap();
+    let l = length.to_string();
+    let et = EVENT_TYPE.to_string();
+    let s: i64 = db
+        .ok(&[
+            "service:create",
+            "--company-id",
+            &cs,
+            "--name",
+            "Herrenhaarschnitt",
+            "--duration",
+            &l,
+            "--calcom-event-type-id",
+            &et,
+            "-q",
+        ])
+        .trim()
+        .parse()
+        .unwrap();
+    let staff =
+        db.ok(&["staff:create", "--branch-id", &b.to_string(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
+    db.ok(&["staff:assign-services", "--staff-id", staff.trim(), "--services", "all"]);
+
+    {
+        let store = store::connect(&db.url, PoolSize(4)).await.unwrap();
+        let company = store.company(c).await.unwrap().unwrap();
+        let client = fake.as_ref().map(|f| {
+            let config =
+                ClientConfig { base_url: f.url.clone(), timeout: Duration::from_secs(5), ..ClientConfig::default() };
+            Client::new(f.api_key(), config).unwrap()
+        });
+        let calendar = calendar::for_company(store.clone(), &company, client).unwrap();
+        assert_eq!(calendar.backend(), backend);
+        let branch = store.branch(b).await.unwrap().unwrap();
+        let service = store.service(s).await.unwrap().unwrap();
+        let customer = store.upsert_customer(c, "+4930123456", Some("Max Muster")).await.unwrap();
+        Setup { store, calendar, branch, service, customer, _fake: fake }
+    }
+}
+
+fn weekdays(open: u32, close: u32) -> Week {
+    (0..5).map(|d| (d, open, close)).collect()
+}
+
+/// Monday two weeks ahead, as a local date (far enough for any notice).
+fn monday_ahead() -> NaiveDate {
+    let today = Utc::now().with_timezone(&Berlin).date_naive();
+    let to_monday = (7 - today.weekday().num_days_from_monday()) % 7;
+    today + Days::days(i64::from(to_monday) + 14)
+}
+
+fn local_day(date: NaiveDate) -> Interval {
+    let at = |d: NaiveDate| {
+        Berlin.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).earliest().unwrap().timestamp_millis()
+    };
+    Interval { start: at(date), end: at(date + Days::days(1)) }
+}
+
+fn at(date: NaiveDate, hh: u32, mm: u32) -> i64 {
+    Berlin.from_local_datetime(&date.and_hms_opt(hh, mm, 0).unwrap()).earliest().unwrap().timestamp_millis()
+}
+
+fn hhmm(slots: &[FreeSlot]) -> Vec<String> {
+    slots
+        .iter()
+        .map(|s| {
+            DateTime::<Utc>::from_timestamp_millis(s.start).unwrap().with_timezone(&Berlin).format("%H:%M").to_string()
+        })
+        .collect()
+}
+
+fn utc(slots: &[FreeSlot]) -> Vec<String> {
+    slots
+        .iter()
+        .map(|s| DateTime::<Utc>::from_timestamp_millis(s.start).unwrap().format("%Y-%m-%dT%H:%MZ").to_string())
+        .collect()
+}
+
+impl Setup {
+    async fn free(&self, window: Interval) -> Vec<FreeSlot> {
+        let q = SlotQuery {
+            branch: &self.branch,
+            service: &self.service,
+            window,
+            staff_id: None,
+            now: Utc::now().timestamp_millis(),
+        };
+        self.calendar.free_slots(&q).await.unwrap()
+    }
+
+    fn request<'a>(&'a self, start: i64, call: &'a str) -> BookingRequest<'a> {
+        BookingRequest {
+            branch: &self.branch,
+            service: &self.service,
+            start,
+            staff_id: None,
+            customer: &self.customer,
+            call_id: call,
+            now: Utc::now().timestamp_millis(),
+        }
+    }
+}
+
+fn book_hold_reschedule_cancel(db: &TestDb) {
+    for backend in ["local", "calcom"] {
+        let monday = monday_ahead();
+        let day = local_day(monday);
+        block_on(async {
+            let s = setup(db, backend, &weekdays(9 * 60, 12 * 60), 30).await;
+            let now = || Utc::now().timestamp_millis();
+            let all = s.free(day).await;
+            assert_eq!(hhmm(&all), ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"], "{backend}");
+            assert!(all.iter().all(|x| x.end - x.start == 30 * 60_000), "{backend}: 30-minute slots");
+
+            // A hold keeps the slot from another call; the hold's own call may book it.
+            let ten = at(monday, 10, 0);
+            let hold = s.calendar.hold(&s.request(ten, "call_a")).await.unwrap();
+            assert_eq!((hold.starts_at, hold.call_id.as_str()), (ten, "call_a"), "{backend}");
+            let err = s.calendar.hold(&s.request(ten, "call_b")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: a held slot is not free for another call");
+            assert!(!hhmm(&s.free(day).await).contains(&"10:00".to_string()), "{backend}: held slots are hidden");
+
+            let booked = s.calendar.confirm("call_a", &s.customer, now()).await.unwrap();
+            assert_eq!((booked.starts_at, booked.ends_at, booked.status.as_str()), (ten, ten + 1_800_000, "booked"));
+            assert_eq!(booked.backend, backend);
+            assert_eq!(booked.service_name.as_deref(), Some("Herrenhaarschnitt"));
+            assert_eq!(booked.customer_name.as_deref(), Some("Max Muster"));
+            assert_eq!(booked.staff_name.as_deref(), Some("Anna"), "{backend}: the host maps back to staff");
+            assert_eq!(booked.external_uid.is_some(), backend == "calcom");
+            let err = s.calendar.confirm("call_a", &s.customer, now()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotFound, "{backend}: the hold is used up");
+
+            // Booked means gone from the answers and refused a second time.
+            assert_eq!(hhmm(&s.free(day).await), ["09:00", "09:30", "10:30", "11:00", "11:30"], "{backend}");
+            let err = s.calendar.book(&s.request(ten, "call_c")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: {err}");
+            let err = s.calendar.book(&s.request(at(monday, 10, 10), "call_c")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: a time off the grid is not a slot");
+
+            let upcoming = s.calendar.upcoming(s.customer.id, now()).await.unwrap();
+            assert_eq!(upcoming.iter().map(|a| a.id).collect::<Vec<_>>(), [booked.id]);
+
+            // Reschedule keeps askpro's id; Cal.com issues a new uid and askpro stores it.
+            let eleven = at(monday, 11, 0);
+            let moved = s.calendar.reschedule(booked.id, eleven, None, now()).await.unwrap();
+            assert_eq!(
+                (moved.id, moved.starts_at, moved.ends_at),
+                (booked.id, eleven, eleven + 1_800_000),
+                "{backend}"
+            );
+            if backend == "calcom" {
+                assert_ne!(moved.external_uid, booked.external_uid, "a reschedule has a new uid");
+                let again = s
+                    .store
+                    .appointment_by_uid(booked.company_id, moved.external_uid.as_deref().unwrap())
+                    .await
+                    .unwrap();
+                assert_eq!(again.map(|a| a.id), Some(booked.id));
+            }
+            assert_eq!(hhmm(&s.free(day).await), ["09:00", "09:30", "10:00", "10:30", "11:30"], "{backend}");
+            let err = s.calendar.reschedule(booked.id, at(monday, 12, 0), None, now()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: 12:00 is closing time");
+
+            // Cancel frees the slot and empties the upcoming list; a second cancel is refused.
+            let cancelled = s.calendar.cancel(booked.id, Some("krank"), now()).await.unwrap();
+            assert_eq!((cancelled.status.as_str(), cancelled.cancel_reason.as_deref()), ("cancelled", Some("krank")));
+            assert_eq!(s.free(day).await.len(), 6, "{backend}");
+            assert!(s.calendar.upcoming(s.customer.id, now()).await.unwrap().is_empty());
+            let err = s.calendar.cancel(booked.id, None, now()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}");
+            let err = s.calendar.reschedule(booked.id, ten, None, now()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: a cancelled appointment cannot move");
+        });
+    }
+}
+
+fn closed_days_and_notice(db: &TestDb) {
+    for backend in ["local", "calcom"] {
+        // Split shift Monday to Friday, closed at the weekend.
+        let week: Week = (0..5).flat_map(|d| [(d, 9 * 60, 11 * 60), (d, 14 * 60, 15 * 60)]).collect();
+        let monday = monday_ahead();
+        block_on(async {
+            let s = setup(db, backend, &week, 60).await;
+            assert_eq!(hhmm(&s.free(local_day(monday)).await), ["09:00", "10:00", "14:00"], "{backend}: split shift");
+            let weekend = Interval { start: local_day(monday - Days::days(2)).start, end: local_day(monday).start };
+            assert!(s.free(weekend).await.is_empty(), "{backend}: closed at the weekend");
+            // Nothing within the minimum notice (60 min) or in the past.
+            let now = Utc::now().timestamp_millis();
+            let soon = s.free(Interval { start: now - 86_400_000, end: now + 3_600_000 }).await;
+            assert!(soon.is_empty(), "{backend}: {:?}", utc(&soon));
+            let err = s.calendar.book(&s.request(at(monday, 11, 0), "call_x")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: the gap between shifts is closed");
+        });
+    }
+}
+
+fn dst_switches_and_year_end(db: &TestDb) {
+    for backend in ["local", "calcom"] {
+        // Open every day 01:00–05:00, hourly slots: the night the clocks change.
+        let week: Week = (0..7).map(|d| (d, 60, 5 * 60)).collect();
+        block_on(async {
+            let s = setup(db, backend, &week, 60).await;
+            let today = Utc::now().with_timezone(&Berlin).date_naive();
+            let next = |month: u32, day: u32| {
+                let this_year = NaiveDate::from_ymd_opt(today.year(), month, day).unwrap();
+                let d = if this_year > today + Days::days(1) {
+                    this_year
+                } else {
+                    NaiveDate::from_ymd_opt(today.year() + 1, month, day).unwrap()
+                };
+                // The last Sunday of the month on or before the given day.
+                d - Days::days(i64::from(d.weekday().num_days_from_sunday()))
+            };
+            // Spring forward: 02:00 does not exist; 01:00 is +01:00, 03:00 and 04:00 are +02:00.
+            let spring = next(3, 31);
+            let got = utc(&s.free(local_day(spring)).await);
+            let y = spring.format("%Y-%m-%d");
+            assert_eq!(got, [format!("{y}T00:00Z"), format!("{y}T01:00Z"), format!("{y}T02:00Z")], "{backend}");
+            // Fall back: 02:00 exists twice and is offered once (its first occurrence).
+            let autumn = next(10, 31);
+            let got = utc(&s.free(local_day(autumn)).await);
+            let prev = (autumn - Days::days(1)).format("%Y-%m-%d");
+            let y = autumn.format("%Y-%m-%d");
+            assert_eq!(
+                got,
+                [format!("{prev}T23:00Z"), format!("{y}T00:00Z"), format!("{y}T02:00Z"), format!("{y}T03:00Z")],
+                "{backend}"
+            );
+            // A booking across the switch lasts 60 real minutes.
+            let booked = s.calendar.book(&s.request(at(autumn, 2, 0), "call_dst")).await.unwrap();
+            assert_eq!(booked.ends_at - booked.starts_at, 3_600_000);
+
+            // New Year's Eve into New Year's Day: each slot on its own local date.
+            let eve = NaiveDate::from_ymd_opt(
+                if today.month() == 12 && today.day() == 31 { today.year() + 1 } else { today.year() },
+                12,
+                31,
+            )
+            .unwrap();
+            let window = Interval { start: local_day(eve).start, end: local_day(eve + Days::days(1)).end };
+            let slots = s.free(window).await;
+            let dates: Vec<String> = slots
+                .iter()
+                .map(|x| {
+                    DateTime::<Utc>::from_timestamp_millis(x.start)
+                        .unwrap()
+                        .with_timezone(&Berlin)
+                        .format("%m-%d %H:%M")
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(
+                dates,
+                [
+                    "12-31 01:00",
+                    "12-31 02:00",
+                    "12-31 03:00",
+                    "12-31 04:00",
+                    "01-01 01:00",
+                    "01-01 02:00",
+                    "01-01 03:00",
+                    "01-01 04:00"
+                ],
+                "{backend}"
+            );
+            assert_eq!(utc(&slots[4..5]), [format!("{}-01-01T00:00Z", eve.year() + 1)]);
+        });
+    }
+}
