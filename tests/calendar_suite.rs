@@ -21,7 +21,12 @@ use common::{block_on, TestDb};
 const EVENT_TYPE: i64 = 501;
 const ANNA: i64 = 11;
 
-both_backends!(book_hold_reschedule_cancel, closed_days_and_notice, dst_switches_and_year_end);
+both_backends!(
+    book_hold_reschedule_cancel,
+    closed_days_and_notice,
+    dst_switches_and_year_end,
+    hundred_calls_race_for_one_slot
+);
 
 /// Everything a suite body needs for one backend.
 struct Setup {
@@ -362,4 +367,33 @@ fn dst_switches_and_year_end(db: &TestDb) {
             assert_eq!(utc(&slots[4..5]), [format!("{}-01-01T00:00Z", eve.year() + 1)]);
         });
     }
+}
+
+/// 100 calls book the same slot at once through the local calendar: exactly one wins, the
+/// others hear "taken", and the database holds one booking.
+fn hundred_calls_race_for_one_slot(db: &TestDb) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let s = Arc::new(setup(db, "local", &weekdays(9 * 60, 12 * 60), 30).await);
+        let start = at(monday_ahead(), 10, 0);
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let call = format!("race_{i}");
+                    s.calendar.book(&s.request(start, &call)).await.map(|a| a.id)
+                })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(id) => won.push(id),
+                Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "a lost race is a conflict, not {e}"),
+            }
+        }
+        assert_eq!(won.len(), 1, "exactly one booking wins");
+        let booked = s.store.appointments(s.branch.company_id, s.branch.id, start, start + 1).await.unwrap();
+        assert_eq!(booked.iter().filter(|a| a.status == "booked").count(), 1);
+    });
 }

@@ -40,6 +40,7 @@ pub struct Seen {
     pub query: String,
     pub api_version: Option<String>,
     pub authorization: Option<String>,
+    /// The status answered; 0 while the request is still being handled.
     pub status: u16,
 }
 
@@ -190,8 +191,18 @@ async fn serve(
         authorization: header("authorization"),
         body,
     };
-    let (before, after, delay) = {
+    let (before, after, delay, index) = {
         let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+        // Recorded on arrival (status 0 until answered), so a test sees a request in flight.
+        s.seen.push(Seen {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            api_version: request.api_version.clone(),
+            authorization: request.authorization.clone(),
+            status: 0,
+        });
+        let index = s.seen.len() - 1;
         let fault = s
             .faults
             .iter()
@@ -202,7 +213,7 @@ async fn serve(
             Some(f) => (None, Some(f)),
             None => (None, None),
         };
-        (before, after, s.delay)
+        (before, after, s.delay, index)
     };
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
@@ -229,14 +240,6 @@ async fn serve(
             }
         }
     };
-    let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
-    s.seen.push(Seen {
-        method: request.method.clone(),
-        path: request.path.clone(),
-        query: request.query.clone(),
-        api_version: request.api_version.clone(),
-        authorization: request.authorization.clone(),
-        status: answer.status,
-    });
+    shared.lock().unwrap_or_else(|e| e.into_inner()).seen[index].status = answer.status;
     Ok(answer.into_response())
 }
