@@ -1215,7 +1215,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__staff__subcmd__create)
-            opts="-q -n -h -V --branch-id --name --email --phone --calcom-user-id --if-not-exists --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --branch-id --name --email --phone --calcom-user-id --working-hours --if-not-exists --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1238,6 +1238,10 @@ _askpro() {
                     return 0
                     ;;
                 --calcom-user-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --working-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -257,6 +257,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l email -d 'E-mail; the natural key within the branch when given' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l phone -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l calcom-user-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l working-hours -d 'Their own working hours, JSON or @file as for branches (default: the branch\'s hours)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand staff; and __fish_seen_subcommand_from create" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'

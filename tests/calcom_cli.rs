@@ -204,6 +204,30 @@ fn debug_views(db: &TestDb) {
     );
     let sunday = db.json(&["debug:working-hours", "--staff-id", staff, "--date", "2030-03-03"]);
     assert_eq!(sunday["shifts"].as_array().unwrap().len(), 0);
+    // Own hours narrow the branch's; a bad value is refused with the day named.
+    let bs = b.to_string();
+    let ben = db.ok(&[
+        "staff:create",
+        "--branch-id",
+        &bs,
+        "--name",
+        "Ben",
+        "-q",
+        "--working-hours",
+        r#"{"monday": {"open": "08:00", "close": "10:30"}}"#,
+    ]);
+    let ben_day = db.ok(&["debug:working-hours", "--staff-id", ben.trim(), "--date", "2030-03-04"]);
+    assert!(ben_day.contains("09:00–10:30 (own hours within the branch's)"), "{ben_day}");
+    db.run(&[
+        "staff:create",
+        "--branch-id",
+        &bs,
+        "--name",
+        "Cem",
+        "--working-hours",
+        r#"{"monday": {"open": "18:00", "close": "08:00"}}"#,
+    ])
+    .fails(2, "monday");
     db.run(&["debug:appointments", "--branch-id", &b.to_string(), "--date", "irgendwann"]).fails(2, "--date");
     db.run(&["debug:working-hours", "--staff-id", "999"]).fails(3, "staff member 999");
 }

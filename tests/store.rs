@@ -120,6 +120,7 @@ fn unique_keys_are_conflicts(db: &TestDb) {
             email: email.map(str::to_string),
             phone: None,
             calcom_user_id: None,
+            working_hours: None,
             key: match email {
                 Some(e) => StaffKey::Email(e.into()),
                 None => StaffKey::Name(name.to_lowercase()),
@@ -179,6 +180,7 @@ fn assignments_stay_inside_the_company(db: &TestDb) {
             email: None,
             phone: None,
             calcom_user_id: None,
+            working_hours: None,
             key: StaffKey::Name("anna".into()),
         };
         let anna = s.insert_staff(a.id, &staff).await.unwrap();
@@ -233,6 +235,7 @@ fn the_database_never_double_books_a_staff_member(db: &TestDb) {
             email: None,
             phone: None,
             calcom_user_id: None,
+            working_hours: None,
             key: StaffKey::Name(name.to_lowercase()),
         };
         let anna = s.insert_staff(c.id, &staff("Anna")).await.unwrap();
@@ -278,26 +281,48 @@ fn the_database_never_double_books_a_staff_member(db: &TestDb) {
     });
 }
 
-/// Two processes on one PostgreSQL database, each with 50 concurrent bookings of the same slot:
-/// exactly one booking exists afterwards. The processes are this test binary running
-/// `booking_worker` twice.
+/// Two processes on one PostgreSQL database, each with 50 concurrent calls booking the same slot
+/// through the local calendar: exactly one booking exists afterwards. The processes are this
+/// test binary running `booking_worker` twice.
 #[test]
 fn two_processes_on_one_postgres_database_book_a_slot_once() {
     let Some(db) = TestDb::postgres() else { return };
-    let (company_id, branch_id, staff_id) = block_on(async {
+    // Ten o'clock (Berlin) on a weekday two weeks from now: open, and beyond any notice.
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(14);
+    let day = day
+        + chrono::Duration::days(match chrono::Datelike::weekday(&day) {
+            chrono::Weekday::Sat => 2,
+            chrono::Weekday::Sun => 1,
+            _ => 0,
+        });
+    let start = chrono::TimeZone::from_local_datetime(&chrono_tz::Europe::Berlin, &day.and_hms_opt(10, 0, 0).unwrap())
+        .unwrap()
+        .timestamp_millis();
+    let (company_id, branch_id, service_id) = block_on(async {
         let s = open(&db).await;
         let c = s.insert_company(&company("Race")).await.unwrap();
-        let b = s.insert_branch(c.id, &branch("Mitte")).await.unwrap();
+        let hours = askpro::domain::BusinessHours::default_week().to_json().to_string();
+        let b = s.insert_branch(c.id, &NewBranch { business_hours: hours, ..branch("Mitte") }).await.unwrap();
         let key = StaffKey::Name("anna".into());
-        let new =
-            NewStaff { branch_id: b.id, name: "Anna".into(), email: None, phone: None, calcom_user_id: None, key };
-        (c.id, b.id, s.insert_staff(c.id, &new).await.unwrap().id)
+        let new = NewStaff {
+            branch_id: b.id,
+            name: "Anna".into(),
+            email: None,
+            phone: None,
+            calcom_user_id: None,
+            working_hours: None,
+            key,
+        };
+        let anna = s.insert_staff(c.id, &new).await.unwrap();
+        let svc = s.insert_service(c.id, &service("Schnitt", None)).await.unwrap();
+        s.assign_services(c.id, anna.id, &[svc.id]).await.unwrap();
+        (c.id, b.id, svc.id)
     });
     let spawn = || {
         std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "booking_worker", "--include-ignored", "--nocapture", "--test-threads", "1"])
             .env("ASKPRO_WORKER_URL", &db.url)
-            .env("ASKPRO_WORKER_IDS", format!("{company_id},{branch_id},{staff_id}"))
+            .env("ASKPRO_WORKER_IDS", format!("{company_id},{branch_id},{service_id},{start}"))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -330,27 +355,36 @@ fn two_processes_on_one_postgres_database_book_a_slot_once() {
 #[test]
 #[ignore = "a worker process started by two_processes_on_one_postgres_database_book_a_slot_once"]
 fn booking_worker() {
+    use askpro::calendar::{BookingRequest, Calendar, LocalCalendar};
     let (Ok(url), Ok(ids)) = (std::env::var("ASKPRO_WORKER_URL"), std::env::var("ASKPRO_WORKER_IDS")) else { return };
     let ids: Vec<i64> = ids.split(',').map(|i| i.parse().unwrap()).collect();
-    let (company_id, branch_id, staff_id) = (ids[0], ids[1], ids[2]);
-    let wins = block_on(async {
+    let (company_id, branch_id, service_id, start) = (ids[0], ids[1], ids[2], ids[3]);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let wins = runtime.block_on(async {
         let s = store::connect(&url, PoolSize(8)).await.unwrap();
+        let company = s.company(company_id).await.unwrap().unwrap();
+        let calendar = Arc::new(LocalCalendar::for_company(s.clone(), &company));
+        let branch = Arc::new(s.branch(branch_id).await.unwrap().unwrap());
+        let service = Arc::new(s.service(service_id).await.unwrap().unwrap());
+        let customer = Arc::new(s.upsert_customer(company_id, "+4930123456", None).await.unwrap());
         let tasks: Vec<_> = (0..50)
-            .map(|_| {
-                let s = s.clone();
-                let a = NewAppointment {
-                    branch_id,
-                    staff_id: Some(staff_id),
-                    service_id: None,
-                    customer_id: None,
-                    starts_at: 1_795_510_800_000,
-                    ends_at: 1_795_512_600_000,
-                    status: "booked".into(),
-                    backend: "local".into(),
-                    external_uid: None,
-                    call_id: None,
-                };
-                tokio::spawn(async move { s.insert_appointment(company_id, &a).await })
+            .map(|i| {
+                let (calendar, branch, service, customer) =
+                    (calendar.clone(), branch.clone(), service.clone(), customer.clone());
+                tokio::spawn(async move {
+                    let call = format!("call_{}_{i}", std::process::id());
+                    let now = askpro::store::now_ms();
+                    let request = BookingRequest {
+                        branch: &branch,
+                        service: &service,
+                        start,
+                        staff_id: None,
+                        customer: &customer,
+                        call_id: &call,
+                        now,
+                    };
+                    calendar.book(&request).await
+                })
             })
             .collect();
         let mut wins = 0;

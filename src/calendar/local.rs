@@ -45,16 +45,24 @@ impl LocalCalendar {
             .parse()
             .map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))?;
         let hours = parse_hours(&branch.business_hours)?;
-        let staff = self.store.staff_for_service(self.company_id, branch.id, service.id).await?;
+        // Busy times reach one duration (plus buffer) before the window: they can still block
+        // a slot that starts inside it. Both reads go out at once.
+        let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
+        let (staff, busy) = tokio::try_join!(
+            self.store.staff_for_service(self.company_id, branch.id, service.id),
+            self.store.busy_times(
+                self.company_id,
+                branch.id,
+                service.id,
+                window.start - reach,
+                window.end + reach,
+                now
+            ),
+        )?;
         let staff: Vec<_> = staff.into_iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {
             return Ok(Vec::new());
         }
-        // Busy times reach one duration (plus buffer) before the window: they can still block
-        // a slot that starts inside it.
-        let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
-        let busy =
-            self.store.busy_times(self.company_id, branch.id, window.start - reach, window.end + reach, now).await?;
         let mut by_staff: HashMap<i64, Vec<Interval>> = HashMap::new();
         for b in busy.into_iter().filter(|b| ignore.is_none() || b.appointment_id != ignore) {
             by_staff.entry(b.staff_id).or_default().push(Interval { start: b.starts_at, end: b.ends_at });

@@ -256,6 +256,7 @@ pub async fn import_staff(app: &App, req: ImportStaff, progress: &dyn Progress) 
             email,
             phone: None,
             calcom_user_id: Some(m.user_id),
+            working_hours: None,
         };
         let found = existing.iter().find(|s| s.calcom_user_id == Some(m.user_id)).or_else(|| {
             existing.iter().find(|s| match &wanted.key {

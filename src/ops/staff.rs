@@ -14,6 +14,8 @@ pub struct NewStaffRequest {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub calcom_user_id: Option<i64>,
+    /// Their own hours (JSON or `@file`), within the branch's; default: the branch's hours.
+    pub working_hours: Option<String>,
     pub if_not_exists: bool,
 }
 
@@ -33,6 +35,11 @@ pub async fn create(app: &App, req: NewStaffRequest) -> Result<Created<Staff>> {
         email,
         phone: E164::parse_opt(req.phone.as_deref(), country)?,
         calcom_user_id: req.calcom_user_id,
+        working_hours: req
+            .working_hours
+            .as_deref()
+            .map(|arg| Ok::<_, Error>(domain::BusinessHours::from_arg(arg)?.to_json().to_string()))
+            .transpose()?,
         key: key.clone(),
     };
     let conflict = Error::conflict(format!("branch {} already has this staff member ('{name}')", branch.id))

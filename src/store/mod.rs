@@ -153,8 +153,17 @@ pub trait Store: Send + Sync {
     async fn insert_appointment(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
     /// Active staff of a branch who perform a service.
     async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>>;
-    /// Booked appointments and unexpired holds of a branch's staff that overlap `[from, to)`.
-    async fn busy_times(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>>;
+    /// Booked appointments and unexpired holds that overlap `[from, to)`, of the branch's staff
+    /// who perform the service (no one else's times matter for its slots).
+    async fn busy_times(
+        &self,
+        company_id: i64,
+        branch_id: i64,
+        service_id: i64,
+        from: i64,
+        to: i64,
+        now: i64,
+    ) -> Result<Vec<BusyTime>>;
     /// A customer's appointments, newest first.
     async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
 

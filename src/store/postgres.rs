@@ -24,6 +24,9 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(size.0.max(1))
             .acquire_timeout(Duration::from_secs(10))
+            // No ping round trip before every query on the hot path; a connection that broke
+            // fails its query and is dropped from the pool.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| {

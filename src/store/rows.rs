@@ -245,6 +245,8 @@ pub struct NewStaff {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub calcom_user_id: Option<i64>,
+    /// Business-hours JSON of their own; `None` works the branch's hours.
+    pub working_hours: Option<String>,
     pub key: StaffKey,
 }
 

@@ -31,6 +31,9 @@ pub(super) const APPOINTMENT_SELECT: &str =
      FROM appointments a LEFT JOIN staff st ON st.id = a.staff_id LEFT JOIN services sv ON sv.id = a.service_id \
      LEFT JOIN customers c ON c.id = a.customer_id";
 
+/// No appointment lasts longer than a day; busy-time reads rely on it to bound their range.
+pub(super) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
+
 /// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
 pub(super) const BATCH_ROWS: usize = 1000;
 
@@ -351,7 +354,7 @@ macro_rules! sql_store {
                 };
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO staff (company_id, branch_id, name, name_key, email, email_key, phone, calcom_user_id, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                     created_at, updated_at, working_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
                 )
                 .bind(company_id)
                 .bind(s.branch_id)
@@ -362,6 +365,7 @@ macro_rules! sql_store {
                 .bind(&s.phone)
                 .bind(s.calcom_user_id)
                 .bind(now)
+                .bind(&s.working_hours)
                 .fetch_one(&self.pool)
                 .await?;
                 self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
@@ -503,21 +507,33 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(service_id).fetch_all(&self.pool).await?)
             }
 
-            async fn busy_times(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
+            async fn busy_times(
+                &self,
+                company_id: i64,
+                branch_id: i64,
+                service_id: i64,
+                from: i64,
+                to: i64,
+                now: i64,
+            ) -> Result<Vec<BusyTime>> {
                 Ok(sqlx::query_as(
                     "SELECT id AS appointment_id, staff_id, starts_at, ends_at FROM appointments \
-                     WHERE company_id = $1 AND branch_id = $2 AND status = 'booked' AND staff_id IS NOT NULL \
-                     AND starts_at < $4 AND ends_at > $3 \
+                     WHERE company_id = $1 AND branch_id = $2 AND starts_at >= $6 AND starts_at < $4 \
+                     AND ends_at > $3 AND status = 'booked' \
+                     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = appointments.staff_id AND x.service_id = $7) \
                      UNION ALL \
                      SELECT CAST(NULL AS BIGINT), staff_id, starts_at, ends_at FROM slot_holds \
-                     WHERE company_id = $1 AND branch_id = $2 AND staff_id IS NOT NULL AND expires_at > $5 \
-                     AND starts_at < $4 AND ends_at > $3",
+                     WHERE company_id = $1 AND branch_id = $2 AND expires_at > $5 AND starts_at < $4 AND ends_at > $3 \
+                     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = slot_holds.staff_id AND x.service_id = $7)",
                 )
                 .bind(company_id)
                 .bind(branch_id)
                 .bind(from)
                 .bind(to)
                 .bind(now)
+                // A lower bound on the start keeps the index range to the window, not all history.
+                .bind(from - MAX_APPOINTMENT_MS)
+                .bind(service_id)
                 .fetch_all(&self.pool)
                 .await?)
             }

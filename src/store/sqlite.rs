@@ -67,15 +67,21 @@ impl SqliteStore {
     }
 
     async fn connect(options: &SqliteConnectOptions, size: PoolSize, url: &str) -> Result<SqlitePool> {
-        SqlitePoolOptions::new().max_connections(size.0.max(1)).connect_with(options.clone()).await.map_err(|e| {
-            let busy = is_busy_sqlx(&e);
-            let err = Error::config(format!("cannot open the SQLite database '{url}'")).with_source(e);
-            if busy {
-                err.with_help("another process holds the database; try again")
-            } else {
-                err.with_help("check that the directory exists and is writable")
-            }
-        })
+        SqlitePoolOptions::new()
+            .max_connections(size.0.max(1))
+            // A local file cannot silently drop a connection; skip the ping before every query.
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| {
+                let busy = is_busy_sqlx(&e);
+                let err = Error::config(format!("cannot open the SQLite database '{url}'")).with_source(e);
+                if busy {
+                    err.with_help("another process holds the database; try again")
+                } else {
+                    err.with_help("check that the directory exists and is writable")
+                }
+            })
     }
 
     pub fn pool(&self) -> &SqlitePool {

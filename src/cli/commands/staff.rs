@@ -43,6 +43,9 @@ pub struct CreateArgs {
     phone: Option<String>,
     #[arg(long, value_name = "ID")]
     calcom_user_id: Option<i64>,
+    /// Their own working hours, JSON or @file as for branches (default: the branch's hours)
+    #[arg(long, value_name = "JSON|@FILE")]
+    working_hours: Option<String>,
     #[command(flatten)]
     if_not_exists: IfNotExists,
 }
@@ -57,6 +60,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 email: a.email,
                 phone: a.phone,
                 calcom_user_id: a.calcom_user_id,
+                working_hours: a.working_hours,
                 if_not_exists: a.if_not_exists.if_not_exists,
             };
             let created = staff::create(ctx.app().await?, req).await?;
