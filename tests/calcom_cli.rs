@@ -231,3 +231,21 @@ fn debug_views(db: &TestDb) {
     db.run(&["debug:appointments", "--branch-id", &b.to_string(), "--date", "irgendwann"]).fails(2, "--date");
     db.run(&["debug:working-hours", "--staff-id", "999"]).fails(3, "staff member 999");
 }
+
+/// On a terminal the import draws a progress bar (`script` gives the command a pty); piped,
+/// stderr stays free of it.
+#[test]
+fn import_shows_progress_only_on_a_terminal() {
+    let db = TestDb::sqlite();
+    let fake = team(1000, 5, true);
+    fake.set_delay(Some(std::time::Duration::from_millis(150)));
+    let (c, _) = company(&db, &fake);
+    let bin = env!("CARGO_BIN_EXE_askpro");
+    let run = db.shell(&format!("script -qec '{bin} calcom:import-services --company-id {c}' /dev/null"));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("reading event types") && run.stdout.contains('%'), "no bar drawn: {:?}", run.stdout);
+    assert!(run.stdout.contains("importing services"), "{:?}", run.stdout);
+    assert!(run.stdout.contains("1000 created"), "{:?}", run.stdout);
+    let piped = db.run(&["calcom:verify-sync", "--company-id", &c.to_string()]);
+    assert!(!piped.stderr.contains('%'), "a bar on a pipe: {}", piped.stderr);
+}
