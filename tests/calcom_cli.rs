@@ -44,24 +44,7 @@ fn team(event_types: i64, members: i64, org: bool) -> FakeCalcom {
 }
 
 fn company(db: &TestDb, fake: &FakeCalcom) -> (i64, i64) {
-    db.set_env("CALCOM_BASE_URL", &fake.url);
-    let key = fake.api_key();
-    let c: i64 = db
-        .ok(&[
-            "company:create",
-            "--name",
-            "Kette",
-            "-q",
-            "--scheduling",
-            "calcom",
-            "--calcom-team-id",
-            "77",
-            "--calcom-api-key",
-            &key,
-        ])
-        .trim()
-        .parse()
-        .unwrap();
+    let c = db.calcom_company("Kette", fake);
     (c, db.branch(c, "Mitte"))
 }
 

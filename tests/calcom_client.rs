@@ -6,40 +6,16 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use askpro::calendar::{self, BookingRequest, Calendar};
 use askpro::clients::calcom::{CalcomError, Client, ClientConfig};
-use askpro::fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Fault, Schedule, Settings};
-use askpro::store::{self, PoolSize};
+use askpro::fakes::calcom::{FakeCalcom, Fault, Settings};
 use askpro::ErrorKind;
 use chrono::{Datelike, Duration as Days, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
+use common::calcom::{self, weekdays, Setup};
 use common::{block_on, TestDb};
 
 fn fake(settings: Settings) -> FakeCalcom {
-    let fake =
-        FakeCalcom::start(settings, Schedule { tz: Berlin, hours: (0..5).map(|d| (d, 9 * 60, 12 * 60)).collect() });
-    fake.with_model(|m| {
-        m.members.push(FakeMember {
-            user_id: 11,
-            name: "Anna".into(),
-            email: "anna@example.test".into(),
-            username: "anna".into(),
-            accepted: true,
-            role: "MEMBER".into(),
-        });
-        m.event_types.push(FakeEventType {
-            id: 501,
-            team_id: 77,
-            title: "Herrenhaarschnitt".into(),
-            slug: "herrenhaarschnitt".into(),
-            length: 30,
-            price: Some(2500),
-            hosts: vec![11],
-            slot_interval: None,
-            minimum_booking_notice: 60,
-        });
-    });
-    fake
+    calcom::salon(settings, weekdays(9 * 60, 12 * 60), 30, None)
 }
 
 fn client(fake: &FakeCalcom, config: ClientConfig) -> Client {
@@ -50,50 +26,9 @@ fn quick() -> ClientConfig {
     ClientConfig { timeout: Duration::from_millis(500), backoff: Duration::from_millis(50), ..ClientConfig::default() }
 }
 
-/// A booking set-up in askpro for the fake's event type; returns the store, calendar and ids.
-async fn booking_setup(
-    db: &TestDb,
-    fake: &FakeCalcom,
-    config: ClientConfig,
-) -> (std::sync::Arc<dyn store::Store>, std::sync::Arc<dyn Calendar>, i64, i64, i64) {
-    let key = fake.api_key();
-    let c: i64 = db
-        .ok(&[
-            "company:create",
-            "--name",
-            "Salon",
-            "-q",
-            "--scheduling",
-            "calcom",
-            "--calcom-team-id",
-            "77",
-            "--calcom-api-key",
-            &key,
-        ])
-        .trim()
-        .parse()
-        .unwrap();
-    let b = db.branch(c, "Mitte");
-    let s: i64 = db
-        .ok(&[
-            "service:create",
-            "--company-id",
-            &c.to_string(),
-            "--name",
-            "Herrenhaarschnitt",
-            "--duration",
-            "30",
-            "--calcom-event-type-id",
-            "501",
-            "-q",
-        ])
-        .trim()
-        .parse()
-        .unwrap();
-    let store = store::connect(&db.url, PoolSize(2)).await.unwrap();
-    let company = store.company(c).await.unwrap().unwrap();
-    let calendar = calendar::for_company(store.clone(), &company, Some(client(fake, config))).unwrap();
-    (store, calendar, c, b, s)
+/// The salon in askpro, scheduling in a fresh fake Cal.com through a client with `config`.
+async fn booking_setup(db: &TestDb, config: ClientConfig) -> Setup {
+    calcom::setup(db, &weekdays(9 * 60, 12 * 60), 30, Some(fake(Settings::default())), config).await
 }
 
 fn next_monday_at(hh: u32) -> i64 {
@@ -104,27 +39,16 @@ fn next_monday_at(hh: u32) -> i64 {
 
 #[test]
 fn every_family_gets_its_version_and_the_key() {
-    let fake = fake(Settings::default());
     let db = TestDb::sqlite();
-    block_on(async {
-        let (store, calendar, c, b, s) = booking_setup(&db, &fake, quick()).await;
-        let (branch, service) = (store.branch(b).await.unwrap().unwrap(), store.service(s).await.unwrap().unwrap());
-        let customer = store.upsert_customer(c, "+4930123456", Some("Max")).await.unwrap();
-        let start = next_monday_at(10);
+    let s = block_on(async {
+        let s = booking_setup(&db, quick()).await;
         let now = Utc::now().timestamp_millis();
-        let request = BookingRequest {
-            branch: &branch,
-            service: &service,
-            start,
-            staff_id: None,
-            customer: &customer,
-            call_id: "c1",
-            now,
-        };
-        let booked = calendar.book(&request).await.unwrap();
-        calendar.reschedule(booked.id, next_monday_at(11), None, now).await.unwrap();
-        calendar.cancel(booked.id, Some("krank"), now).await.unwrap();
+        let booked = s.calendar.book(&s.request(next_monday_at(10), "c1")).await.unwrap();
+        s.calendar.reschedule(booked.id, next_monday_at(11), None, now).await.unwrap();
+        s.calendar.cancel(booked.id, Some("krank"), now).await.unwrap();
+        s
     });
+    let fake = s.fake.as_ref().unwrap();
     let seen = fake.seen();
     for family in ["/v2/slots", "/v2/bookings"] {
         assert!(seen.iter().any(|r| r.path.starts_with(family)), "no {family} request");
@@ -238,27 +162,15 @@ fn a_lost_booking_answer_is_resolved_by_reading_back() {
         (Fault::Status(500), false),
         (Fault::Status(409), false),
     ] {
-        let fake = fake(Settings::default());
         let db = TestDb::sqlite();
-        let outcome = block_on(async {
-            let (store, calendar, c, b, s) =
-                booking_setup(&db, &fake, ClientConfig { max_retries: 0, ..quick() }).await;
-            let (branch, service) = (store.branch(b).await.unwrap().unwrap(), store.service(s).await.unwrap().unwrap());
-            let customer = store.upsert_customer(c, "+4930123456", Some("Max")).await.unwrap();
-            let now = Utc::now().timestamp_millis();
-            let request = BookingRequest {
-                branch: &branch,
-                service: &service,
-                start: next_monday_at(9),
-                staff_id: None,
-                customer: &customer,
-                call_id: "c1",
-                now,
-            };
-            calendar.hold(&request).await.unwrap();
-            fake.fail_next("POST", "/v2/bookings", fault.clone());
-            calendar.confirm("c1", &customer, now).await
+        let (s, outcome) = block_on(async {
+            let s = booking_setup(&db, ClientConfig { max_retries: 0, ..quick() }).await;
+            s.calendar.hold(&s.request(next_monday_at(9), "c1")).await.unwrap();
+            s.fake.as_ref().unwrap().fail_next("POST", "/v2/bookings", fault.clone());
+            let outcome = s.calendar.confirm("c1", &s.customer, Utc::now().timestamp_millis()).await;
+            (s, outcome)
         });
+        let fake = s.fake.as_ref().unwrap();
         let posts = fake.seen().iter().filter(|r| r.method == "POST" && r.path == "/v2/bookings").count();
         assert_eq!(posts, 1, "{fault:?}: the create is never sent twice");
         assert_eq!(fake.with_model(|m| m.bookings.len()), usize::from(booked), "{fault:?}");
@@ -278,25 +190,14 @@ fn a_lost_booking_answer_is_resolved_by_reading_back() {
 
 #[test]
 fn a_lost_reschedule_answer_finds_the_new_uid() {
-    let fake = fake(Settings::default());
     let db = TestDb::sqlite();
     block_on(async {
-        let (store, calendar, c, b, s) = booking_setup(&db, &fake, ClientConfig { max_retries: 0, ..quick() }).await;
-        let (branch, service) = (store.branch(b).await.unwrap().unwrap(), store.service(s).await.unwrap().unwrap());
-        let customer = store.upsert_customer(c, "+4930123456", Some("Max")).await.unwrap();
-        let now = Utc::now().timestamp_millis();
-        let request = BookingRequest {
-            branch: &branch,
-            service: &service,
-            start: next_monday_at(9),
-            staff_id: None,
-            customer: &customer,
-            call_id: "c1",
-            now,
-        };
-        let booked = calendar.book(&request).await.unwrap();
+        let s = booking_setup(&db, ClientConfig { max_retries: 0, ..quick() }).await;
+        let fake = s.fake.as_ref().unwrap();
+        let booked = s.calendar.book(&s.request(next_monday_at(9), "c1")).await.unwrap();
         fake.fail_next("POST", "/v2/bookings/", Fault::StatusAfterCommit(502));
-        let moved = calendar.reschedule(booked.id, next_monday_at(10), None, now).await.unwrap();
+        let moved =
+            s.calendar.reschedule(booked.id, next_monday_at(10), None, Utc::now().timestamp_millis()).await.unwrap();
         let new_uid = fake.with_model(|m| m.bookings.iter().find(|b| b.status == "accepted").map(|b| b.uid.clone()));
         assert_eq!(moved.external_uid, new_uid);
         assert_ne!(moved.external_uid, booked.external_uid);

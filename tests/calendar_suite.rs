@@ -9,17 +9,14 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use askpro::calendar::{self, BookingRequest, Calendar, FreeSlot, Interval, SlotQuery};
-use askpro::clients::calcom::{Client, ClientConfig};
-use askpro::fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
-use askpro::store::{self, Branch, Customer, PoolSize, Service, Store};
+use askpro::calendar::{FreeSlot, Interval};
+use askpro::clients::calcom::ClientConfig;
+use askpro::fakes::calcom::Settings;
 use askpro::ErrorKind;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
+use common::calcom::{self, weekdays, Setup, Week};
 use common::{block_on, TestDb};
-
-const EVENT_TYPE: i64 = 501;
-const ANNA: i64 = 11;
 
 both_backends!(
     book_hold_reschedule_cancel,
@@ -28,119 +25,15 @@ both_backends!(
     hundred_calls_race_for_one_slot
 );
 
-/// Everything a suite body needs for one backend.
-struct Setup {
-    store: Arc<dyn Store>,
-    calendar: Arc<dyn Calendar>,
-    branch: Branch,
-    service: Service,
-    customer: Customer,
-    _fake: Option<FakeCalcom>,
-}
-
-/// Opening hours as `(weekday 0 = Monday, open, close)` in minutes, for both sides.
-type Week = Vec<(u32, u32, u32)>;
-
-fn hours_json(week: &Week) -> String {
-    let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-    let t = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-    let entries: Vec<String> = (0..7u32)
-        .filter_map(|d| {
-            let shifts: Vec<String> = week
-                .iter()
-                .filter(|(day, _, _)| *day == d)
-                .map(|(_, o, c)| format!(r#"{{"open": "{}", "close": "{}"}}"#, t(*o), t(*c)))
-                .collect();
-            (!shifts.is_empty()).then(|| format!(r#""{}": [{}]"#, days[d as usize], shifts.join(", ")))
-        })
-        .collect();
-    format!("{{{}}}", entries.join(", "))
-}
-
-/// A company with one branch, one 30- or 60-minute service and one staff member, scheduling
-/// locally or in the fake Cal.com (which gets the same week, service and host).
+/// The salon, scheduling locally or in a fake Cal.com with the same week, service and host.
 async fn setup(db: &TestDb, backend: &str, week: &Week, length: u32) -> Setup {
-    let fake = (backend == "calcom").then(|| {
-        let fake = FakeCalcom::start(Settings::default(), Schedule { tz: Berlin, hours: week.clone() });
-        fake.with_model(|m| {
-            m.members.push(FakeMember {
-                user_id: ANNA,
-                name: "Anna".into(),
-                email: "anna@example.test".into(),
-                username: "anna".into(),
-                accepted: true,
-                role: "MEMBER".into(),
-            });
-            m.event_types.push(FakeEventType {
-                id: EVENT_TYPE,
-                team_id: 77,
-                title: "Herrenhaarschnitt".into(),
-                slug: "herrenhaarschnitt".into(),
-                length: i64::from(length),
-                price: Some(2500),
-                hosts: vec![ANNA],
-                slot_interval: Some(i64::from(length)),
-                minimum_booking_notice: 60,
-            });
-        });
-        fake
-    });
-    let name = format!("Salon {backend}");
-    let mut create = vec!["company:create", "--name", &name, "-q", "--scheduling", backend];
-    let key = fake.as_ref().map(|f| f.api_key()).unwrap_or_default();
-    if fake.is_some() {
-        create.extend(["--calcom-team-id", "77", "--calcom-api-key", &key]);
-    }
-    let c: i64 = db.ok(&create).trim().parse().unwrap();
-    let cs = c.to_string();
-    db.ok(&["company:config", "--company-id", &cs, "--slot-step", &length.to_string(), "--min-notice", "60"]);
-    let hours = hours_json(week);
-    let b: i64 = db
-        .ok(&["branch:create", "--company-id", &cs, "--name", "Mitte", "--business-hours", &hours, "-q"])
-        .trim()
-        .parse()
-        .unwrap();
-    let l = length.to_string();
-    let et = EVENT_TYPE.to_string();
-    let s: i64 = db
-        .ok(&[
-            "service:create",
-            "--company-id",
-            &cs,
-            "--name",
-            "Herrenhaarschnitt",
-            "--duration",
-            &l,
-            "--calcom-event-type-id",
-            &et,
-            "-q",
-        ])
-        .trim()
-        .parse()
-        .unwrap();
-    let staff =
-        db.ok(&["staff:create", "--branch-id", &b.to_string(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
-    db.ok(&["staff:assign-services", "--staff-id", staff.trim(), "--services", "all"]);
-
-    {
-        let store = store::connect(&db.url, PoolSize(4)).await.unwrap();
-        let company = store.company(c).await.unwrap().unwrap();
-        let client = fake.as_ref().map(|f| {
-            let config =
-                ClientConfig { base_url: f.url.clone(), timeout: Duration::from_secs(5), ..ClientConfig::default() };
-            Client::new(f.api_key(), config).unwrap()
-        });
-        let calendar = calendar::for_company(store.clone(), &company, client).unwrap();
-        assert_eq!(calendar.backend(), backend);
-        let branch = store.branch(b).await.unwrap().unwrap();
-        let service = store.service(s).await.unwrap().unwrap();
-        let customer = store.upsert_customer(c, "+4930123456", Some("Max Muster")).await.unwrap();
-        Setup { store, calendar, branch, service, customer, _fake: fake }
-    }
-}
-
-fn weekdays(open: u32, close: u32) -> Week {
-    (0..5).map(|d| (d, open, close)).collect()
+    let fake = (backend == "calcom")
+        .then(|| calcom::salon(Settings::default(), week.clone(), i64::from(length), Some(i64::from(length))));
+    let s =
+        calcom::setup(db, week, length, fake, ClientConfig { timeout: Duration::from_secs(5), ..Default::default() })
+            .await;
+    assert_eq!(s.calendar.backend(), backend);
+    s
 }
 
 /// Monday two weeks ahead, as a local date (far enough for any notice).
@@ -175,31 +68,6 @@ fn utc(slots: &[FreeSlot]) -> Vec<String> {
         .iter()
         .map(|s| DateTime::<Utc>::from_timestamp_millis(s.start).unwrap().format("%Y-%m-%dT%H:%MZ").to_string())
         .collect()
-}
-
-impl Setup {
-    async fn free(&self, window: Interval) -> Vec<FreeSlot> {
-        let q = SlotQuery {
-            branch: &self.branch,
-            service: &self.service,
-            window,
-            staff_id: None,
-            now: Utc::now().timestamp_millis(),
-        };
-        self.calendar.free_slots(&q).await.unwrap()
-    }
-
-    fn request<'a>(&'a self, start: i64, call: &'a str) -> BookingRequest<'a> {
-        BookingRequest {
-            branch: &self.branch,
-            service: &self.service,
-            start,
-            staff_id: None,
-            customer: &self.customer,
-            call_id: call,
-            now: Utc::now().timestamp_millis(),
-        }
-    }
 }
 
 fn book_hold_reschedule_cancel(db: &TestDb) {

@@ -3,6 +3,8 @@
 //! `askpro` binary against it.
 #![allow(dead_code)]
 
+pub mod calcom;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
