@@ -81,13 +81,17 @@ fn book_hold_reschedule_cancel(db: &TestDb) {
             assert_eq!(hhmm(&all), ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"], "{backend}");
             assert!(all.iter().all(|x| x.end - x.start == 30 * 60_000), "{backend}: 30-minute slots");
 
-            // A hold keeps the slot from another call; the hold's own call may book it.
+            // A call holds one slot at a time: changing its mind frees the earlier one.
             let ten = at(monday, 10, 0);
+            s.calendar.hold(&s.request(at(monday, 9, 30), "call_a")).await.unwrap();
+            assert!(!hhmm(&s.free(day).await).contains(&"09:30".to_string()), "{backend}: held slots are hidden");
+            // A hold keeps the slot from another call; the hold's own call may book it.
             let hold = s.calendar.hold(&s.request(ten, "call_a")).await.unwrap();
             assert_eq!((hold.starts_at, hold.call_id.as_str()), (ten, "call_a"), "{backend}");
             let err = s.calendar.hold(&s.request(ten, "call_b")).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Conflict, "{backend}: a held slot is not free for another call");
-            assert!(!hhmm(&s.free(day).await).contains(&"10:00".to_string()), "{backend}: held slots are hidden");
+            let free = hhmm(&s.free(day).await);
+            assert!(!free.contains(&"10:00".to_string()) && free.contains(&"09:30".to_string()), "{backend}: {free:?}");
 
             let booked = s.calendar.confirm("call_a", &s.customer, now()).await.unwrap();
             assert_eq!((booked.starts_at, booked.ends_at, booked.status.as_str()), (ten, ten + 1_800_000, "booked"));
