@@ -3,6 +3,8 @@
 //! [`serve`] takes a bound listener and a shutdown future, so tests run it in-process on port 0
 //! and the binary wires it to SIGTERM/Ctrl-C. Connections in flight are drained on shutdown.
 
+pub mod signature;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
