@@ -37,7 +37,7 @@ fn in_process_health_and_readiness() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, Arc::new(State { app }), async {
+        let server = tokio::spawn(serve(listener, Arc::new(State::new(app).await.unwrap()), async {
             let _ = stopped.await;
         }));
         (addr, stop, server)

@@ -61,7 +61,7 @@ async fn run(overrides: Overrides) -> askpro::Result<()> {
             .with_source(e)
     })?;
     tracing::info!(address = %listener.local_addr()?, "askpro-daemon listening");
-    serve(listener, Arc::new(State { app }), shutdown_signal()).await?;
+    serve(listener, Arc::new(State::new(app).await?), shutdown_signal()).await?;
     tracing::info!("askpro-daemon stopped");
     Ok(())
 }

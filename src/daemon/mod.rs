@@ -2,7 +2,11 @@
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run it in-process on port 0
 //! and the binary wires it to SIGTERM/Ctrl-C. Connections in flight are drained on shutdown.
+//! Bodies are capped (1 MiB, 413) and read under a timeout; Retell requests are verified on
+//! their raw bytes before anything is parsed; every error is a JSON body.
 
+pub mod keys;
+pub mod metrics;
 pub mod signature;
 
 use std::convert::Infallible;
@@ -11,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -19,11 +23,40 @@ use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::json;
 use tokio::net::TcpListener;
 
+use crate::error::{ErrorKind, Result};
+use crate::ops::events::{self, Intake};
 use crate::ops::App;
+use keys::RetellKeys;
+use metrics::Metrics;
+
+/// The largest body accepted (413 above it).
+pub const BODY_LIMIT: usize = 1 << 20;
+/// How long a client may take to send its body (408 after it).
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every request handler can reach.
 pub struct State {
     pub app: App,
+    pub metrics: Metrics,
+    keys: std::sync::RwLock<Arc<RetellKeys>>,
+}
+
+impl State {
+    /// Loads the Retell keys; [`serve`] refreshes them every 30 s.
+    pub async fn new(app: App) -> Result<State> {
+        let keys = RetellKeys::load(&app).await?;
+        Ok(State { app, metrics: Metrics::default(), keys: std::sync::RwLock::new(Arc::new(keys)) })
+    }
+
+    fn keys(&self) -> Arc<RetellKeys> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub async fn reload_keys(&self) -> Result<()> {
+        let keys = Arc::new(RetellKeys::load(&self.app).await?);
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = keys;
+        Ok(())
+    }
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and waits (up to 10 s) for requests in
@@ -35,6 +68,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
+    let mut reload = tokio::time::interval(Duration::from_secs(30));
+    reload.tick().await;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -59,6 +94,11 @@ pub async fn serve(
                     }
                 });
             }
+            _ = reload.tick() => {
+                if let Err(e) = state.reload_keys().await {
+                    tracing::warn!(error = %e, "could not reload the Retell keys; keeping the old ones");
+                }
+            }
             _ = &mut shutdown => break,
         }
     }
@@ -70,18 +110,87 @@ pub async fn serve(
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let response = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/healthz") => json_response(StatusCode::OK, json!({"status": "ok"})),
-        (&Method::GET, "/readyz") => match state.app.store.migration_status().await {
-            Ok(list) if list.iter().all(|m| m.applied) => json_response(StatusCode::OK, json!({"status": "ready"})),
-            Ok(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "migrations pending"})),
-            Err(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unreachable"})),
-        },
-        _ => {
-            json_response(StatusCode::NOT_FOUND, json!({"error": {"code": "not_found", "message": "no such endpoint"}}))
+    let started = std::time::Instant::now();
+    let (endpoint, response) = match (req.method(), req.uri().path()) {
+        (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
+        (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
+        (&Method::GET, "/metrics") => ("metrics", metrics_response(&state)),
+        (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
+        _ => ("other", error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")),
+    };
+    state.metrics.request(endpoint, response.status().as_u16(), started.elapsed());
+    Ok(response)
+}
+
+async fn readiness(state: &State) -> Response<Full<Bytes>> {
+    match state.app.store.migration_status().await {
+        Ok(list) if list.iter().all(|m| m.applied) => json_response(StatusCode::OK, json!({"status": "ready"})),
+        Ok(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "migrations pending"})),
+        Err(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unreachable"})),
+    }
+}
+
+fn metrics_response(state: &State) -> Response<Full<Bytes>> {
+    Response::builder()
+        .header("content-type", "text/plain; version=0.0.4")
+        .body(Full::new(Bytes::from(state.metrics.render())))
+        .expect("static response parts are valid")
+}
+
+/// `POST /retell/webhook`: verify, store durably, acknowledge.
+async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let header = req.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = match read_body(req).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let scope = match state.keys().verify(&body, header.as_deref(), crate::store::now_ms()) {
+        Ok(scope) => scope,
+        Err(e) => {
+            state.metrics.signature_failure(match e {
+                signature::SignatureError::Missing => "missing",
+                signature::SignatureError::Malformed => "malformed",
+                signature::SignatureError::OutOfWindow => "out_of_window",
+                signature::SignatureError::Mismatch => "mismatch",
+            });
+            return error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string());
         }
     };
-    Ok(response)
+    match events::retell_event(&state.app, scope, &body).await {
+        Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
+        Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
+        Err(e) => {
+            let status = match e.kind() {
+                ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+                ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                ErrorKind::Conflict => StatusCode::CONFLICT,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::error!(error = %e, "could not store a Retell event");
+            }
+            error_response(status, e.kind().code(), e.message())
+        }
+    }
+}
+
+/// The body, at most [`BODY_LIMIT`] bytes, sent within [`BODY_TIMEOUT`].
+async fn read_body(req: Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
+    let too_large = || error_response(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than 1 MiB");
+    let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), BODY_LIMIT).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(error_response(StatusCode::BAD_REQUEST, "bad_request", "the body could not be read")),
+        Err(_) => Err(error_response(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time")),
+    }
+}
+
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    json_response(status, json!({"error": {"code": code, "message": message}}))
 }
 
 fn json_response(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {

@@ -5,6 +5,7 @@ pub mod branch;
 pub mod calcom;
 pub mod callers;
 pub mod company;
+pub mod events;
 pub mod schedule;
 pub mod service;
 pub mod staff;

@@ -186,6 +186,18 @@ pub trait Store: Send + Sync {
     /// Moves a booked appointment; the database refuses an overlap (conflict).
     async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment>;
     async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment>;
+
+    // --- calls and webhook events ------------------------------------------------------------
+    /// The company and branch of a call: the agent askpro registered, else the number it was
+    /// made to (a registered number, else a branch's own phone).
+    async fn tenant_for_call(&self, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>>;
+    /// Stores a delivery unless one with its dedupe key exists; `None` means a duplicate.
+    async fn record_webhook_event(&self, event: &NewWebhookEvent) -> Result<Option<i64>>;
+    /// Marks a stored delivery `processed`, `ignored` or `failed` (with the error).
+    async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()>;
+    /// Creates or completes a call record (fields given replace stored ones).
+    async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
+    async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
 }
 
 #[cfg(test)]

@@ -357,3 +357,65 @@ pub struct AppointmentMove {
     pub ends_at: i64,
     pub external_uid: Option<String>,
 }
+
+/// Which company (and branch) a call belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Tenant {
+    pub company_id: i64,
+    pub branch_id: i64,
+}
+
+/// A webhook delivery as received, before it is processed.
+#[derive(Debug, Clone)]
+pub struct NewWebhookEvent {
+    pub company_id: Option<i64>,
+    /// `retell` or `calcom`.
+    pub source: &'static str,
+    pub event: String,
+    pub external_id: Option<String>,
+    /// Unique per delivery meaning: a duplicate delivery has the same key.
+    pub dedupe_key: String,
+    pub payload: String,
+}
+
+/// A call as the Retell events describe it so far; `None` leaves a stored value alone.
+#[derive(Debug, Clone, Default)]
+pub struct CallRecord {
+    pub retell_call_id: String,
+    pub branch_id: Option<i64>,
+    pub agent_id: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub disconnection_reason: Option<String>,
+    pub customer_id: Option<i64>,
+    pub summary: Option<String>,
+    pub sentiment: Option<String>,
+}
+
+/// A stored call, for `metrics:kpis` and tests.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Call {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: Option<i64>,
+    pub retell_call_id: String,
+    pub agent_id: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub disconnection_reason: Option<String>,
+    pub customer_id: Option<i64>,
+    pub booked: bool,
+    pub service_predicted: bool,
+    pub summary: Option<String>,
+    pub sentiment: Option<String>,
+}

@@ -676,6 +676,122 @@ macro_rules! sql_store {
                 self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
             }
 
+            async fn tenant_for_call(&self, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>> {
+                if let Some(agent) = agent_id {
+                    let found = sqlx::query_as("SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1")
+                        .bind(agent)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    if found.is_some() {
+                        return Ok(found);
+                    }
+                }
+                let Some(number) = to_number else { return Ok(None) };
+                let found = sqlx::query_as("SELECT company_id, branch_id FROM phone_numbers WHERE number = $1")
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+                // A branch's own number; ambiguous when two companies share it, so refused then.
+                let mut rows: Vec<Tenant> =
+                    sqlx::query_as("SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2")
+                        .bind(number)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(if rows.len() == 1 { rows.pop() } else { None })
+            }
+
+            async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                )
+                .bind(e.company_id)
+                .bind(e.source)
+                .bind(&e.event)
+                .bind(&e.external_id)
+                .bind(&e.dedupe_key)
+                .bind(&e.payload)
+                .bind(now_ms())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()> {
+                sqlx::query(
+                    "UPDATE webhook_events SET status = $2, last_error = $3, attempts = attempts + 1, processed_at = $4 \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(error)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn upsert_call(&self, company_id: i64, c: &CallRecord) -> Result<()> {
+                let now = now_ms();
+                sqlx::query(
+                    "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, \
+                     status, started_at, ended_at, duration_ms, disconnection_reason, customer_id, summary, sentiment, \
+                     booked, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16) \
+                     ON CONFLICT (retell_call_id) DO UPDATE SET \
+                     branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
+                     agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
+                     from_number = COALESCE(excluded.from_number, calls.from_number), \
+                     to_number = COALESCE(excluded.to_number, calls.to_number), \
+                     direction = COALESCE(excluded.direction, calls.direction), \
+                     status = COALESCE(excluded.status, calls.status), \
+                     started_at = COALESCE(excluded.started_at, calls.started_at), \
+                     ended_at = COALESCE(excluded.ended_at, calls.ended_at), \
+                     duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms), \
+                     disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason), \
+                     customer_id = COALESCE(excluded.customer_id, calls.customer_id), \
+                     summary = COALESCE(excluded.summary, calls.summary), \
+                     sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
+                     booked = calls.booked OR excluded.booked, \
+                     updated_at = excluded.updated_at \
+                     WHERE calls.company_id = excluded.company_id",
+                )
+                .bind(company_id)
+                .bind(c.branch_id)
+                .bind(&c.retell_call_id)
+                .bind(&c.agent_id)
+                .bind(&c.from_number)
+                .bind(&c.to_number)
+                .bind(&c.direction)
+                .bind(&c.status)
+                .bind(c.started_at)
+                .bind(c.ended_at)
+                .bind(c.duration_ms)
+                .bind(&c.disconnection_reason)
+                .bind(c.customer_id)
+                .bind(&c.summary)
+                .bind(&c.sentiment)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, status, \
+                     started_at, ended_at, duration_ms, disconnection_reason, customer_id, booked, service_predicted, \
+                     summary, sentiment FROM calls WHERE company_id = $1 AND retell_call_id = $2",
+                )
+                .bind(company_id)
+                .bind(retell_call_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
             async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment> {
                 let cancelled = sqlx::query(
                     "UPDATE appointments SET status = 'cancelled', cancel_reason = $3, updated_at = $4 \

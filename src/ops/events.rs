@@ -1,0 +1,135 @@
+//! Retell call events (`call_started`, `call_ended`, `call_analyzed`): each delivery is stored
+//! durably before it is acknowledged, a duplicate (same event and call) is acknowledged without
+//! a second effect, and the call's record is brought up to date. A delivery that fails to
+//! process stays stored as `failed` for `webhooks:retry`.
+
+use serde::Deserialize;
+
+use super::App;
+use crate::error::{Error, Result};
+use crate::store::{CallRecord, NewWebhookEvent, Tenant};
+
+/// Whose key verified a request: the platform's (any company) or one company's (only that one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Platform,
+    Company(i64),
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    event: String,
+    call: CallObject,
+}
+
+/// The fields of Retell's call object askpro keeps; everything may be missing or null.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CallObject {
+    pub call_id: String,
+    pub agent_id: Option<String>,
+    pub from_number: Option<String>,
+    pub to_number: Option<String>,
+    pub direction: Option<String>,
+    pub call_status: Option<String>,
+    pub start_timestamp: Option<i64>,
+    pub end_timestamp: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub disconnection_reason: Option<String>,
+    pub call_analysis: Option<Analysis>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Analysis {
+    pub call_summary: Option<String>,
+    pub user_sentiment: Option<String>,
+}
+
+/// What became of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// Stored (and processed, or kept as failed for a retry).
+    Stored { id: i64, processed: bool },
+    /// The same event for the same call arrived before.
+    Duplicate,
+}
+
+/// The company and branch of a call, within what the verifying key may act on. Unknown agents
+/// and numbers, and calls of another company than the key's, are not found.
+pub async fn tenant(app: &App, scope: Scope, call: &CallObject) -> Result<Tenant> {
+    let tenant =
+        app.store.tenant_for_call(call.agent_id.as_deref(), call.to_number.as_deref()).await?.filter(|t| match scope {
+            Scope::Platform => true,
+            Scope::Company(id) => t.company_id == id,
+        });
+    tenant.ok_or_else(|| {
+        Error::not_found("unknown agent or number")
+            .with_help("register the agent with retell:clone-agent or the number with retell:assign-phone")
+    })
+}
+
+/// Takes one verified Retell event delivery (`raw` is the body exactly as received).
+pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake> {
+    let envelope: Envelope =
+        serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a Retell event: {e}")))?;
+    if envelope.call.call_id.is_empty() {
+        return Err(Error::invalid("the event has no call.call_id"));
+    }
+    let tenant = tenant(app, scope, &envelope.call).await?;
+    let payload = String::from_utf8(raw.to_vec()).map_err(|_| Error::invalid("the body is not UTF-8"))?;
+    let stored = app
+        .store
+        .record_webhook_event(&NewWebhookEvent {
+            company_id: Some(tenant.company_id),
+            source: "retell",
+            event: envelope.event.clone(),
+            external_id: Some(envelope.call.call_id.clone()),
+            dedupe_key: format!("retell:{}:{}", envelope.event, envelope.call.call_id),
+            payload,
+        })
+        .await?;
+    let Some(id) = stored else { return Ok(Intake::Duplicate) };
+    let outcome = match envelope.event.as_str() {
+        "call_started" | "call_ended" | "call_analyzed" => {
+            record_call(app, tenant, &envelope.call).await.map(|_| "processed")
+        }
+        _ => Ok("ignored"),
+    };
+    match outcome {
+        Ok(status) => {
+            app.store.finish_webhook_event(id, status, None).await?;
+            Ok(Intake::Stored { id, processed: true })
+        }
+        Err(e) => {
+            tracing::warn!(event = %envelope.event, call_id = %envelope.call.call_id, error = %e, "event stored but not processed");
+            app.store.finish_webhook_event(id, "failed", Some(&e.to_string())).await?;
+            Ok(Intake::Stored { id, processed: false })
+        }
+    }
+}
+
+async fn record_call(app: &App, tenant: Tenant, call: &CallObject) -> Result<()> {
+    let customer = match call.from_number.as_deref().filter(|n| !n.is_empty()) {
+        Some(number) => app.store.customer_by_phone(tenant.company_id, number).await?.map(|c| c.id),
+        None => None,
+    };
+    let analysis = call.call_analysis.as_ref();
+    let record = CallRecord {
+        retell_call_id: call.call_id.clone(),
+        branch_id: Some(tenant.branch_id),
+        agent_id: call.agent_id.clone(),
+        from_number: call.from_number.clone(),
+        to_number: call.to_number.clone(),
+        direction: call.direction.clone(),
+        status: call.call_status.clone(),
+        started_at: call.start_timestamp,
+        ended_at: call.end_timestamp,
+        duration_ms: call.duration_ms,
+        disconnection_reason: call.disconnection_reason.clone(),
+        customer_id: customer,
+        summary: analysis.and_then(|a| a.call_summary.clone()),
+        sentiment: analysis.and_then(|a| a.user_sentiment.clone()),
+    };
+    app.store.upsert_call(tenant.company_id, &record).await
+}

@@ -1,0 +1,222 @@
+//! `POST /retell/webhook` on a daemon running in process (port 0) over a real database, with
+//! Retell's own fixture bodies: signed events are stored before the 2xx and fill the call's
+//! record; duplicates have no second effect; a tampered, stale or unsigned request is refused
+//! and stores nothing; bad JSON, unknown numbers and oversized bodies get their JSON errors;
+//! a company's own key acts only on that company.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askpro::config::{Overrides, Settings};
+use askpro::daemon::{serve, signature, State};
+use askpro::ops::App;
+use askpro::store::{now_ms, PoolSize};
+use common::TestDb;
+
+const PLATFORM_KEY: &str = "key_platform_test_0123456789";
+
+both_backends!(events_are_stored_once_and_fill_the_call, refused_requests_store_nothing);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/retell-fixtures").join(name)).unwrap()
+}
+
+struct Daemon {
+    addr: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Daemon {
+    fn start(db: &TestDb) -> Daemon {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
+        let master = db.master_key.clone();
+        let settings = Settings::resolve(&overrides, |name| match name {
+            "RETELL_API_KEY" => Some(PLATFORM_KEY.to_string()),
+            "ASKPRO_MASTER_KEY" => master.clone(),
+            _ => None,
+        })
+        .unwrap();
+        let (addr, stop) = runtime.block_on(async {
+            let app = App::connect(settings, PoolSize(4)).await.unwrap();
+            let state = Arc::new(State::new(app).await.unwrap());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap().to_string();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(serve(listener, state, async {
+                let _ = stopped.await;
+            }));
+            (addr, stop)
+        });
+        Daemon { addr, stop: Some(stop), _runtime: runtime }
+    }
+
+    /// POSTs `body` with the given signature header; returns (status, body).
+    fn post(&self, path: &str, body: &[u8], signature: Option<&str>) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        if let Some(s) = signature {
+            head.push_str(&format!("X-Retell-Signature: {s}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let response = String::from_utf8_lossy(&response).to_string();
+        let status = response.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
+        (status, response.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
+    }
+
+    fn signed(&self, body: &[u8], key: &str) -> (u16, String) {
+        self.post("/retell/webhook", body, Some(&signature::sign(body, key, now_ms())))
+    }
+
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A company whose branch answers on the fixtures' `to_number` (+49 30 23125100).
+fn salon(db: &TestDb, name: &str, phone: &str) -> i64 {
+    let c = db.company(name);
+    db.ok(&["branch:create", "--company-id", &c.to_string(), "--name", "Mitte", "--phone", phone, "-q"]);
+    c
+}
+
+fn count(db: &TestDb, sql: &str) -> i64 {
+    common::block_on(db.strings(&format!("SELECT CAST(({sql}) AS TEXT)")))[0].parse().unwrap()
+}
+
+fn events_are_stored_once_and_fill_the_call(db: &TestDb) {
+    let c = salon(db, "Salon", "+493023125100");
+    let customer = format!(
+        "INSERT INTO customers (company_id, phone, name, created_at, updated_at) VALUES ({c}, '+493023125417', 'Frau Müller', 0, 0)"
+    );
+    common::block_on(db.execute(&customer)).unwrap();
+    let daemon = Daemon::start(db);
+
+    let (status, body) = daemon.signed(&fixture("call_started.json"), PLATFORM_KEY);
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    let (status, body) = daemon.signed(&fixture("call_started.json"), PLATFORM_KEY);
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"duplicate"}"#), "a second delivery is acknowledged");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events"), 1, "and has no second effect");
+
+    for name in ["call_ended.json", "call_analyzed.json"] {
+        assert_eq!(daemon.signed(&fixture(name), PLATFORM_KEY).0, 200, "{name}");
+    }
+    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events WHERE status = 'processed'"), 3);
+    let row = common::block_on(db.strings(
+        "SELECT status || '|' || from_number || '|' || to_number || '|' || CAST(duration_ms AS TEXT) || '|' || \
+         disconnection_reason || '|' || sentiment || '|' || CAST(customer_id AS TEXT) || '|' || direction FROM calls",
+    ));
+    assert_eq!(row, ["ended|+493023125417|+493023125100|183016|agent_hangup|Positive|1|inbound"]);
+    assert!(count(db, "SELECT COUNT(*) FROM calls WHERE summary IS NOT NULL AND started_at IS NOT NULL") == 1);
+
+    // An event Retell may add later is stored and acknowledged, and changes nothing.
+    let other = br#"{"event":"transcript_updated","call":{"call_id":"call_8f3b2c71d4e94a0b9c6e15a2f7d3","to_number":"+493023125100"}}"#;
+    assert_eq!(daemon.signed(other, PLATFORM_KEY).0, 200);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events WHERE status = 'ignored'"), 1);
+
+    let metrics = daemon.get("/metrics");
+    assert!(metrics.contains(r#"askpro_requests_total{endpoint="retell_webhook",status="200"} 5"#), "{metrics}");
+    assert!(metrics.contains(r#"askpro_request_duration_seconds_count{endpoint="retell_webhook"} 5"#), "{metrics}");
+}
+
+fn refused_requests_store_nothing(db: &TestDb) {
+    let a = salon(db, "Salon A", "+493023125100");
+    let _b = salon(db, "Salon B", "+493099999999");
+    let own_key = "key_company_a_own_0000000001";
+    db.ok(&["company:config", "--company-id", &a.to_string(), "--retell-api-key", own_key]);
+    let daemon = Daemon::start(db);
+    let body = fixture("call_started.json");
+
+    let good = signature::sign(&body, PLATFORM_KEY, now_ms());
+    let mut tampered = body.clone();
+    tampered[20] ^= 1;
+    let stale = signature::sign(&body, PLATFORM_KEY, now_ms() - 300_001);
+    let future = signature::sign(&body, PLATFORM_KEY, now_ms() + 600_000);
+    for (what, payload, header) in [
+        ("tampered", tampered.as_slice(), Some(good.as_str())),
+        ("stale", &body, Some(stale.as_str())),
+        ("future", &body, Some(future.as_str())),
+        ("unsigned", &body, None),
+        ("garbage header", &body, Some("v=1,d=zz")),
+        ("wrong key", &body, Some(&signature::sign(&body, "key_nobody", now_ms()))),
+    ] {
+        let (status, answer) = daemon.post("/retell/webhook", payload, header);
+        assert_eq!(status, 401, "{what}: {answer}");
+        assert!(answer.contains(r#""code":"unauthorized""#), "{what}: {answer}");
+    }
+    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events"), 0, "refused requests store nothing");
+    let metrics = daemon.get("/metrics");
+    for reason in ["mismatch", "out_of_window", "missing", "malformed"] {
+        assert!(
+            metrics.contains(&format!("askpro_signature_failures_total{{reason=\"{reason}\"}}")),
+            "{reason}: {metrics}"
+        );
+    }
+
+    // Verified but unusable: bad JSON, no call id, an unknown number.
+    let (status, answer) = daemon.signed(b"{\"event\": ", PLATFORM_KEY);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(daemon.signed(br#"{"event":"call_started","call":{}}"#, PLATFORM_KEY).0, 400);
+    let stranger =
+        br#"{"event":"call_started","call":{"call_id":"call_x","to_number":"+4940000000","agent_id":"agent_x"}}"#;
+    let (status, answer) = daemon.signed(stranger, PLATFORM_KEY);
+    assert_eq!(status, 404, "{answer}");
+    assert!(answer.contains("unknown agent or number"));
+
+    // Too large: refused before the body is read to the end.
+    let big = vec![b' '; askpro::daemon::BODY_LIMIT + 1];
+    let (status, answer) = daemon.post("/retell/webhook", &big, Some(&good));
+    assert_eq!(status, 413, "{answer}");
+
+    // A company's own key acts on that company only.
+    let for_b = String::from_utf8(body.clone()).unwrap().replace("+493023125100", "+493099999999");
+    assert_eq!(daemon.signed(for_b.as_bytes(), own_key).0, 404, "company A's key cannot reach company B");
+    assert_eq!(daemon.signed(&body, own_key).0, 200, "it can reach company A");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events"), 1);
+
+    // Signed by Retell's official SDK (shared/tools/retell-sign), posted to the daemon.
+    if std::process::Command::new("python3").args(["-c", "import retell"]).output().is_ok_and(|o| o.status.success()) {
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let out = std::process::Command::new("python3")
+            .arg(shared.join("tools/retell-sign"))
+            .args(["--key", own_key, "--body"])
+            .arg(shared.join("reference/retell-fixtures/call_ended.json"))
+            .args(["--post", &format!("http://{}/retell/webhook", daemon.addr)])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.contains("HTTP 200"), "{stderr}");
+        assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events"), 2);
+    } else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI must install retell-sdk");
+        eprintln!("note: retell-sdk is not installed; skipping the SDK-signed delivery");
+    }
+    drop(daemon);
+}
