@@ -31,6 +31,7 @@ struct FileSettings {
     calcom_base_url: Option<String>,
     public_url: Option<String>,
     listen: Option<String>,
+    function_deadline_ms: Option<u64>,
 }
 
 /// The resolved configuration of one process.
@@ -43,6 +44,8 @@ pub struct Settings {
     pub calcom_base_url: String,
     pub public_url: Option<String>,
     pub listen: String,
+    /// How long a custom function may take before the caller hears a fallback.
+    pub function_deadline: std::time::Duration,
 }
 
 impl Settings {
@@ -84,6 +87,12 @@ impl Settings {
                 .or_else(|| env("ASKPRO_LISTEN"))
                 .or(file.listen)
                 .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            function_deadline: std::time::Duration::from_millis(match env("ASKPRO_FUNCTION_DEADLINE_MS") {
+                Some(v) => v.trim().parse().ok().filter(|ms| (100..=60_000).contains(ms)).ok_or_else(|| {
+                    Error::config(format!("ASKPRO_FUNCTION_DEADLINE_MS must be 100–60000 milliseconds, not '{v}'"))
+                })?,
+                None => file.function_deadline_ms.unwrap_or(2_000),
+            }),
             database_url,
         })
     }

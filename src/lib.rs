@@ -20,6 +20,7 @@ pub mod daemon;
 pub mod domain;
 pub mod error;
 pub mod fakes;
+pub mod functions;
 pub mod nlu;
 pub mod ops;
 pub mod secrets;

@@ -6,98 +6,17 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
-use askpro::config::{Overrides, Settings};
-use askpro::daemon::{serve, signature, State};
-use askpro::ops::App;
-use askpro::store::{now_ms, PoolSize};
+use askpro::daemon::signature;
+use askpro::store::now_ms;
+use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;
-
-const PLATFORM_KEY: &str = "key_platform_test_0123456789";
 
 both_backends!(events_are_stored_once_and_fill_the_call, refused_requests_store_nothing);
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/retell-fixtures").join(name)).unwrap()
-}
-
-struct Daemon {
-    addr: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Daemon {
-    fn start(db: &TestDb) -> Daemon {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
-        let master = db.master_key.clone();
-        let settings = Settings::resolve(&overrides, |name| match name {
-            "RETELL_API_KEY" => Some(PLATFORM_KEY.to_string()),
-            "ASKPRO_MASTER_KEY" => master.clone(),
-            _ => None,
-        })
-        .unwrap();
-        let (addr, stop) = runtime.block_on(async {
-            let app = App::connect(settings, PoolSize(4)).await.unwrap();
-            let state = Arc::new(State::new(app).await.unwrap());
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap().to_string();
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(serve(listener, state, async {
-                let _ = stopped.await;
-            }));
-            (addr, stop)
-        });
-        Daemon { addr, stop: Some(stop), _runtime: runtime }
-    }
-
-    /// POSTs `body` with the given signature header; returns (status, body).
-    fn post(&self, path: &str, body: &[u8], signature: Option<&str>) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut head = format!(
-            "POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-            body.len()
-        );
-        if let Some(s) = signature {
-            head.push_str(&format!("X-Retell-Signature: {s}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        let _ = stream.write_all(body);
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        let response = String::from_utf8_lossy(&response).to_string();
-        let status = response.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
-        (status, response.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
-    }
-
-    fn signed(&self, body: &[u8], key: &str) -> (u16, String) {
-        self.post("/retell/webhook", body, Some(&signature::sign(body, key, now_ms())))
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// A company whose branch answers on the fixtures' `to_number` (+49 30 23125100).
@@ -117,7 +36,7 @@ fn events_are_stored_once_and_fill_the_call(db: &TestDb) {
         "INSERT INTO customers (company_id, phone, name, created_at, updated_at) VALUES ({c}, '+493023125417', 'Frau Müller', 0, 0)"
     );
     common::block_on(db.execute(&customer)).unwrap();
-    let daemon = Daemon::start(db);
+    let daemon = Daemon::start(db, &[]);
 
     let (status, body) = daemon.signed(&fixture("call_started.json"), PLATFORM_KEY);
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
@@ -151,7 +70,7 @@ fn refused_requests_store_nothing(db: &TestDb) {
     let _b = salon(db, "Salon B", "+493099999999");
     let own_key = "key_company_a_own_0000000001";
     db.ok(&["company:config", "--company-id", &a.to_string(), "--retell-api-key", own_key]);
-    let daemon = Daemon::start(db);
+    let daemon = Daemon::start(db, &[]);
     let body = fixture("call_started.json");
 
     let good = signature::sign(&body, PLATFORM_KEY, now_ms());

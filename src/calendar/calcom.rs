@@ -118,6 +118,7 @@ impl Calendar for CalcomCalendar {
             ends_at: slot.end,
             expires_at: r.now + HOLD_MINUTES * MINUTE_MS,
             external_uid: Some(reservation.reservation_uid),
+            customer_id: Some(r.customer.id),
         };
         self.store.hold_slot(self.company_id, &hold, r.now).await
     }

@@ -133,6 +133,7 @@ impl Calendar for LocalCalendar {
                 ends_at: end,
                 expires_at: r.now + HOLD_MINUTES * MINUTE_MS,
                 external_uid: None,
+                customer_id: Some(r.customer.id),
             };
             match self.store.hold_slot(self.company_id, &hold, r.now).await {
                 Err(e) if e.kind() == ErrorKind::Conflict => continue,

@@ -116,6 +116,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
         (&Method::GET, "/metrics") => ("metrics", metrics_response(&state)),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
+        (&Method::POST, path) if function_name(path).is_some() => {
+            let name = function_name(path).flatten().map(str::to_string);
+            ("retell_function", retell_function(&state, req, name.as_deref()).await)
+        }
         _ => ("other", error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")),
     };
     state.metrics.request(endpoint, response.status().as_u16(), started.elapsed());
@@ -139,13 +143,52 @@ fn metrics_response(state: &State) -> Response<Full<Bytes>> {
 
 /// `POST /retell/webhook`: verify, store durably, acknowledge.
 async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let header = req.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let body = match read_body(req).await {
-        Ok(body) => body,
+    let (scope, body) = match verified(state, req).await {
+        Ok(v) => v,
         Err(response) => return response,
     };
-    let scope = match state.keys().verify(&body, header.as_deref(), crate::store::now_ms()) {
-        Ok(scope) => scope,
+    match events::retell_event(&state.app, scope, &body).await {
+        Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
+        Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
+        Err(e) => protocol_error(&e),
+    }
+}
+
+/// Whether `path` is a function endpoint, and the function it names (`None`: the body names it).
+/// The `/api/webhooks/retell/…` paths are the seeds' backend's, so existing flows only change host.
+fn function_name(path: &str) -> Option<Option<&str>> {
+    match path {
+        "/retell/function" | "/retell/functions" | "/api/webhooks/retell/function" => Some(None),
+        "/api/webhooks/retell/check-customer" => Some(Some("check_customer")),
+        "/api/webhooks/retell/current-context" => Some(Some("get_current_context")),
+        _ => path
+            .strip_prefix("/retell/function/")
+            .filter(|n| {
+                !n.is_empty() && n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+            .map(Some),
+    }
+}
+
+/// `POST /retell/function[/{name}]`: verify, then answer within the deadline (always HTTP 200
+/// once the request is verified and belongs to a known tenant).
+async fn retell_function(state: &State, req: Request<Incoming>, name: Option<&str>) -> Response<Full<Bytes>> {
+    let (scope, body) = match verified(state, req).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match crate::functions::call(&state.app, scope, &body, name, state.app.settings.function_deadline).await {
+        Ok(answer) => json_response(StatusCode::OK, crate::functions::to_value(&answer)),
+        Err(e) => protocol_error(&e),
+    }
+}
+
+/// The body and the scope of the key that signed it, or the 4xx answer.
+async fn verified(state: &State, req: Request<Incoming>) -> Result<(events::Scope, Bytes), Response<Full<Bytes>>> {
+    let header = req.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = read_body(req).await?;
+    match state.keys().verify(&body, header.as_deref(), crate::store::now_ms()) {
+        Ok(scope) => Ok((scope, body)),
         Err(e) => {
             state.metrics.signature_failure(match e {
                 signature::SignatureError::Missing => "missing",
@@ -153,25 +196,22 @@ async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<
                 signature::SignatureError::OutOfWindow => "out_of_window",
                 signature::SignatureError::Mismatch => "mismatch",
             });
-            return error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string());
-        }
-    };
-    match events::retell_event(&state.app, scope, &body).await {
-        Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
-        Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
-        Err(e) => {
-            let status = match e.kind() {
-                ErrorKind::Invalid => StatusCode::BAD_REQUEST,
-                ErrorKind::NotFound => StatusCode::NOT_FOUND,
-                ErrorKind::Conflict => StatusCode::CONFLICT,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                tracing::error!(error = %e, "could not store a Retell event");
-            }
-            error_response(status, e.kind().code(), e.message())
+            Err(error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string()))
         }
     }
+}
+
+fn protocol_error(e: &crate::error::Error) -> Response<Full<Bytes>> {
+    let status = match e.kind() {
+        ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        tracing::error!(error = %e, "request failed");
+    }
+    error_response(status, e.kind().code(), e.message())
 }
 
 /// The body, at most [`BODY_LIMIT`] bytes, sent within [`BODY_TIMEOUT`].

@@ -198,6 +198,35 @@ pub trait Store: Send + Sync {
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
+
+    // --- custom functions ----------------------------------------------------------------------
+    async fn customer(&self, company_id: i64, id: i64) -> Result<Option<Customer>>;
+    /// The answer already given to this `(call, function, arguments)`, if any.
+    async fn function_answer(
+        &self,
+        company_id: i64,
+        call_id: &str,
+        name: &str,
+        args_hash: &str,
+    ) -> Result<Option<String>>;
+    /// Keeps an answer unless one exists; returns the one that counts (the first).
+    async fn keep_function_answer(
+        &self,
+        company_id: i64,
+        call_id: &str,
+        name: &str,
+        args_hash: &str,
+        response: &str,
+    ) -> Result<String>;
+    async fn insert_callback(&self, company_id: i64, callback: &NewCallback) -> Result<i64>;
+    async fn queue_notification(
+        &self,
+        company_id: i64,
+        channel: &str,
+        target: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<()>;
 }
 
 #[cfg(test)]

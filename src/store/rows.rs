@@ -313,6 +313,7 @@ pub struct Hold {
     pub ends_at: i64,
     pub expires_at: i64,
     pub external_uid: Option<String>,
+    pub customer_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +326,7 @@ pub struct NewHold {
     pub ends_at: i64,
     pub expires_at: i64,
     pub external_uid: Option<String>,
+    pub customer_id: Option<i64>,
 }
 
 /// An appointment with the names of its staff member, service and customer.
@@ -418,4 +420,14 @@ pub struct Call {
     pub service_predicted: bool,
     pub summary: Option<String>,
     pub sentiment: Option<String>,
+}
+
+/// A callback the business owes a caller.
+#[derive(Debug, Clone)]
+pub struct NewCallback {
+    pub branch_id: Option<i64>,
+    pub call_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub phone: Option<String>,
+    pub reason: Option<String>,
 }

@@ -22,7 +22,7 @@ pub(super) const STAFF_COLUMNS: &str =
     "id, company_id, branch_id, name, email, phone, calcom_user_id, working_hours, active";
 
 pub(super) const HOLD_COLUMNS: &str =
-    "id, company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, external_uid";
+    "id, company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, external_uid, customer_id";
 
 pub(super) const APPOINTMENT_SELECT: &str =
     "SELECT a.id, a.company_id, a.branch_id, a.staff_id, st.name AS staff_name, \
@@ -575,8 +575,8 @@ macro_rules! sql_store {
                 }
                 let sql = format!(
                     "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, \
-                     expires_at, external_uid, created_at) \
-                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM branches b WHERE b.company_id = $1 AND b.id = $2 \
+                     expires_at, external_uid, created_at, customer_id) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM branches b WHERE b.company_id = $1 AND b.id = $2 \
                      RETURNING {HOLD_COLUMNS}"
                 );
                 let hold: Option<Hold> = sqlx::query_as(&sql)
@@ -590,6 +590,7 @@ macro_rules! sql_store {
                     .bind(h.expires_at)
                     .bind(&h.external_uid)
                     .bind(now)
+                    .bind(h.customer_id)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let hold =
@@ -790,6 +791,81 @@ macro_rules! sql_store {
                 .bind(retell_call_id)
                 .fetch_optional(&self.pool)
                 .await?)
+            }
+
+            async fn customer(&self, company_id: i64, id: i64) -> Result<Option<Customer>> {
+                Ok(sqlx::query_as("SELECT id, company_id, phone, name, email FROM customers WHERE company_id = $1 AND id = $2")
+                    .bind(company_id)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn function_answer(&self, company_id: i64, call_id: &str, name: &str, args_hash: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4",
+                )
+                .bind(company_id)
+                .bind(call_id)
+                .bind(name)
+                .bind(args_hash)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn keep_function_answer(
+                &self,
+                company_id: i64,
+                call_id: &str,
+                name: &str,
+                args_hash: &str,
+                response: &str,
+            ) -> Result<String> {
+                sqlx::query(
+                    "INSERT INTO function_calls (company_id, call_id, name, args_hash, response, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (call_id, name, args_hash) DO NOTHING",
+                )
+                .bind(company_id)
+                .bind(call_id)
+                .bind(name)
+                .bind(args_hash)
+                .bind(response)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                Ok(self.function_answer(company_id, call_id, name, args_hash).await?.unwrap_or_else(|| response.to_string()))
+            }
+
+            async fn insert_callback(&self, company_id: i64, c: &NewCallback) -> Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO callback_requests (company_id, branch_id, call_id, customer_name, phone, reason, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(c.branch_id)
+                .bind(&c.call_id)
+                .bind(&c.customer_name)
+                .bind(&c.phone)
+                .bind(&c.reason)
+                .bind(now_ms())
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn queue_notification(&self, company_id: i64, channel: &str, target: &str, subject: &str, body: &str) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO notification_outbox (company_id, channel, target, subject, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(company_id)
+                .bind(channel)
+                .bind(target)
+                .bind(subject)
+                .bind(body)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment> {

@@ -1,0 +1,477 @@
+//! Functions that look at or change the calendar: availability with alternatives, holding and
+//! booking a slot, cancelling and rescheduling the caller's appointment.
+//!
+//! A time offered to the caller carries a `slot_id`; booking by `slot_id` (or by a spoken time
+//! that is exactly a free slot) means the agent never books a time it made up.
+
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Timelike};
+use serde_json::Value;
+
+use super::args::SlotId;
+use super::{info, say, Answer, Ctx, Status};
+use crate::calendar::{BookingRequest, FreeSlot, Interval, SlotQuery};
+use crate::domain::{name_key, E164};
+use crate::error::{ErrorKind, Result};
+use crate::nlu::{self, Part};
+use crate::store::{Appointment, Customer, Service};
+
+/// An early answer (needs input, not found …) instead of a value.
+type Step<T> = std::result::Result<T, Answer>;
+
+/// The value of a step, or return its early answer (from a handler).
+macro_rules! need {
+    ($e:expr) => {
+        match $e? {
+            Ok(v) => v,
+            Err(answer) => return Ok(answer),
+        }
+    };
+}
+
+/// The value of a step, or pass its early answer on (from another step).
+macro_rules! step {
+    ($e:expr) => {
+        match $e? {
+            Ok(v) => v,
+            Err(answer) => return Ok(Err(answer)),
+        }
+    };
+}
+
+const SERVICE: &[&str] = &["dienstleistung", "service", "service_name", "leistung"];
+const DATE: &[&str] = &["datum", "date", "preferred_date", "tag"];
+const TIME: &[&str] = &["uhrzeit", "time", "preferred_time", "time_of_day"];
+const STAFF: &[&str] = &["mitarbeiter", "staff", "staff_name"];
+const HALF_HOUR: i64 = 30 * 60_000;
+
+/// The service the caller named, matched within the company and offered at this branch.
+async fn service(ctx: &Ctx<'_>) -> Result<Step<Service>> {
+    let Some(phrase) = ctx.args.text(SERVICE) else {
+        return Ok(Err(Answer::new(Status::NeedsInput, "Für welche Leistung möchten Sie einen Termin?")));
+    };
+    let catalog = crate::ops::service::catalog(ctx.app, ctx.company.id).await?;
+    let found = match catalog.matches(&phrase, ctx.company.service_confidence_threshold) {
+        Some(m) => ctx.app.store.service(m.service_id).await?,
+        None => None,
+    };
+    Ok(found.filter(|s| s.branch_id.is_none_or(|b| b == ctx.branch.id)).ok_or_else(|| {
+        Answer::new(Status::NotFound, format!("Die Leistung „{phrase}“ bieten wir hier leider nicht an."))
+            .with("requested", phrase)
+    }))
+}
+
+/// The staff member named, if any and if they work here.
+async fn staff(ctx: &Ctx<'_>) -> Result<Option<i64>> {
+    let Some(name) = ctx.args.text(STAFF) else { return Ok(None) };
+    let key = name_key(&name);
+    let all = ctx.app.store.staff(ctx.company.id, ctx.branch.id).await?;
+    Ok(all
+        .iter()
+        .find(|s| name_key(&s.name) == key || name_key(&s.name).split(' ').next() == Some(key.as_str()))
+        .map(|s| s.id))
+}
+
+/// The day (and time, or part of the day) the caller said, in the branch's zone. An ISO date
+/// (`2026-11-27`, as flows often send) is taken as it is; spoken forms go through `nlu`.
+fn wanted(ctx: &Ctx<'_>, date: &[&str], time: &[&str]) -> nlu::When {
+    let (date_text, time_text) = (ctx.args.text(date), ctx.args.text(time));
+    let iso = date_text.as_deref().and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
+    let spoken = match iso {
+        Some(_) => time_text.unwrap_or_default(),
+        None => [date_text, time_text].into_iter().flatten().collect::<Vec<_>>().join(" "),
+    };
+    let mut when = nlu::resolve_when(&spoken, &ctx.now, ctx.tz);
+    if iso.is_some() {
+        when.date = iso;
+    }
+    when
+}
+
+fn instant(ctx: &Ctx<'_>, date: NaiveDate, time: NaiveTime) -> Option<i64> {
+    ctx.tz.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.timestamp_millis())
+}
+
+fn midnight(ctx: &Ctx<'_>, date: NaiveDate) -> i64 {
+    instant(ctx, date, NaiveTime::MIN)
+        .unwrap_or_else(|| instant(ctx, date, NaiveTime::from_hms_opt(1, 0, 0).unwrap_or_default()).unwrap_or(0))
+}
+
+/// Free slots of `service` from the start of `day` for `days` days.
+async fn free(
+    ctx: &Ctx<'_>,
+    service: &Service,
+    day: NaiveDate,
+    days: i64,
+    staff_id: Option<i64>,
+) -> Result<Vec<FreeSlot>> {
+    let window = Interval { start: midnight(ctx, day), end: midnight(ctx, day + Duration::days(days)) };
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    let query = SlotQuery { branch: &ctx.branch, service, window, staff_id, now: ctx.now.timestamp_millis() };
+    calendar.free_slots(&query).await
+}
+
+fn in_part(ctx: &Ctx<'_>, slot: &FreeSlot, part: Option<Part>) -> bool {
+    let hour = say::local(ctx.tz, slot.start).hour();
+    match part {
+        None => true,
+        Some(Part::Morning) => hour < 12,
+        Some(Part::Noon) => (11..14).contains(&hour),
+        Some(Part::Afternoon) => (12..17).contains(&hour),
+        Some(Part::Evening) => hour >= 17,
+    }
+}
+
+/// Up to two alternatives to `wanted`: the same day within ±30 minutes first, then the same
+/// time on the next days, then the nearest.
+fn alternatives(ctx: &Ctx<'_>, slots: &[FreeSlot], wanted: i64) -> Vec<FreeSlot> {
+    let day = say::local(ctx.tz, wanted).date_naive();
+    let clock = say::local(ctx.tz, wanted).time();
+    let mut picked: Vec<FreeSlot> = Vec::new();
+    let mut near: Vec<&FreeSlot> = slots
+        .iter()
+        .filter(|s| say::local(ctx.tz, s.start).date_naive() == day && (s.start - wanted).abs() <= HALF_HOUR)
+        .collect();
+    near.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
+    let same_time = slots.iter().filter(|s| {
+        let t = say::local(ctx.tz, s.start);
+        t.date_naive() > day && t.time() == clock
+    });
+    let mut nearest: Vec<&FreeSlot> = slots.iter().collect();
+    nearest.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
+    for s in near.into_iter().chain(same_time).chain(nearest) {
+        if picked.len() == 2 {
+            break;
+        }
+        if !picked.iter().any(|p| p.start == s.start) && s.start != wanted {
+            picked.push(s.clone());
+        }
+    }
+    picked
+}
+
+fn offer(ctx: &Ctx<'_>, service: &Service, slot: &FreeSlot) -> Value {
+    let mut v = say::fields(ctx.tz, slot.start);
+    let staff = (slot.staff_ids.len() == 1).then(|| slot.staff_ids[0]);
+    v["slot_id"] = SlotId { service_id: service.id, start: slot.start, staff_id: staff }.encode().into();
+    v
+}
+
+fn spoken(ctx: &Ctx<'_>, slots: &[FreeSlot]) -> String {
+    slots.iter().map(|s| say::when(ctx.tz, s.start)).collect::<Vec<_>>().join(" oder ")
+}
+
+/// "That time is taken": the alternatives around `wanted`.
+async fn taken(ctx: &Ctx<'_>, service: &Service, wanted: i64, staff_id: Option<i64>) -> Result<Answer> {
+    let day = say::local(ctx.tz, wanted).date_naive();
+    let slots = free(ctx, service, day, 7, staff_id).await?;
+    let alts = alternatives(ctx, &slots, wanted);
+    let message = if alts.is_empty() {
+        format!("{} ist leider nichts frei, und in den Tagen danach auch nicht.", say::when(ctx.tz, wanted))
+    } else {
+        format!("{} ist leider belegt. Ich kann Ihnen {} anbieten.", say::when(ctx.tz, wanted), spoken(ctx, &alts))
+    };
+    let offers: Vec<Value> = alts.iter().map(|s| offer(ctx, service, s)).collect();
+    Ok(Answer::new(Status::Unavailable, message)
+        .with("available", false)
+        .with("service", service.name.clone())
+        .with("alternatives", offers))
+}
+
+pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
+    let service = need!(service(ctx).await);
+    let staff_id = staff(ctx).await?;
+    let when = wanted(ctx, DATE, TIME);
+    let Some(date) = when.date.or_else(|| when.time.map(|_| ctx.now.with_timezone(&ctx.tz).date_naive())) else {
+        return Ok(Answer::new(Status::NeedsInput, "An welchem Tag möchten Sie kommen?").with("service", service.name));
+    };
+    let resolved = say::fields(ctx.tz, midnight(ctx, date));
+    if let Some(time) = when.time {
+        let Some(at) = instant(ctx, date, time) else {
+            return taken(ctx, &service, midnight(ctx, date), staff_id).await;
+        };
+        let slots = free(ctx, &service, date, 1, staff_id).await?;
+        if let Some(slot) = slots.iter().find(|s| s.start == at) {
+            let id = offer(ctx, &service, slot)["slot_id"].clone();
+            let message = format!(
+                "{} ist für {} frei. Soll ich den Termin für Sie eintragen?",
+                say::when(ctx.tz, at),
+                service.name
+            );
+            return Ok(Answer::new(Status::Ok, message)
+                .with("available", true)
+                .with("date", resolved["date"].clone())
+                .with("time", time.format("%H:%M").to_string())
+                .with("service", service.name.clone())
+                .with("slot_id", id)
+                .with("alternatives", Vec::<Value>::new()));
+        }
+        return Ok(taken(ctx, &service, at, staff_id)
+            .await?
+            .with("date", resolved["date"].clone())
+            .with("time", time.format("%H:%M").to_string()));
+    }
+    // A day (perhaps a part of it) without a time: what is free then, else the next days.
+    let slots = free(ctx, &service, date, 7, staff_id).await?;
+    let that_day: Vec<FreeSlot> = slots
+        .iter()
+        .filter(|s| say::local(ctx.tz, s.start).date_naive() == date && in_part(ctx, s, when.part))
+        .take(2)
+        .cloned()
+        .collect();
+    let (status, available, offered, message) = if that_day.is_empty() {
+        let later: Vec<FreeSlot> = slots.iter().filter(|s| in_part(ctx, s, when.part)).take(2).cloned().collect();
+        let message = if later.is_empty() {
+            "An diesem Tag und in den Tagen danach ist leider nichts frei.".to_string()
+        } else {
+            format!("An diesem Tag ist leider nichts frei. Ich kann Ihnen {} anbieten.", spoken(ctx, &later))
+        };
+        (Status::Unavailable, false, later, message)
+    } else {
+        let message = format!("Für {} ist frei: {}. Was passt Ihnen?", service.name, spoken(ctx, &that_day));
+        (Status::Ok, true, that_day, message)
+    };
+    let offers: Vec<Value> = offered.iter().map(|s| offer(ctx, &service, s)).collect();
+    Ok(Answer::new(status, message)
+        .with("available", available)
+        .with("date", resolved["date"].clone())
+        .with("time", "")
+        .with("service", service.name)
+        .with("alternatives", offers))
+}
+
+/// The customer the booking is for: by the number given or the caller's, with a name.
+async fn customer(ctx: &Ctx<'_>) -> Result<Step<Customer>> {
+    let country = ctx.company.country.parse()?;
+    let given = ctx.args.text(&["customer_phone", "telefon", "phone_number", "phone"]);
+    let phone = match given {
+        Some(text) => match E164::parse(&text, country) {
+            Ok(p) => p.as_str().to_string(),
+            Err(_) => {
+                return Ok(Err(Answer::new(
+                    Status::NeedsInput,
+                    "Die Telefonnummer habe ich nicht verstanden. Können Sie sie wiederholen?",
+                )))
+            }
+        },
+        None => match &ctx.from_number {
+            Some(n) => n.clone(),
+            None => {
+                return Ok(Err(Answer::new(
+                    Status::NeedsInput,
+                    "Ihre Nummer ist unterdrückt. Unter welcher Nummer können wir Sie erreichen?",
+                )))
+            }
+        },
+    };
+    let name = ctx.args.text(&["customer_name", "name", "kunde"]);
+    let known = ctx.app.store.customer_by_phone(ctx.company.id, &phone).await?;
+    if name.is_none() && known.as_ref().is_none_or(|c| c.name.is_none()) {
+        return Ok(Err(Answer::new(Status::NeedsInput, "Auf welchen Namen darf ich den Termin eintragen?")));
+    }
+    Ok(Ok(ctx.app.store.upsert_customer(ctx.company.id, &phone, name.as_deref()).await?))
+}
+
+/// The slot a booking names: a `slot_id` askpro offered, or a service with an exact time.
+async fn slot(ctx: &Ctx<'_>) -> Result<Step<(Service, i64, Option<i64>)>> {
+    if let Some(text) = ctx.args.text(&["slot_id"]) {
+        let Some(id) = SlotId::parse(&text) else {
+            return Ok(Err(Answer::new(
+                Status::NeedsInput,
+                "Diesen Termin kenne ich nicht. Bitte fragen Sie zuerst die freien Zeiten ab.",
+            )));
+        };
+        let found = ctx.app.store.service(id.service_id).await?;
+        let Some(service) =
+            found.filter(|s| s.company_id == ctx.company.id && s.branch_id.is_none_or(|b| b == ctx.branch.id))
+        else {
+            return Ok(Err(Answer::new(Status::NotFound, "Diesen Termin kenne ich nicht.")));
+        };
+        return Ok(Ok((service, id.start, id.staff_id)));
+    }
+    let service = step!(service(ctx).await);
+    let staff_id = staff(ctx).await?;
+    if let Some(at) = ctx.args.text(&["datetime", "start"]).and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+    {
+        return Ok(Ok((service, at.timestamp_millis(), staff_id)));
+    }
+    let when = wanted(ctx, DATE, TIME);
+    match (when.date, when.time) {
+        (Some(date), Some(time)) => match instant(ctx, date, time) {
+            Some(at) => Ok(Ok((service, at, staff_id))),
+            None => {
+                Ok(Err(Answer::new(Status::Unavailable, "Diese Uhrzeit gibt es an dem Tag nicht (Zeitumstellung).")))
+            }
+        },
+        (None, _) => Ok(Err(Answer::new(Status::NeedsInput, "An welchem Tag möchten Sie kommen?"))),
+        (_, None) => Ok(Err(Answer::new(Status::NeedsInput, "Um wie viel Uhr möchten Sie kommen?"))),
+    }
+}
+
+/// Holds the slot for this call; a taken slot answers with alternatives.
+async fn hold(ctx: &Ctx<'_>) -> Result<Step<(Service, Customer, i64)>> {
+    let (service, start, staff_id) = step!(slot(ctx).await);
+    let customer = step!(customer(ctx).await);
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    let request = BookingRequest {
+        branch: &ctx.branch,
+        service: &service,
+        start,
+        staff_id,
+        customer: &customer,
+        call_id: &ctx.call_id,
+        now: ctx.now.timestamp_millis(),
+    };
+    match calendar.hold(&request).await {
+        Ok(_) => Ok(Ok((service, customer, start))),
+        Err(e) if e.kind() == ErrorKind::Conflict => Ok(Err(taken(ctx, &service, start, staff_id).await?)),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn start_booking(ctx: &Ctx<'_>) -> Result<Answer> {
+    let (service, _, start) = need!(hold(ctx).await);
+    let message = format!(
+        "Ich habe {} für {} vorgemerkt. Soll ich den Termin verbindlich buchen?",
+        say::when(ctx.tz, start),
+        service.name
+    );
+    let mut answer = Answer::new(Status::Ok, message)
+        .with("service", service.name)
+        .with("held_minutes", crate::calendar::HOLD_MINUTES);
+    if let Value::Object(f) = say::fields(ctx.tz, start) {
+        answer.data.extend(f);
+    }
+    Ok(answer)
+}
+
+fn booked(ctx: &Ctx<'_>, a: &Appointment) -> Answer {
+    let service = a.service_name.clone().unwrap_or_else(|| "Ihr Termin".into());
+    let with = a.staff_name.as_ref().map(|s| format!(" bei {s}")).unwrap_or_default();
+    let message = format!("{service}{with} ist gebucht: {}.", say::when(ctx.tz, a.starts_at));
+    let mut answer = Answer::new(Status::Ok, message)
+        .with("appointment_id", a.id)
+        .with("service", a.service_name.clone())
+        .with("staff", a.staff_name.clone())
+        .with("booking_uid", a.external_uid.clone());
+    if let Value::Object(f) = say::fields(ctx.tz, a.starts_at) {
+        answer.data.extend(f);
+    }
+    answer
+}
+
+pub async fn confirm_booking(ctx: &Ctx<'_>) -> Result<Answer> {
+    let now = ctx.now.timestamp_millis();
+    let hold = ctx.app.store.active_hold(ctx.company.id, &ctx.call_id, now).await?;
+    let Some(hold) = hold else {
+        return Ok(Answer::new(
+            Status::NotFound,
+            "Ich habe keinen vorgemerkten Termin mehr. Soll ich noch einmal nachsehen?",
+        ));
+    };
+    let customer = match hold.customer_id {
+        Some(id) => ctx.app.store.customer(ctx.company.id, id).await?,
+        None => None,
+    };
+    let Some(customer) = customer else {
+        return Ok(Answer::new(Status::NeedsInput, "Auf welchen Namen darf ich den Termin eintragen?"));
+    };
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    match calendar.confirm(&ctx.call_id, &customer, now).await {
+        Ok(a) => Ok(booked(ctx, &a)),
+        Err(e) if e.kind() == ErrorKind::Conflict => {
+            let service = ctx.app.store.service(hold.service_id.unwrap_or_default()).await?;
+            match service {
+                Some(s) => taken(ctx, &s, hold.starts_at, None).await,
+                None => Ok(Answer::new(Status::Unavailable, "Der Termin ist leider gerade vergeben worden.")),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn book_appointment(ctx: &Ctx<'_>) -> Result<Answer> {
+    need!(hold(ctx).await);
+    confirm_booking(ctx).await
+}
+
+/// The caller's appointment the arguments point at; several without a choice asks back.
+async fn pick(ctx: &Ctx<'_>, date: &[&str], time: &[&str]) -> Result<Step<Appointment>> {
+    let Some(customer) = info::caller(ctx).await? else {
+        return Ok(Err(Answer::new(Status::NotFound, "Unter Ihrer Nummer finde ich keinen Termin.")));
+    };
+    let upcoming = ctx.app.store.upcoming_appointments(ctx.company.id, customer.id, ctx.now.timestamp_millis()).await?;
+    if upcoming.is_empty() {
+        return Ok(Err(Answer::new(Status::NotFound, "Ich finde keinen anstehenden Termin von Ihnen.")));
+    }
+    let said = if ctx.args.text(date).is_some() || ctx.args.text(time).is_some() {
+        Some(wanted(ctx, date, time))
+    } else {
+        None
+    };
+    let matching: Vec<&Appointment> = upcoming
+        .iter()
+        .filter(|a| {
+            let t = say::local(ctx.tz, a.starts_at);
+            said.is_none_or(|w| w.date.is_none_or(|d| d == t.date_naive()) && w.time.is_none_or(|h| h == t.time()))
+        })
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(Ok((*one).clone())),
+        [] => Ok(Err(Answer::new(Status::NotFound, "Zu dieser Zeit finde ich keinen Termin von Ihnen.")
+            .with("appointments", info::listed(ctx, &upcoming)))),
+        several => {
+            let list: Vec<Appointment> = several.iter().map(|a| (*a).clone()).collect();
+            let options: Vec<String> = list.iter().map(|a| say::when(ctx.tz, a.starts_at)).collect();
+            Ok(Err(Answer::new(Status::NeedsInput, format!("Welchen Termin meinen Sie: {}?", options.join(" oder ")))
+                .with("appointments", info::listed(ctx, &list))))
+        }
+    }
+}
+
+pub async fn cancel_appointment(ctx: &Ctx<'_>) -> Result<Answer> {
+    let appointment = need!(pick(ctx, DATE, TIME).await);
+    let hours = ctx.company.cancellation_hours;
+    let notice_ends = appointment.starts_at - hours * 3_600_000;
+    if hours > 0 && ctx.now.timestamp_millis() > notice_ends {
+        let reason = format!("Absagen sind nur bis {hours} Stunden vor dem Termin möglich.");
+        return Ok(Answer::new(
+            Status::PolicyDenied,
+            format!("{reason} Bitte rufen Sie uns direkt an, wir finden eine Lösung."),
+        )
+        .with("reason", reason)
+        .with("appointment_id", appointment.id));
+    }
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    let cancelled = calendar.cancel(appointment.id, Some("vom Anrufer abgesagt"), ctx.now.timestamp_millis()).await?;
+    Ok(Answer::new(Status::Ok, format!("Ihr Termin {} ist abgesagt.", say::when(ctx.tz, cancelled.starts_at)))
+        .with("appointment_id", cancelled.id))
+}
+
+pub async fn reschedule_appointment(ctx: &Ctx<'_>) -> Result<Answer> {
+    let appointment = need!(pick(ctx, &["old_datum", "old_date", "alter_termin"], &["old_uhrzeit", "old_time"]).await);
+    let when = wanted(ctx, &["new_datum", "new_date", "neues_datum"], &["new_uhrzeit", "new_time", "neue_uhrzeit"]);
+    let (Some(date), Some(time)) = (when.date, when.time) else {
+        return Ok(Answer::new(
+            Status::NeedsInput,
+            "Auf welchen Tag und welche Uhrzeit möchten Sie den Termin verschieben?",
+        ));
+    };
+    let Some(start) = instant(ctx, date, time) else {
+        return Ok(Answer::new(Status::Unavailable, "Diese Uhrzeit gibt es an dem Tag nicht (Zeitumstellung)."));
+    };
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    match calendar.reschedule(appointment.id, start, None, ctx.now.timestamp_millis()).await {
+        Ok(moved) => {
+            let mut answer = booked(ctx, &moved);
+            answer.message = format!("Ihr Termin ist verschoben auf {}.", say::when(ctx.tz, moved.starts_at));
+            Ok(answer)
+        }
+        Err(e) if e.kind() == ErrorKind::Conflict => {
+            match ctx.app.store.service(appointment.service_id.unwrap_or_default()).await? {
+                Some(s) => taken(ctx, &s, start, None).await,
+                None => Ok(Answer::new(Status::Unavailable, "Zu dieser Zeit ist leider nichts frei.")),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,173 @@
+//! Custom functions: what the voice agent calls during a live call (SPEC.md §5). One handler
+//! per function, all answering with the same contract — HTTP 200 and
+//! `{"status", "message": <one short German sentence>, …data}` — where an ordinary outcome
+//! (new caller, slot taken) is never an error.
+//!
+//! [`call`] is the one entry: it resolves the tenant from the call (never from arguments),
+//! answers a retried `(call_id, name, args)` with its first answer, and keeps every handler
+//! within the deadline — a slow or failing calendar gets a speakable fallback and a callback
+//! request instead of silence.
+
+mod args;
+mod booking;
+mod info;
+mod say;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ops::events::{self, CallObject, Scope};
+use crate::ops::{branch, company, App};
+use crate::store::{Branch, Company, NewCallback};
+pub use args::Args;
+
+/// The answer's status (SPEC.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Unavailable,
+    NotFound,
+    NeedsInput,
+    PolicyDenied,
+    Error,
+}
+
+/// What a function answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub status: Status,
+    pub message: String,
+    #[serde(flatten)]
+    pub data: Map<String, Value>,
+}
+
+impl Answer {
+    pub fn new(status: Status, message: impl Into<String>) -> Answer {
+        Answer { status, message: message.into(), data: Map::new() }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Answer {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// Everything a handler knows: the tenant, the call, the arguments, and now.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub company: Company,
+    pub branch: Branch,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+    pub call_id: String,
+    /// The caller's number; `None` when withheld.
+    pub from_number: Option<String>,
+    pub args: Args,
+}
+
+#[derive(Debug, Deserialize)]
+struct Request {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    args: Map<String, Value>,
+    call: CallObject,
+}
+
+/// The deadline every function answers within unless configured otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Runs the function a verified request names (`path_name` for `/retell/function/{name}`).
+/// Errors are protocol errors (bad JSON 400, unknown tenant 404); everything else is an answer.
+pub async fn call(app: &App, scope: Scope, raw: &[u8], path_name: Option<&str>, deadline: Duration) -> Result<Answer> {
+    let request: Request =
+        serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a function call: {e}")))?;
+    let name = path_name.map(str::to_string).or(request.name).filter(|n| !n.is_empty());
+    let name = name.ok_or_else(|| Error::invalid("the function call has no name"))?;
+    if request.call.call_id.is_empty() {
+        return Err(Error::invalid("the function call has no call.call_id"));
+    }
+    let tenant = events::tenant(app, scope, &request.call).await?;
+    let args_hash = args::hash(&request.args);
+    if let Some(first) = app.store.function_answer(tenant.company_id, &request.call.call_id, &name, &args_hash).await? {
+        return Ok(serde_json::from_str(&first)?);
+    }
+    let company = company::get(app, tenant.company_id).await?;
+    let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
+    let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
+    let from_number = request.call.from_number.clone().filter(|n| n.starts_with('+') && n.len() > 4);
+    let ctx = Ctx {
+        app,
+        company,
+        branch,
+        tz,
+        now: Utc::now(),
+        call_id: request.call.call_id.clone(),
+        from_number,
+        args: Args::new(request.args),
+    };
+    let answer = match tokio::time::timeout(deadline, run(&ctx, &name)).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => fallback(&ctx, &name, &e).await,
+        Err(_) => {
+            let late = Error::upstream(format!("no answer within {} ms", deadline.as_millis()));
+            fallback(&ctx, &name, &late).await
+        }
+    };
+    let text = serde_json::to_string(&answer)?;
+    let first = app.store.keep_function_answer(ctx.company.id, &ctx.call_id, &name, &args_hash, &text).await?;
+    Ok(serde_json::from_str(&first)?)
+}
+
+async fn run(ctx: &Ctx<'_>, name: &str) -> Result<Answer> {
+    match name {
+        "get_current_context" => info::current_context(ctx),
+        "check_customer" => info::check_customer(ctx).await,
+        "get_available_services" => info::services(ctx).await,
+        "get_customer_appointments" => info::appointments(ctx).await,
+        "request_callback" => info::request_callback(ctx).await,
+        "check_availability" | "check_availability_v17" | "get_alternatives" => booking::check_availability(ctx).await,
+        "start_booking" => booking::start_booking(ctx).await,
+        "confirm_booking" => booking::confirm_booking(ctx).await,
+        "book_appointment" => booking::book_appointment(ctx).await,
+        "cancel_appointment" => booking::cancel_appointment(ctx).await,
+        "reschedule_appointment" => booking::reschedule_appointment(ctx).await,
+        other => Ok(Answer::new(Status::Error, "Diese Funktion kenne ich leider nicht.").with("function", other)),
+    }
+}
+
+/// The answer when a handler failed or ran out of time: something the agent can say, and a
+/// callback request so that nobody is left waiting.
+async fn fallback(ctx: &Ctx<'_>, name: &str, error: &Error) -> Answer {
+    tracing::warn!(function = name, call_id = %ctx.call_id, error = %error, "function fell back");
+    if error.kind() == ErrorKind::Invalid {
+        return Answer::new(Status::NeedsInput, say::sentence(error.message()));
+    }
+    let callback = NewCallback {
+        branch_id: Some(ctx.branch.id),
+        call_id: Some(ctx.call_id.clone()),
+        customer_name: ctx.args.text(&["customer_name", "name"]),
+        phone: ctx.args.text(&["customer_phone", "phone_number", "telefon"]).or(ctx.from_number.clone()),
+        reason: Some(format!("{name}: {}", error.message())),
+    };
+    let recorded = ctx.app.store.insert_callback(ctx.company.id, &callback).await;
+    if let Err(e) = &recorded {
+        tracing::error!(error = %e, "could not record the callback request");
+    }
+    Answer::new(
+        Status::Error,
+        "Entschuldigung, ich komme gerade nicht an den Kalender. Wir rufen Sie so bald wie möglich zurück.",
+    )
+    .with("callback_requested", recorded.is_ok())
+}
+
+/// A JSON object for a value that serialises to one (used by the command-line twins).
+pub fn to_value(answer: &Answer) -> Value {
+    serde_json::to_value(answer).unwrap_or_else(|_| json!({"status": "error"}))
+}

@@ -1,0 +1,227 @@
+//! The custom functions end to end through the daemon (in process, signed requests) on the
+//! local calendar, on SQLite and PostgreSQL: a new caller books; a retry has no second effect;
+//! a taken time gives two alternatives and one of them is booked by its slot_id; the returning
+//! caller is recognised; reschedule; cancel outside and inside the notice period; a withheld
+//! number; a callback request. And Cal.com timing out: a fallback within the deadline and a
+//! callback request.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use askpro::fakes::calcom::Settings;
+use chrono::{Datelike, Utc};
+use chrono_tz::Europe::Berlin;
+use common::daemon::{Daemon, PLATFORM_KEY};
+use common::TestDb;
+use serde_json::{json, Value};
+
+both_backends!(scenarios_on_the_local_calendar);
+
+const BRANCH_PHONE: &str = "+493023125100";
+
+fn monday() -> String {
+    let today = Utc::now().with_timezone(&Berlin).date_naive();
+    let monday = today + chrono::Duration::days(i64::from(7 - today.weekday().num_days_from_monday()) + 7);
+    monday.format("%Y-%m-%d").to_string()
+}
+
+/// Calls a function as Retell would; returns the answer (HTTP 200 required).
+fn call(daemon: &Daemon, call_id: &str, from: &str, name: &str, args: Value) -> Value {
+    let body = json!({"name": name, "args": args, "call": {"call_id": call_id, "agent_id": "agent_unknown", "from_number": from, "to_number": BRANCH_PHONE, "call_status": "ongoing"}});
+    let (status, answer) = daemon.signed_to("/retell/function", body.to_string().as_bytes(), PLATFORM_KEY);
+    assert_eq!(status, 200, "{name}: {answer}");
+    let v: Value = serde_json::from_str(&answer).unwrap();
+    assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{name}: every answer has a message: {v}");
+    v
+}
+
+fn count(db: &TestDb, sql: &str) -> i64 {
+    common::block_on(db.strings(&format!("SELECT CAST(({sql}) AS TEXT)")))[0].parse().unwrap()
+}
+
+fn salon(db: &TestDb) -> i64 {
+    let c = db.company("Salon");
+    let cs = c.to_string();
+    db.ok(&[
+        "company:config",
+        "--company-id",
+        &cs,
+        "--cancellation-hours",
+        "24",
+        "--callback-email",
+        "team@salon.test",
+    ]);
+    let b = db.ok(&["branch:create", "--company-id", &cs, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    db.service(c, "Herrenhaarschnitt", 30);
+    db.ok(&["service:add-synonym", "--service-id", "1", "--synonym", "Männerhaarschnitt"]);
+    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "-q"]);
+    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    c
+}
+
+fn scenarios_on_the_local_calendar(db: &TestDb) {
+    let c = salon(db);
+    let daemon = Daemon::start(db, &[]);
+    let day = monday();
+    let max = "+4917611111111";
+
+    let context = call(&daemon, "call_1", max, "get_current_context", json!({}));
+    assert_eq!((context["status"].as_str(), context["branch"].as_str()), (Some("ok"), Some("Mitte")));
+    assert_eq!(context["timezone"], "Europe/Berlin");
+
+    // A new caller books a time askpro offered.
+    let who = call(&daemon, "call_1", max, "check_customer", json!({}));
+    assert_eq!(who["customer_found"], false);
+    let free = call(
+        &daemon,
+        "call_1",
+        max,
+        "check_availability",
+        json!({"dienstleistung": "Männerhaarschnitt", "datum": day, "uhrzeit": "10:00"}),
+    );
+    assert_eq!((free["status"].as_str(), free["available"].as_bool()), (Some("ok"), Some(true)), "{free}");
+    assert_eq!(free["service"], "Herrenhaarschnitt");
+    let args = json!({"slot_id": free["slot_id"], "customer_name": "Max Muster"});
+    let booked = call(&daemon, "call_1", max, "book_appointment", args.clone());
+    assert_eq!(
+        (booked["status"].as_str(), booked["time"].as_str(), booked["date"].as_str()),
+        (Some("ok"), Some("10:00"), Some(day.as_str())),
+        "{booked}"
+    );
+    // Retell retries: the same answer, no second booking.
+    assert_eq!(call(&daemon, "call_1", max, "book_appointment", args), booked);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1);
+
+    // The wanted time is taken: two alternatives, nearest first; one is booked by its slot_id.
+    let eva = "+4917622222222";
+    let taken = call(
+        &daemon,
+        "call_2",
+        eva,
+        "check_availability",
+        json!({"service": "Herrenhaarschnitt", "date": day, "time": "10:00"}),
+    );
+    assert_eq!((taken["status"].as_str(), taken["available"].as_bool()), (Some("unavailable"), Some(false)), "{taken}");
+    let alts = taken["alternatives"].as_array().unwrap();
+    let times: Vec<&str> = alts.iter().map(|a| a["time"].as_str().unwrap()).collect();
+    assert_eq!(times, ["09:30", "10:30"], "same day within ±30 minutes first");
+    let held = call(
+        &daemon,
+        "call_2",
+        eva,
+        "start_booking",
+        json!({"slot_id": alts[1]["slot_id"], "customer_name": "Eva Beispiel"}),
+    );
+    assert_eq!(held["status"], "ok", "{held}");
+    let confirmed = call(&daemon, "call_2", eva, "confirm_booking", json!({}));
+    assert_eq!((confirmed["status"].as_str(), confirmed["time"].as_str()), (Some("ok"), Some("10:30")), "{confirmed}");
+    // A made-up slot id books nothing.
+    let forged =
+        call(&daemon, "call_2", eva, "book_appointment", json!({"slot_id": "s1-123-0", "customer_name": "Eva"}));
+    assert_eq!(forged["status"], "unavailable", "{forged}");
+
+    // The returning caller is recognised, with the appointment coming up.
+    let back = call(&daemon, "call_3", max, "check_customer", json!({}));
+    assert_eq!(
+        (back["customer_found"].as_bool(), back["customer_name"].as_str()),
+        (Some(true), Some("Max Muster")),
+        "{back}"
+    );
+    assert_eq!(back["upcoming_appointments"].as_array().unwrap().len(), 1);
+    let mine = call(&daemon, "call_3", max, "get_customer_appointments", json!({}));
+    assert_eq!(mine["appointments"][0]["time"], "10:00");
+
+    // Reschedule to 11:00, then cancel: allowed outside the notice, refused inside it.
+    let moved =
+        call(&daemon, "call_3", max, "reschedule_appointment", json!({"new_datum": day, "new_uhrzeit": "11:00"}));
+    assert_eq!((moved["status"].as_str(), moved["time"].as_str()), (Some("ok"), Some("11:00")), "{moved}");
+    let onto_eva =
+        call(&daemon, "call_3", max, "reschedule_appointment", json!({"new_datum": day, "new_uhrzeit": "10:30"}));
+    assert_eq!(onto_eva["status"], "unavailable", "{onto_eva}");
+    db.ok(&["company:config", "--company-id", &c.to_string(), "--cancellation-hours", "2000"]);
+    let denied = call(&daemon, "call_3", max, "cancel_appointment", json!({}));
+    assert_eq!(denied["status"], "policy_denied", "{denied}");
+    assert!(denied["reason"].as_str().unwrap().contains("2000 Stunden"));
+    db.ok(&["company:config", "--company-id", &c.to_string(), "--cancellation-hours", "24"]);
+    let cancelled = call(&daemon, "call_3", max, "cancel_appointment", json!({"datum": day}));
+    assert_eq!(cancelled["status"], "ok", "{cancelled}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1, "Eva's remains");
+
+    // A withheld number: no lookup by an empty number; booking asks for a number.
+    let hidden = call(&daemon, "call_4", "", "check_customer", json!({}));
+    assert_eq!(hidden["customer_found"], false);
+    let ask = call(
+        &daemon,
+        "call_4",
+        "",
+        "book_appointment",
+        json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "14:00", "name": "Anonym"}),
+    );
+    assert_eq!(ask["status"], "needs_input", "{ask}");
+    let given = call(
+        &daemon,
+        "call_4",
+        "",
+        "book_appointment",
+        json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "14:00", "name": "Anonym", "customer_phone": "030 1234567"}),
+    );
+    assert_eq!(given["status"], "ok", "{given}");
+
+    // A callback request is recorded and queued on the company's channel.
+    let cb =
+        call(&daemon, "call_5", eva, "request_callback", json!({"customer_name": "Eva", "reason": "Frage zur Farbe"}));
+    assert_eq!(cb["status"], "ok");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM callback_requests"), 1);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM notification_outbox WHERE channel = 'email' AND target = 'team@salon.test'"),
+        1
+    );
+
+    let unknown = call(&daemon, "call_5", eva, "make_coffee", json!({}));
+    assert_eq!(unknown["status"], "error");
+    let (status, _) = daemon.signed_to("/retell/function", b"{\"name\":", PLATFORM_KEY);
+    assert_eq!(status, 400);
+    let stranger = json!({"name": "check_customer", "args": {}, "call": {"call_id": "x", "to_number": "+4940111111"}});
+    assert_eq!(daemon.signed_to("/retell/function", stranger.to_string().as_bytes(), PLATFORM_KEY).0, 404);
+    let compat = json!({"args": {}, "call": {"call_id": "call_6", "from_number": max, "to_number": BRANCH_PHONE}});
+    let (status, answer) =
+        daemon.signed_to("/api/webhooks/retell/current-context", compat.to_string().as_bytes(), PLATFORM_KEY);
+    assert_eq!(status, 200, "the seeds' path: {answer}");
+}
+
+/// Cal.com does not answer in time: the caller hears a fallback within the deadline and the
+/// business gets a callback request.
+#[test]
+fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
+    let db = TestDb::sqlite();
+    let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, None);
+    let c = db.calcom_company("Salon", &fake);
+    db.ok(&["branch:create", "--company-id", &c.to_string(), "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    db.ok(&[
+        "service:create",
+        "--company-id",
+        &c.to_string(),
+        "--name",
+        "Herrenhaarschnitt",
+        "--duration",
+        "30",
+        "--calcom-event-type-id",
+        "501",
+    ]);
+    fake.set_delay(Some(Duration::from_secs(5)));
+    let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url), ("ASKPRO_FUNCTION_DEADLINE_MS", "800")]);
+    let started = Instant::now();
+    let answer = call(
+        &daemon,
+        "call_slow",
+        "+4917611111111",
+        "check_availability",
+        json!({"service": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "10:00"}),
+    );
+    let took = started.elapsed();
+    assert_eq!(answer["status"], "error", "{answer}");
+    assert_eq!(answer["callback_requested"], true);
+    assert!(took < Duration::from_millis(2000), "answered after {took:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM callback_requests WHERE call_id = 'call_slow'"), 1);
+}
