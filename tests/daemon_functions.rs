@@ -3,7 +3,7 @@
 //! a taken time gives two alternatives and one of them is booked by its slot_id; the returning
 //! caller is recognised; reschedule; cancel outside and inside the notice period; a withheld
 //! number; a callback request. And Cal.com timing out: a fallback within the deadline and a
-//! callback request.
+//! callback request. The inbound webhook's dynamic variables for a new and a returning caller.
 
 mod common;
 
@@ -129,6 +129,31 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
         "{back}"
     );
     assert_eq!(back["upcoming_appointments"].as_array().unwrap().len(), 1);
+    // Before the first word: the inbound webhook's dynamic variables, all strings.
+    let inbound = json!({"event": "call_inbound", "call_inbound": {"from_number": max, "to_number": BRANCH_PHONE}});
+    let (status, answer) = daemon.signed_to("/retell/inbound", inbound.to_string().as_bytes(), PLATFORM_KEY);
+    assert_eq!(status, 200, "{answer}");
+    let vars: Value = serde_json::from_str(&answer).unwrap();
+    let vars = &vars["call_inbound"]["dynamic_variables"];
+    assert_eq!(
+        (vars["caller_known"].as_str(), vars["customer_name"].as_str()),
+        (Some("true"), Some("Max Muster")),
+        "{vars}"
+    );
+    assert!(
+        vars["greeting"].as_str().unwrap().contains("Max Muster") || vars["greeting_situation"] == "after_hours",
+        "{vars}"
+    );
+    assert!(vars.as_object().unwrap().values().all(Value::is_string), "Retell takes strings only: {vars}");
+    let fixture = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/reference/retell-fixtures/inbound_call_webhook.json"),
+    )
+    .unwrap();
+    let (status, answer) = daemon.signed_to("/retell/inbound", &fixture, PLATFORM_KEY);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains(r#""caller_known":"false""#), "{answer}");
+
     let mine = call(&daemon, "call_3", max, "get_customer_appointments", json!({}));
     assert_eq!(mine["appointments"][0]["time"], "10:00");
 

@@ -116,6 +116,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
         (&Method::GET, "/metrics") => ("metrics", metrics_response(&state)),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
+        (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
         (&Method::POST, path) if function_name(path).is_some() => {
             let name = function_name(path).flatten().map(str::to_string);
             ("retell_function", retell_function(&state, req, name.as_deref()).await)
@@ -150,6 +151,18 @@ async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<
     match events::retell_event(&state.app, scope, &body).await {
         Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
         Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
+        Err(e) => protocol_error(&e),
+    }
+}
+
+/// `POST /retell/inbound`: the caller's dynamic variables before the call is picked up.
+async fn retell_inbound(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (scope, body) = match verified(state, req).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    match crate::functions::inbound::dynamic_variables(&state.app, scope, &body).await {
+        Ok(answer) => json_response(StatusCode::OK, answer),
         Err(e) => protocol_error(&e),
     }
 }

@@ -10,6 +10,7 @@
 
 mod args;
 mod booking;
+pub mod inbound;
 mod info;
 mod say;
 
