@@ -32,6 +32,7 @@ struct FileSettings {
     public_url: Option<String>,
     listen: Option<String>,
     function_deadline_ms: Option<u64>,
+    rate_limit_per_source: Option<u32>,
 }
 
 /// The resolved configuration of one process.
@@ -46,6 +47,8 @@ pub struct Settings {
     pub listen: String,
     /// How long a custom function may take before the caller hears a fallback.
     pub function_deadline: std::time::Duration,
+    /// Requests per second one source address may send the daemon (0: no limit).
+    pub rate_limit_per_source: u32,
 }
 
 impl Settings {
@@ -93,6 +96,12 @@ impl Settings {
                 })?,
                 None => file.function_deadline_ms.unwrap_or(2_000),
             }),
+            rate_limit_per_source: match env("ASKPRO_RATE_LIMIT") {
+                Some(v) => v.trim().parse().map_err(|_| {
+                    Error::config(format!("ASKPRO_RATE_LIMIT must be requests per second (0: off), not '{v}'"))
+                })?,
+                None => file.rate_limit_per_source.unwrap_or(500),
+            },
             database_url,
         })
     }

@@ -139,3 +139,22 @@ fn refused_requests_store_nothing(db: &TestDb) {
     }
     drop(daemon);
 }
+
+/// One source sending faster than the limit gets 429 with Retry-After, as JSON.
+#[test]
+fn a_source_over_the_rate_limit_is_told_to_wait() {
+    use std::io::{Read, Write};
+    let db = TestDb::sqlite();
+    let daemon = Daemon::start(&db, &[("ASKPRO_RATE_LIMIT", "2")]);
+    let statuses: Vec<u16> = (0..6).map(|_| daemon.post("/retell/webhook", b"{}", None).0).collect();
+    assert_eq!(&statuses[..4], [401, 401, 401, 401], "a burst of twice the rate is allowed");
+    assert!(statuses[4..].contains(&429), "{statuses:?}");
+    let mut stream = std::net::TcpStream::connect(&daemon.addr).unwrap();
+    write!(stream, "POST /retell/webhook HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 429"), "{response}");
+    assert!(response.to_ascii_lowercase().contains("retry-after: 1"), "{response}");
+    assert!(response.contains(r#""code":"rate_limited""#), "{response}");
+    assert!(daemon.get("/healthz").contains("200 OK"), "health checks are not limited");
+}

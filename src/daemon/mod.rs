@@ -6,6 +6,7 @@
 //! their raw bytes before anything is parsed; every error is a JSON body.
 
 pub mod keys;
+pub mod limit;
 pub mod metrics;
 pub mod signature;
 
@@ -38,6 +39,7 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct State {
     pub app: App,
     pub metrics: Metrics,
+    limit: limit::RateLimit,
     keys: std::sync::RwLock<Arc<RetellKeys>>,
 }
 
@@ -45,7 +47,8 @@ impl State {
     /// Loads the Retell keys; [`serve`] refreshes them every 30 s.
     pub async fn new(app: App) -> Result<State> {
         let keys = RetellKeys::load(&app).await?;
-        Ok(State { app, metrics: Metrics::default(), keys: std::sync::RwLock::new(Arc::new(keys)) })
+        let limit = limit::RateLimit::new(app.settings.rate_limit_per_source);
+        Ok(State { app, metrics: Metrics::default(), limit, keys: std::sync::RwLock::new(Arc::new(keys)) })
     }
 
     fn keys(&self) -> Arc<RetellKeys> {
@@ -73,7 +76,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(conn) => conn,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
@@ -82,7 +85,8 @@ pub async fn serve(
                     }
                 };
                 let state = state.clone();
-                let service = hyper::service::service_fn(move |req| handle(state.clone(), req));
+                let source = peer.ip();
+                let service = hyper::service::service_fn(move |req| handle(state.clone(), source, req));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(10))
@@ -109,8 +113,21 @@ pub async fn serve(
     Ok(())
 }
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    state: Arc<State>,
+    source: std::net::IpAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = std::time::Instant::now();
+    if req.method() == Method::POST {
+        if let Err(wait) = state.limit.admit(source) {
+            let mut response =
+                error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this source");
+            response.headers_mut().insert(hyper::header::RETRY_AFTER, wait.into());
+            state.metrics.request("rate_limited", 429, started.elapsed());
+            return Ok(response);
+        }
+    }
     let (endpoint, response) = match (req.method(), req.uri().path()) {
         (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
