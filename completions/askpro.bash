@@ -49,6 +49,9 @@ _askpro() {
             askpro,staff)
                 cmd="askpro__subcmd__staff"
                 ;;
+            askpro,webhooks)
+                cmd="askpro__subcmd__webhooks"
+                ;;
             askpro__subcmd__branch,create)
                 cmd="askpro__subcmd__branch__subcmd__create"
                 ;;
@@ -130,6 +133,9 @@ _askpro() {
             askpro__subcmd__staff,list)
                 cmd="askpro__subcmd__staff__subcmd__list"
                 ;;
+            askpro__subcmd__webhooks,retry)
+                cmd="askpro__subcmd__webhooks__subcmd__retry"
+                ;;
             *)
                 ;;
         esac
@@ -137,7 +143,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug webhooks db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1268,6 +1274,54 @@ _askpro() {
             fi
             case "${prev}" in
                 --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__webhooks)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version retry"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__webhooks__subcmd__retry)
+            opts="-q -n -h -V --hours --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,6 +37,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "calcom" -d 'Cal.com: test the key, import event types and members, verify sync'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at appointments and working hours on a day'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
@@ -357,6 +358,22 @@ complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -f -a "retry" -d 'Re-process stored webhook events whose processing failed'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -l hours -d 'How far back to look, in hours' -r
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

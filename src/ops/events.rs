@@ -109,6 +109,51 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
     }
 }
 
+/// What `webhooks:retry` did.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Retried {
+    pub found: usize,
+    pub processed: usize,
+    pub still_failing: usize,
+}
+
+/// Processes again the Retell deliveries of the last `hours` that failed; each one that
+/// succeeds now is marked processed, the others keep their (new) error.
+pub async fn retry(app: &App, hours: u32, progress: &dyn super::Progress) -> Result<Retried> {
+    let since = crate::store::now_ms() - i64::from(hours) * 3_600_000;
+    let failed = app.store.failed_webhook_events(since).await?;
+    let mut done = Retried { found: failed.len(), ..Default::default() };
+    progress.start(failed.len() as u64, "re-processing");
+    for event in failed {
+        let outcome = match (event.source.as_str(), event.company_id) {
+            ("retell", Some(company_id)) => reprocess(app, company_id, &event.payload).await,
+            _ => Err(Error::invalid(format!("no processing for {} events", event.source))),
+        };
+        match outcome {
+            Ok(()) => {
+                app.store.finish_webhook_event(event.id, "processed", None).await?;
+                done.processed += 1;
+            }
+            Err(e) => {
+                app.store.finish_webhook_event(event.id, "failed", Some(&e.to_string())).await?;
+                done.still_failing += 1;
+            }
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    Ok(done)
+}
+
+async fn reprocess(app: &App, company_id: i64, payload: &str) -> Result<()> {
+    let envelope: Envelope = serde_json::from_str(payload).map_err(|e| Error::invalid(format!("stored body: {e}")))?;
+    let tenant = tenant(app, Scope::Company(company_id), &envelope.call).await?;
+    match envelope.event.as_str() {
+        "call_started" | "call_ended" | "call_analyzed" => record_call(app, tenant, &envelope.call).await,
+        _ => Ok(()),
+    }
+}
+
 async fn record_call(app: &App, tenant: Tenant, call: &CallObject) -> Result<()> {
     let customer = match call.from_number.as_deref().filter(|n| !n.is_empty()) {
         Some(number) => app.store.customer_by_phone(tenant.company_id, number).await?.map(|c| c.id),

@@ -195,6 +195,8 @@ pub trait Store: Send + Sync {
     async fn record_webhook_event(&self, event: &NewWebhookEvent) -> Result<Option<i64>>;
     /// Marks a stored delivery `processed`, `ignored` or `failed` (with the error).
     async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()>;
+    /// Deliveries that failed to process and arrived after `since`, oldest first.
+    async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>>;
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;

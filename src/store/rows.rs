@@ -431,3 +431,13 @@ pub struct NewCallback {
     pub phone: Option<String>,
     pub reason: Option<String>,
 }
+
+/// A stored delivery that failed to process, for `webhooks:retry`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailedEvent {
+    pub id: i64,
+    pub company_id: Option<i64>,
+    pub source: String,
+    pub event: String,
+    pub payload: String,
+}

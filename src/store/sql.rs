@@ -734,6 +734,16 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, company_id, source, event, payload FROM webhook_events \
+                     WHERE status = 'failed' AND received_at >= $1 ORDER BY id LIMIT 10000",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn upsert_call(&self, company_id: i64, c: &CallRecord) -> Result<()> {
                 let now = now_ms();
                 sqlx::query(

@@ -11,6 +11,7 @@ pub mod key;
 pub mod nlu;
 pub mod service;
 pub mod staff;
+pub mod webhooks;
 
 /// `--if-not-exists` on create commands.
 #[derive(Debug, Clone, clap::Args)]
