@@ -37,6 +37,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "calcom" -d 'Cal.com: test the key, import event types and members, verify sync'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at appointments and working hours on a day'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: run a custom function as a call would'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
@@ -358,6 +359,27 @@ complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l function -d 'Function name, e.g. check_availability' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l params -d 'Arguments as a JSON object, e.g. \'{"dienstleistung": "Haarschnitt", "datum": "morgen"}\'' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l branch-id -d 'The branch the call is for (see `askpro branch:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l agent-id -d '…or the Retell agent that answers it (registered by retell:clone-agent)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l from -d 'The caller\'s number (default: withheld)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l call-id -d 'The call id (default: a new one per run; repeat one to see a retry\'s answer)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

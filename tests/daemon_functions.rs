@@ -203,6 +203,16 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
         1
     );
 
+    // The same functions from the terminal: retell:test-function.
+    let services = db.json(&["retell:test-function", "--function", "get_available_services", "--branch-id", "1"]);
+    assert_eq!(services["status"], "ok");
+    assert_eq!(services["services"][0]["name"], "Herrenhaarschnitt");
+    let args = format!(r#"{{"dienstleistung": "Herrenhaarschnitt", "datum": "{day}", "uhrzeit": "10:30"}}"#);
+    let terminal = db.json(&["retell:test-function", "--function", "check_availability", "--branch-id", "1", "--params", &args]);
+    assert_eq!(terminal["available"], false, "Eva has 10:30: {terminal}");
+    db.run(&["retell:test-function", "--function", "check_customer", "--branch-id", "1", "--params", "[1]"]).fails(2, "--params");
+    db.run(&["retell:test-function", "--function", "check_customer"]).fails(2, "--branch-id");
+
     let unknown = call(&daemon, "call_5", eva, "make_coffee", json!({}));
     assert_eq!(unknown["status"], "error");
     let (status, _) = daemon.signed_to("/retell/function", b"{\"name\":", PLATFORM_KEY);

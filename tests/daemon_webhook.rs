@@ -62,8 +62,10 @@ fn events_are_stored_once_and_fill_the_call(db: &TestDb) {
 
     // Deliveries that failed to process are taken up again by webhooks:retry.
     let now = now_ms();
-    let good = r#"{"event":"call_ended","call":{"call_id":"call_retry","to_number":"+493023125100","call_status":"ended"}}"#;
-    let bad = r#"{"event":"call_ended","call":{"call_id":"call_lost","to_number":"+4940000000","call_status":"ended"}}"#;
+    let good =
+        r#"{"event":"call_ended","call":{"call_id":"call_retry","to_number":"+493023125100","call_status":"ended"}}"#;
+    let bad =
+        r#"{"event":"call_ended","call":{"call_id":"call_lost","to_number":"+4940000000","call_status":"ended"}}"#;
     for (key, body) in [("retell:call_ended:call_retry", good), ("retell:call_ended:call_lost", bad)] {
         common::block_on(db.execute(&format!(
             "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, status, received_at) \
@@ -74,9 +76,15 @@ fn events_are_stored_once_and_fill_the_call(db: &TestDb) {
     let run = db.run(&["webhooks:retry", "--json"]);
     assert_eq!(run.code, 1, "one still fails: {}", run.stderr);
     let done: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!((done["found"].as_u64(), done["processed"].as_u64(), done["still_failing"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (done["found"].as_u64(), done["processed"].as_u64(), done["still_failing"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
     assert_eq!(count(db, "SELECT COUNT(*) FROM calls WHERE retell_call_id = 'call_retry' AND status = 'ended'"), 1);
-    assert_eq!(count(db, "SELECT COUNT(*) FROM webhook_events WHERE status = 'failed' AND last_error LIKE '%unknown agent%'"), 1);
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM webhook_events WHERE status = 'failed' AND last_error LIKE '%unknown agent%'"),
+        1
+    );
 
     let metrics = daemon.get("/metrics");
     assert!(metrics.contains(r#"askpro_requests_total{endpoint="retell_webhook",status="200"} 5"#), "{metrics}");

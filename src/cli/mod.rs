@@ -15,7 +15,7 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::ops::App;
 use crate::store::PoolSize;
-use commands::{branch, calcom, company, db, debug, key, nlu, service, staff, webhooks};
+use commands::{branch, calcom, company, db, debug, key, nlu, retell, service, staff, webhooks};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -74,6 +74,9 @@ pub enum Namespace {
     /// Look at appointments and working hours on a day
     #[command(subcommand)]
     Debug(debug::Command),
+    /// Retell: run a custom function as a call would
+    #[command(subcommand)]
+    Retell(retell::Command),
     /// Stored webhook deliveries: retry the failed ones
     #[command(subcommand)]
     Webhooks(webhooks::Command),
@@ -224,6 +227,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Staff(cmd) => staff::run(cmd, ctx).await,
         Namespace::Calcom(cmd) => calcom::run(cmd, ctx).await,
         Namespace::Debug(cmd) => debug::run(cmd, ctx).await,
+        Namespace::Retell(cmd) => retell::run(cmd, ctx).await,
         Namespace::Webhooks(cmd) => webhooks::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,

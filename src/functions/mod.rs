@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::events::{self, CallObject, Scope};
 use crate::ops::{branch, company, App};
-use crate::store::{Branch, Company, NewCallback};
+use crate::store::{Branch, Company, NewCallback, Tenant};
 pub use args::Args;
 
 /// The answer's status (SPEC.md §5).
@@ -95,24 +95,38 @@ pub async fn call(app: &App, scope: Scope, raw: &[u8], path_name: Option<&str>, 
         return Err(Error::invalid("the function call has no call.call_id"));
     }
     let tenant = events::tenant(app, scope, &request.call).await?;
-    let args_hash = args::hash(&request.args);
-    if let Some(first) = app.store.function_answer(tenant.company_id, &request.call.call_id, &name, &args_hash).await? {
+    let invocation = Invocation {
+        tenant,
+        call_id: request.call.call_id.clone(),
+        from_number: request.call.from_number.clone(),
+        name,
+        args: request.args,
+    };
+    invoke(app, invocation, deadline).await
+}
+
+/// One function call for a known tenant: from the daemon, or from `retell:test-function`.
+pub struct Invocation {
+    pub tenant: Tenant,
+    pub call_id: String,
+    pub from_number: Option<String>,
+    pub name: String,
+    pub args: Map<String, Value>,
+}
+
+/// Answers a function call: the first answer again for a retry, else the handler's within
+/// `deadline` (or the fallback).
+pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<Answer> {
+    let Invocation { tenant, call_id, from_number, name, args } = call;
+    let args_hash = args::hash(&args);
+    if let Some(first) = app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash).await? {
         return Ok(serde_json::from_str(&first)?);
     }
     let company = company::get(app, tenant.company_id).await?;
     let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
-    let from_number = request.call.from_number.clone().filter(|n| n.starts_with('+') && n.len() > 4);
-    let ctx = Ctx {
-        app,
-        company,
-        branch,
-        tz,
-        now: Utc::now(),
-        call_id: request.call.call_id.clone(),
-        from_number,
-        args: Args::new(request.args),
-    };
+    let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
+    let ctx = Ctx { app, company, branch, tz, now: Utc::now(), call_id, from_number, args: Args::new(args) };
     let answer = match tokio::time::timeout(deadline, run(&ctx, &name)).await {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => fallback(&ctx, &name, &e).await,

@@ -9,6 +9,7 @@ pub mod db;
 pub mod debug;
 pub mod key;
 pub mod nlu;
+pub mod retell;
 pub mod service;
 pub mod staff;
 pub mod webhooks;
