@@ -208,9 +208,11 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
     assert_eq!(services["status"], "ok");
     assert_eq!(services["services"][0]["name"], "Herrenhaarschnitt");
     let args = format!(r#"{{"dienstleistung": "Herrenhaarschnitt", "datum": "{day}", "uhrzeit": "10:30"}}"#);
-    let terminal = db.json(&["retell:test-function", "--function", "check_availability", "--branch-id", "1", "--params", &args]);
+    let terminal =
+        db.json(&["retell:test-function", "--function", "check_availability", "--branch-id", "1", "--params", &args]);
     assert_eq!(terminal["available"], false, "Eva has 10:30: {terminal}");
-    db.run(&["retell:test-function", "--function", "check_customer", "--branch-id", "1", "--params", "[1]"]).fails(2, "--params");
+    db.run(&["retell:test-function", "--function", "check_customer", "--branch-id", "1", "--params", "[1]"])
+        .fails(2, "--params");
     db.run(&["retell:test-function", "--function", "check_customer"]).fails(2, "--branch-id");
 
     let unknown = call(&daemon, "call_5", eva, "make_coffee", json!({}));
@@ -259,4 +261,31 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     assert_eq!(answer["callback_requested"], true);
     assert!(took < Duration::from_millis(2000), "answered after {took:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM callback_requests WHERE call_id = 'call_slow'"), 1);
+}
+
+/// Two daemons on one PostgreSQL database (each with its own pool), 40 calls racing for one
+/// slot through book_appointment: exactly one booking.
+#[test]
+fn two_daemons_race_for_one_slot() {
+    let Some(db) = TestDb::postgres() else { return };
+    salon(&db);
+    let (a, b) = (Daemon::start(&db, &[]), Daemon::start(&db, &[]));
+    let day = monday();
+    let answers: Vec<Value> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..40)
+            .map(|i| {
+                let (daemon, day) = (if i % 2 == 0 { &a } else { &b }, day.clone());
+                scope.spawn(move || {
+                    let from = format!("+49176{:08}", 30_000_000 + i);
+                    let args = json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "12:00", "customer_name": format!("Gast {i}")});
+                    call(daemon, &format!("race_{i}"), &from, "book_appointment", args)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won = answers.iter().filter(|a| a["status"] == "ok").count();
+    assert_eq!(won, 1, "{answers:?}");
+    assert!(answers.iter().all(|a| a["status"] == "ok" || a["status"] == "unavailable"), "{answers:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1);
 }
