@@ -261,6 +261,20 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     assert_eq!(answer["callback_requested"], true);
     assert!(took < Duration::from_millis(2000), "answered after {took:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM callback_requests WHERE call_id = 'call_slow'"), 1);
+
+    // Four more calls time out; then the circuit is open and calls get the fallback at once.
+    let args = json!({"service": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "11:00"});
+    for i in 0..4 {
+        assert_eq!(call(&daemon, &format!("call_slow_{i}"), "+4917611111111", "check_availability", args.clone())["status"], "error");
+    }
+    let metrics = daemon.get("/metrics");
+    assert!(metrics.contains(&format!(r#"askpro_circuit_open{{company="{c}",upstream="calcom"}} 1"#)), "{metrics}");
+    let started = Instant::now();
+    let paused = call(&daemon, "call_paused", "+4917611111111", "check_availability", args);
+    assert_eq!((paused["status"].as_str(), paused["callback_requested"].as_bool()), (Some("error"), Some(true)));
+    assert!(started.elapsed() < Duration::from_millis(300), "an open circuit does not wait: {:?}", started.elapsed());
+    // Functions that need no calendar still work.
+    assert_eq!(call(&daemon, "call_paused", "+4917611111111", "get_current_context", json!({}))["status"], "ok");
 }
 
 /// Two daemons on one PostgreSQL database (each with its own pool), 40 calls racing for one

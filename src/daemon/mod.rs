@@ -155,8 +155,23 @@ async fn readiness(state: &State) -> Response<Full<Bytes>> {
 fn metrics_response(state: &State) -> Response<Full<Bytes>> {
     Response::builder()
         .header("content-type", "text/plain; version=0.0.4")
-        .body(Full::new(Bytes::from(state.metrics.render())))
+        .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state))))
         .expect("static response parts are valid")
+}
+
+/// The circuit breakers' states as a Prometheus gauge.
+fn circuits(state: &State) -> String {
+    let mut out = String::from(
+        "# HELP askpro_circuit_open Whether calls to an upstream are paused for a company (1) or not (0).\n\
+         # TYPE askpro_circuit_open gauge\n",
+    );
+    for (company, upstream, open) in state.app.breakers.states() {
+        out.push_str(&format!(
+            "askpro_circuit_open{{company=\"{company}\",upstream=\"{upstream}\"}} {}\n",
+            u8::from(open)
+        ));
+    }
+    out
 }
 
 /// `POST /retell/webhook`: verify, store durably, acknowledge.

@@ -127,17 +127,47 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
     let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
     let ctx = Ctx { app, company, branch, tz, now: Utc::now(), call_id, from_number, args: Args::new(args) };
-    let answer = match tokio::time::timeout(deadline, run(&ctx, &name)).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(e)) => fallback(&ctx, &name, &e).await,
-        Err(_) => {
-            let late = Error::upstream(format!("no answer within {} ms", deadline.as_millis()));
-            fallback(&ctx, &name, &late).await
+    // Calls that need Cal.com go through its breaker: while it is open, the fallback at once.
+    let upstream = (ctx.company.scheduling == "calcom" && uses_calendar(&name)).then_some("calcom");
+    let answer = match upstream {
+        Some(u) if !app.breakers.allows(ctx.company.id, u) => {
+            fallback(&ctx, &name, &Error::upstream("Cal.com is paused after repeated failures")).await
+        }
+        _ => {
+            let outcome = tokio::time::timeout(deadline, run(&ctx, &name)).await;
+            let failed = match &outcome {
+                Ok(Ok(_)) => false,
+                Ok(Err(e)) => matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config),
+                Err(_) => true,
+            };
+            if let Some(u) = upstream {
+                app.breakers.record(ctx.company.id, u, !failed);
+            }
+            match outcome {
+                Ok(Ok(answer)) => answer,
+                Ok(Err(e)) => fallback(&ctx, &name, &e).await,
+                Err(_) => {
+                    let late = Error::upstream(format!("no answer within {} ms", deadline.as_millis()));
+                    fallback(&ctx, &name, &late).await
+                }
+            }
         }
     };
     let text = serde_json::to_string(&answer)?;
     let first = app.store.keep_function_answer(ctx.company.id, &ctx.call_id, &name, &args_hash, &text).await?;
     Ok(serde_json::from_str(&first)?)
+}
+
+/// Whether a function reaches the calendar backend.
+fn uses_calendar(name: &str) -> bool {
+    !matches!(
+        name,
+        "get_current_context"
+            | "check_customer"
+            | "get_available_services"
+            | "get_customer_appointments"
+            | "request_callback"
+    )
 }
 
 async fn run(ctx: &Ctx<'_>, name: &str) -> Result<Answer> {

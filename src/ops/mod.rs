@@ -2,6 +2,7 @@
 //! these functions validate against the store, act, and return typed results for rendering.
 
 pub mod branch;
+pub mod breaker;
 pub mod calcom;
 pub mod callers;
 pub mod company;
@@ -24,12 +25,14 @@ use crate::store::{Company, PoolSize, SealedSecret, SecretField, Store};
 pub struct App {
     pub store: Arc<dyn Store>,
     pub settings: Settings,
+    /// Circuit breakers per company and upstream (the daemon's; a CLI run has its own).
+    pub breakers: breaker::Breakers,
     master_key: OnceLock<MasterKey>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
-        App { store, settings, master_key: OnceLock::new() }
+        App { store, settings, breakers: breaker::Breakers::default(), master_key: OnceLock::new() }
     }
 
     /// Connects the configured store (migrating it) and builds the context.
