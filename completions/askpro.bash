@@ -22,6 +22,9 @@ _askpro() {
             askpro,calcom)
                 cmd="askpro__subcmd__calcom"
                 ;;
+            askpro,call)
+                cmd="askpro__subcmd__call"
+                ;;
             askpro,company)
                 cmd="askpro__subcmd__company"
                 ;;
@@ -75,6 +78,9 @@ _askpro() {
                 ;;
             askpro__subcmd__calcom,verify-sync)
                 cmd="askpro__subcmd__calcom__subcmd__verify__subcmd__sync"
+                ;;
+            askpro__subcmd__call,simulate)
+                cmd="askpro__subcmd__call__subcmd__simulate"
                 ;;
             askpro__subcmd__company,config)
                 cmd="askpro__subcmd__company__subcmd__config"
@@ -149,7 +155,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug retell webhooks db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -418,6 +424,66 @@ _askpro() {
             fi
             case "${prev}" in
                 --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__call)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version simulate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__call__subcmd__simulate)
+            opts="-q -n -h -V --branch-id --from --scenario --now --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scenario)
+                    COMPREPLY=($(compgen -W "new-booking returning availability reschedule cancel upstream-timeout" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

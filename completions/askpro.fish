@@ -37,6 +37,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and their services'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "calcom" -d 'Cal.com: test the key, import event types and members, verify sync'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at appointments and working hours on a day'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "call" -d 'Simulated calls through the daemon\'s function handlers'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: run a custom function as a call would'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
@@ -359,6 +360,30 @@ complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_sub
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand debug; and __fish_seen_subcommand_from working-hours" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and not __fish_seen_subcommand_from simulate" -f -a "simulate" -d 'Run a scripted call (new-booking, returning, availability, reschedule, cancel, upstream-timeout) and print each step'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l branch-id -d 'Branch id (see `askpro branch:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l from -d 'The caller\'s number; omit for a withheld number' -r
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l scenario -r -f -a "new-booking\t''
+returning\t''
+availability\t''
+reschedule\t''
+cancel\t''
+upstream-timeout\t'The calendar does not answer in time: the fallback and a callback request'"
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l now -d 'When the call happens, RFC 3339 (default: now)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

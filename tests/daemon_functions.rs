@@ -265,7 +265,10 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     // Four more calls time out; then the circuit is open and calls get the fallback at once.
     let args = json!({"service": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "11:00"});
     for i in 0..4 {
-        assert_eq!(call(&daemon, &format!("call_slow_{i}"), "+4917611111111", "check_availability", args.clone())["status"], "error");
+        assert_eq!(
+            call(&daemon, &format!("call_slow_{i}"), "+4917611111111", "check_availability", args.clone())["status"],
+            "error"
+        );
     }
     let metrics = daemon.get("/metrics");
     assert!(metrics.contains(&format!(r#"askpro_circuit_open{{company="{c}",upstream="calcom"}} 1"#)), "{metrics}");
@@ -302,4 +305,38 @@ fn two_daemons_race_for_one_slot() {
     assert_eq!(won, 1, "{answers:?}");
     assert!(answers.iter().all(|a| a["status"] == "ok" || a["status"] == "unavailable"), "{answers:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM appointments WHERE status = 'booked'"), 1);
+}
+
+/// call:simulate drives each scenario through the same handlers, at a given moment.
+#[test]
+fn simulated_calls() {
+    let db = TestDb::sqlite();
+    salon(&db);
+    let now = format!("{}T08:00:00+01:00", monday());
+    let sim = |scenario: &str| {
+        db.json(&["call:simulate", "--branch-id", "1", "--from", "0176 1111111", "--scenario", scenario, "--now", &now])
+    };
+    let steps = sim("new-booking");
+    let last = steps.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (last["function"].as_str(), last["answer"]["status"].as_str()),
+        (Some("book_appointment"), Some("ok")),
+        "{steps}"
+    );
+    let back = sim("returning");
+    assert_eq!(back[0]["answer"]["customer_found"], true, "{back}");
+    assert_eq!(back[1]["answer"]["appointments"].as_array().unwrap().len(), 1);
+    let moved = sim("reschedule");
+    assert_eq!(moved.as_array().unwrap().last().unwrap()["answer"]["status"], "ok", "{moved}");
+    let cancelled = sim("cancel");
+    assert_eq!(cancelled[1]["answer"]["status"], "ok", "{cancelled}");
+    let timeout = sim("upstream-timeout");
+    assert_eq!(
+        (timeout[0]["answer"]["status"].as_str(), timeout[0]["answer"]["callback_requested"].as_bool()),
+        (Some("error"), Some(true))
+    );
+    let text = db.ok(&["call:simulate", "--branch-id", "1", "--scenario", "availability", "--now", &now]);
+    assert!(text.starts_with("→ check_availability") && text.contains("← "), "{text}");
+    db.run(&["call:simulate", "--branch-id", "1", "--scenario", "availability", "--now", "gestern"]).fails(2, "--now");
+    db.run(&["call:simulate", "--branch-id", "9", "--scenario", "cancel"]).fails(3, "branch 9");
 }

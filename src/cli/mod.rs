@@ -15,7 +15,7 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::ops::App;
 use crate::store::PoolSize;
-use commands::{branch, calcom, company, db, debug, key, nlu, retell, service, staff, webhooks};
+use commands::{branch, calcom, call, company, db, debug, key, nlu, retell, service, staff, webhooks};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -74,6 +74,9 @@ pub enum Namespace {
     /// Look at appointments and working hours on a day
     #[command(subcommand)]
     Debug(debug::Command),
+    /// Simulated calls through the daemon's function handlers
+    #[command(subcommand)]
+    Call(call::Command),
     /// Retell: run a custom function as a call would
     #[command(subcommand)]
     Retell(retell::Command),
@@ -227,6 +230,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Staff(cmd) => staff::run(cmd, ctx).await,
         Namespace::Calcom(cmd) => calcom::run(cmd, ctx).await,
         Namespace::Debug(cmd) => debug::run(cmd, ctx).await,
+        Namespace::Call(cmd) => call::run(cmd, ctx).await,
         Namespace::Retell(cmd) => retell::run(cmd, ctx).await,
         Namespace::Webhooks(cmd) => webhooks::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,

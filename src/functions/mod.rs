@@ -13,6 +13,7 @@ mod booking;
 pub mod inbound;
 mod info;
 mod say;
+pub mod simulate;
 
 use std::time::Duration;
 
@@ -101,6 +102,7 @@ pub async fn call(app: &App, scope: Scope, raw: &[u8], path_name: Option<&str>, 
         from_number: request.call.from_number.clone(),
         name,
         args: request.args,
+        now: None,
     };
     invoke(app, invocation, deadline).await
 }
@@ -112,12 +114,14 @@ pub struct Invocation {
     pub from_number: Option<String>,
     pub name: String,
     pub args: Map<String, Value>,
+    /// The moment the call happens (`None`: now); `call:simulate --now` sets it.
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// Answers a function call: the first answer again for a retry, else the handler's within
 /// `deadline` (or the fallback).
 pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<Answer> {
-    let Invocation { tenant, call_id, from_number, name, args } = call;
+    let Invocation { tenant, call_id, from_number, name, args, now } = call;
     let args_hash = args::hash(&args);
     if let Some(first) = app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash).await? {
         return Ok(serde_json::from_str(&first)?);
@@ -126,7 +130,8 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
     let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
     let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
-    let ctx = Ctx { app, company, branch, tz, now: Utc::now(), call_id, from_number, args: Args::new(args) };
+    let now = now.unwrap_or_else(Utc::now);
+    let ctx = Ctx { app, company, branch, tz, now, call_id, from_number, args: Args::new(args) };
     // Calls that need Cal.com go through its breaker: while it is open, the fallback at once.
     let upstream = (ctx.company.scheduling == "calcom" && uses_calendar(&name)).then_some("calcom");
     let answer = match upstream {

@@ -3,6 +3,7 @@
 
 pub mod branch;
 pub mod calcom;
+pub mod call;
 pub mod company;
 pub mod completions;
 pub mod db;

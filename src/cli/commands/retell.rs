@@ -67,6 +67,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         from_number,
         name: function,
         args,
+        now: None,
     };
     let answer = functions::invoke(app, invocation, app.settings.function_deadline).await?;
     // The answer is data in both modes: one JSON object.
