@@ -10,6 +10,8 @@ use super::*;
 
 pub struct PgStore {
     pool: PgPool,
+    /// The same pool: PostgreSQL takes concurrent writers.
+    writer: PgPool,
 }
 
 impl PgStore {
@@ -35,7 +37,7 @@ impl PgStore {
                     .with_source(e)
             })?;
         Self::MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { writer: pool.clone(), pool })
     }
 
     pub fn pool(&self) -> &PgPool {

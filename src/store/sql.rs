@@ -47,6 +47,7 @@ macro_rules! sql_store {
 
             async fn close(&self) {
                 self.pool.close().await;
+                self.writer.close().await;
             }
 
             async fn migrate(&self) -> Result<Vec<MigrationStatus>> {
@@ -102,7 +103,7 @@ macro_rules! sql_store {
                 .bind(s.staff_confidence_threshold)
                 .bind(s.cancellation_hours)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::internal("company vanished after insert"))
             }
@@ -160,7 +161,7 @@ macro_rules! sql_store {
                 .bind(p.slot_step_min)
                 .bind(p.slot_buffer_min)
                 .bind(p.min_notice_min)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))
             }
@@ -179,7 +180,7 @@ macro_rules! sql_store {
                 .bind(kind.as_str())
                 .bind(template)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(())
             }
@@ -206,7 +207,7 @@ macro_rules! sql_store {
                 .bind(&b.timezone)
                 .bind(&b.business_hours)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?;
                 self.branch(id).await?.ok_or_else(|| Error::internal("branch vanished after insert"))
             }
@@ -238,7 +239,7 @@ macro_rules! sql_store {
                 .bind(&t.sms_phone)
                 .bind(&t.whatsapp)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 self.branch(branch_id)
                     .await?
@@ -260,7 +261,7 @@ macro_rules! sql_store {
                 .bind(s.price_cents)
                 .bind(s.calcom_event_type_id)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?;
                 self.service(id).await?.ok_or_else(|| Error::internal("service vanished after insert"))
             }
@@ -278,7 +279,7 @@ macro_rules! sql_store {
                 .bind(s.price_cents)
                 .bind(s.calcom_event_type_id)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 if updated.rows_affected() == 0 {
                     return Err(Error::not_found(format!("company {company_id} has no service {id}")));
@@ -306,7 +307,7 @@ macro_rules! sql_store {
 
             async fn insert_synonyms(&self, company_id: i64, synonyms: &[NewSynonym], on_batch: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
                 let now = now_ms();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let mut inserted = 0;
                 for chunk in synonyms.chunks(BATCH_ROWS) {
                     let mut query = sqlx::QueryBuilder::<$db>::new(
@@ -366,7 +367,7 @@ macro_rules! sql_store {
                 .bind(s.calcom_user_id)
                 .bind(now)
                 .bind(&s.working_hours)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?;
                 self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
             }
@@ -389,7 +390,7 @@ macro_rules! sql_store {
                 .bind(&s.phone)
                 .bind(s.calcom_user_id)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 if updated.rows_affected() == 0 {
                     return Err(Error::not_found(format!("company {company_id} has no staff member {id}")));
@@ -417,7 +418,7 @@ macro_rules! sql_store {
             }
 
             async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let mut inserted = 0;
                 for service_id in service_ids {
                     // The SELECT keeps the mapping inside the company even if a caller passed a foreign id.
@@ -462,7 +463,7 @@ macro_rules! sql_store {
                 .bind(phone)
                 .bind(name)
                 .bind(now)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?)
             }
 
@@ -494,7 +495,7 @@ macro_rules! sql_store {
                 .bind(&a.external_uid)
                 .bind(&a.call_id)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.writer)
                 .await?
                 .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))?)
             }
@@ -551,7 +552,7 @@ macro_rules! sql_store {
 
             async fn hold_slot(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
                 // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND (call_id = $2 OR expires_at <= $3)")
                     .bind(company_id)
                     .bind(&h.call_id)
@@ -611,7 +612,7 @@ macro_rules! sql_store {
                 sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND call_id = $2")
                     .bind(company_id)
                     .bind(call_id)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -669,7 +670,7 @@ macro_rules! sql_store {
                 .bind(to.ends_at)
                 .bind(&to.external_uid)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 if moved.rows_affected() == 0 {
                     return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
@@ -716,7 +717,7 @@ macro_rules! sql_store {
                 .bind(&e.dedupe_key)
                 .bind(&e.payload)
                 .bind(now_ms())
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.writer)
                 .await?)
             }
 
@@ -729,7 +730,7 @@ macro_rules! sql_store {
                 .bind(status)
                 .bind(error)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(())
             }
@@ -786,7 +787,7 @@ macro_rules! sql_store {
                 .bind(&c.summary)
                 .bind(&c.sentiment)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(())
             }
@@ -841,7 +842,7 @@ macro_rules! sql_store {
                 .bind(args_hash)
                 .bind(response)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(self.function_answer(company_id, call_id, name, args_hash).await?.unwrap_or_else(|| response.to_string()))
             }
@@ -858,7 +859,7 @@ macro_rules! sql_store {
                 .bind(&c.phone)
                 .bind(&c.reason)
                 .bind(now_ms())
-                .fetch_one(&self.pool)
+                .fetch_one(&self.writer)
                 .await?)
             }
 
@@ -873,7 +874,7 @@ macro_rules! sql_store {
                 .bind(subject)
                 .bind(body)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 Ok(())
             }
@@ -887,7 +888,7 @@ macro_rules! sql_store {
                 .bind(id)
                 .bind(reason)
                 .bind(now_ms())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
                 if cancelled.rows_affected() == 0 {
                     return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));

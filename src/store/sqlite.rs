@@ -12,6 +12,9 @@ use crate::config::sqlite_path;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One connection for every write: writers of this process queue here instead of
+    /// colliding inside SQLite, whose busy handler would make them sleep.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -55,7 +58,9 @@ impl SqliteStore {
                 other => break other?,
             }
         };
-        let store = SqliteStore { pool };
+        // A one-connection store (the CLI) writes on that connection.
+        let writer = if size.0 <= 1 { pool.clone() } else { Self::connect(&options, PoolSize(1), url).await? };
+        let store = SqliteStore { pool, writer };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;

@@ -60,8 +60,8 @@ impl Daemon {
             head.push_str(&format!("X-Retell-Signature: {s}\r\n"));
         }
         head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        let _ = stream.write_all(body);
+        // One write: two small ones would meet Nagle and delayed ACKs.
+        let _ = stream.write_all(&[head.as_bytes(), body].concat());
         let mut response = Vec::new();
         let _ = stream.read_to_end(&mut response);
         let response = String::from_utf8_lossy(&response).to_string();
