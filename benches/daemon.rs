@@ -1,0 +1,270 @@
+//! The daemon under load, in one run, loopback only, bounded in time (SPEC.md §9):
+//!
+//! 1. a reference receiver — a bare hyper server in this process that verifies the Retell
+//!    signature and parses the body into a typed struct, storing nothing — against
+//!    `askpro-daemon` (release build, SQLite in WAL) storing signed 15 KB `call_ended` events
+//!    durably: throughput, their ratio, p50 and p99, at 32 connections and at one;
+//! 2. `check_availability` function calls to the daemon on the local calendar at 256
+//!    connections;
+//! 3. the daemon's peak resident memory (VmHWM).
+//!
+//! Run with `cargo bench --bench daemon` (it builds and starts the release daemon itself).
+
+use std::convert::Infallible;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use askpro::daemon::signature;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const KEY: &str = "key_bench_platform_0000000001";
+const RUN: Duration = Duration::from_secs(5);
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Event {
+    event: String,
+    call: Call,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Call {
+    call_id: String,
+    transcript: Option<String>,
+}
+
+/// A signed `call_ended` of about 15 KB with a unique call id.
+fn event(i: usize) -> Vec<u8> {
+    let transcript =
+        "Agent: Guten Tag, Salon Schnittpunkt, was kann ich für Sie tun?\\nUser: Ich hätte gern einen Termin. "
+            .repeat(140);
+    format!(
+        r#"{{"event":"call_ended","call":{{"call_id":"bench_{i:09}","call_type":"phone_call","agent_id":"agent_bench","call_status":"ended","direction":"inbound","from_number":"+4917600000000","to_number":"+493023125100","start_timestamp":1795511643600,"end_timestamp":1795511826616,"duration_ms":183016,"disconnection_reason":"agent_hangup","transcript":"{transcript}"}}}}"#
+    )
+    .into_bytes()
+}
+
+fn function_call(i: usize, day: &str) -> Vec<u8> {
+    format!(
+        r#"{{"name":"check_availability","args":{{"dienstleistung":"Herrenhaarschnitt","datum":"{day}","uhrzeit":"{:02}:00"}},"call":{{"call_id":"bench_fn_{i}","from_number":"+4917600000001","to_number":"+493023125100","call_status":"ongoing"}}}}"#,
+        9 + i % 8
+    )
+    .into_bytes()
+}
+
+async fn post(stream: &mut BufReader<TcpStream>, path: &str, body: &[u8]) -> std::io::Result<u16> {
+    let sig = signature::sign(body, KEY, askpro::store::now_ms());
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\nX-Retell-Signature: {sig}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.get_mut().write_all(&[head.as_bytes(), body].concat()).await?;
+    let mut line = String::new();
+    stream.read_line(&mut line).await?;
+    let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await?;
+    Ok(status)
+}
+
+struct Figures {
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+}
+
+/// `connections` clients each posting for [`RUN`]; bodies from `make(i)`.
+async fn load(
+    addr: &str,
+    path: &'static str,
+    connections: usize,
+    make: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync>,
+) -> Figures {
+    let next = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (addr, next, stop, errors, make) =
+                (addr.to_string(), next.clone(), stop.clone(), errors.clone(), make.clone());
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                let Ok(tcp) = TcpStream::connect(&addr).await else { return samples };
+                tcp.set_nodelay(true).ok();
+                let mut stream = BufReader::new(tcp);
+                while !stop.load(Ordering::Relaxed) {
+                    let body = make(next.fetch_add(1, Ordering::Relaxed));
+                    let t = Instant::now();
+                    match post(&mut stream, path, &body).await {
+                        Ok(200) => samples.push(t.elapsed().as_secs_f64() * 1e3),
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                }
+                samples
+            })
+        })
+        .collect();
+    tokio::time::sleep(RUN).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let took = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
+    };
+    Figures {
+        per_second: all.len() as f64 / took,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        errors: errors.load(Ordering::Relaxed),
+    }
+}
+
+/// The reference receiver: verify, parse into a typed struct, answer 200; store nothing.
+async fn reference_receiver() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            stream.set_nodelay(true).ok();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
+                    let header =
+                        req.headers().get("x-retell-signature").and_then(|v| v.to_str().ok()).map(str::to_string);
+                    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let ok = signature::verify(&body, KEY, header.as_deref(), askpro::store::now_ms()).is_ok()
+                        && serde_json::from_slice::<Event>(&body).is_ok();
+                    let status = if ok { 200 } else { 401 };
+                    Ok::<_, Infallible>(
+                        hyper::Response::builder()
+                            .status(status)
+                            .body(Full::new(Bytes::from_static(b"{\"status\":\"ok\"}")))
+                            .unwrap(),
+                    )
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+fn start_daemon(dir: &std::path::Path) -> (Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
+        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        .current_dir(dir)
+        .env("ASKPRO_DATABASE_URL", format!("sqlite://{}", dir.join("askpro.db").display()))
+        .env("RETELL_API_KEY", KEY)
+        .env("ASKPRO_RATE_LIMIT", "0")
+        .env("RUST_LOG", "warn,askpro_daemon=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start askpro-daemon");
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("daemon exited").unwrap();
+        if let Some(a) = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|l| l["fields"]["address"].as_str().map(str::to_string))
+        {
+            break a;
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+fn askpro(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_askpro"))
+        .args(args)
+        .current_dir(dir)
+        .env("ASKPRO_DATABASE_URL", format!("sqlite://{}", dir.join("askpro.db").display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "askpro {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = askpro(dir.path(), &["company:create", "--name", "Bench", "-q"]);
+    let b =
+        askpro(dir.path(), &["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", "+493023125100", "-q"]);
+    askpro(
+        dir.path(),
+        &["service:create", "--company-id", &c, "--name", "Herrenhaarschnitt", "--duration", "30", "-q"],
+    );
+    for n in 0..20 {
+        let s = askpro(dir.path(), &["staff:create", "--branch-id", &b, "--name", &format!("Staff {n}"), "-q"]);
+        askpro(dir.path(), &["staff:assign-services", "--staff-id", &s, "--services", "all"]);
+    }
+    let (mut daemon, daemon_addr) = start_daemon(dir.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let reference = reference_receiver().await;
+        let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(event);
+        println!("signed 15 KB call_ended webhooks, {} s per figure, loopback:", RUN.as_secs());
+        for connections in [32, 1] {
+            let r = load(&reference, "/retell/webhook", connections, events.clone()).await;
+            let offset = 1_000_000_000 * connections;
+            let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
+            let d = load(&daemon_addr, "/retell/webhook", connections, shifted).await;
+            println!(
+                "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | ratio {:.2} (target ≥ 0.40){}",
+                r.per_second, r.p50_ms, r.p99_ms, d.per_second, d.p50_ms, d.p99_ms, d.per_second / r.per_second,
+                if d.errors + r.errors > 0 { format!(" errors {}", d.errors + r.errors) } else { String::new() }
+            );
+        }
+        let today = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
+        let day = today.format("%Y-%m-%d").to_string();
+        let calls: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| function_call(i, &day));
+        let f = load(&daemon_addr, "/retell/function", 256, calls).await;
+        println!(
+            "check_availability function calls, local calendar, 256 connections: {:.0}/s (target ≥ 10,000) p50 {:.2} ms p99 {:.2} ms (target ≤ 20){}",
+            f.per_second, f.p50_ms, f.p99_ms,
+            if f.errors > 0 { format!(" errors {}", f.errors) } else { String::new() }
+        );
+    });
+    println!("askpro-daemon peak resident memory: {:.1} MB (target ≤ 50)", peak_rss_mb(daemon.id()));
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}
