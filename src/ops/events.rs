@@ -78,35 +78,33 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
     }
     let tenant = tenant(app, scope, &envelope.call).await?;
     let payload = String::from_utf8(raw.to_vec()).map_err(|_| Error::invalid("the body is not UTF-8"))?;
-    let stored = app
-        .store
-        .record_webhook_event(&NewWebhookEvent {
-            company_id: Some(tenant.company_id),
-            source: "retell",
-            event: envelope.event.clone(),
-            external_id: Some(envelope.call.call_id.clone()),
-            dedupe_key: format!("retell:{}:{}", envelope.event, envelope.call.call_id),
-            payload,
-        })
-        .await?;
-    let Some(id) = stored else { return Ok(Intake::Duplicate) };
-    let outcome = match envelope.event.as_str() {
-        "call_started" | "call_ended" | "call_analyzed" => {
-            record_call(app, tenant, &envelope.call).await.map(|_| "processed")
-        }
-        _ => Ok("ignored"),
+    let delivery = NewWebhookEvent {
+        company_id: Some(tenant.company_id),
+        source: "retell",
+        event: envelope.event.clone(),
+        external_id: Some(envelope.call.call_id.clone()),
+        dedupe_key: format!("retell:{}:{}", envelope.event, envelope.call.call_id),
+        payload,
     };
-    match outcome {
-        Ok(status) => {
-            app.store.finish_webhook_event(id, status, None).await?;
-            Ok(Intake::Stored { id, processed: true })
-        }
-        Err(e) => {
-            tracing::warn!(event = %envelope.event, call_id = %envelope.call.call_id, error = %e, "event stored but not processed");
-            app.store.finish_webhook_event(id, "failed", Some(&e.to_string())).await?;
-            Ok(Intake::Stored { id, processed: false })
-        }
-    }
+    let is_call_event = matches!(envelope.event.as_str(), "call_started" | "call_ended" | "call_analyzed");
+    // The usual path: delivery, call record and outcome in one transaction.
+    let record = match is_call_event {
+        true => call_record(app, tenant, &envelope.call).await.map(Some),
+        false => Ok(None),
+    };
+    let failure = match record {
+        Ok(record) => match app.store.store_retell_event(&delivery, record.as_ref()).await {
+            Ok(Some(id)) => return Ok(Intake::Stored { id, processed: true }),
+            Ok(None) => return Ok(Intake::Duplicate),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    // Processing failed: keep the delivery (once) as failed, for webhooks:retry.
+    tracing::warn!(event = %envelope.event, call_id = %envelope.call.call_id, error = %failure, "event stored but not processed");
+    let Some(id) = app.store.record_webhook_event(&delivery).await? else { return Ok(Intake::Duplicate) };
+    app.store.finish_webhook_event(id, "failed", Some(&failure.to_string())).await?;
+    Ok(Intake::Stored { id, processed: false })
 }
 
 /// What `webhooks:retry` did.
@@ -155,6 +153,12 @@ async fn reprocess(app: &App, company_id: i64, payload: &str) -> Result<()> {
 }
 
 async fn record_call(app: &App, tenant: Tenant, call: &CallObject) -> Result<()> {
+    let record = call_record(app, tenant, call).await?;
+    app.store.upsert_call(tenant.company_id, &record).await
+}
+
+/// The call record an event brings (with the customer found by the caller's number).
+async fn call_record(app: &App, tenant: Tenant, call: &CallObject) -> Result<CallRecord> {
     let customer = match call.from_number.as_deref().filter(|n| !n.is_empty()) {
         Some(number) => app.store.customer_by_phone(tenant.company_id, number).await?.map(|c| c.id),
         None => None,
@@ -176,5 +180,5 @@ async fn record_call(app: &App, tenant: Tenant, call: &CallObject) -> Result<()>
         summary: analysis.and_then(|a| a.call_summary.clone()),
         sentiment: analysis.and_then(|a| a.user_sentiment.clone()),
     };
-    app.store.upsert_call(tenant.company_id, &record).await
+    Ok(record)
 }

@@ -197,6 +197,9 @@ pub trait Store: Send + Sync {
     async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()>;
     /// Deliveries that failed to process and arrived after `since`, oldest first.
     async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>>;
+    /// Stores a delivery and, in the same transaction, the call record it brings (`None`:
+    /// an event askpro ignores); `None` back means a duplicate.
+    async fn store_retell_event(&self, event: &NewWebhookEvent, call: Option<&CallRecord>) -> Result<Option<i64>>;
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;

@@ -37,6 +37,54 @@ pub(super) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
 /// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
 pub(super) const BATCH_ROWS: usize = 1000;
 
+/// Creates or completes a call record; fields given replace stored ones.
+pub(super) const UPSERT_CALL: &str =
+    "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, \
+                     status, started_at, ended_at, duration_ms, disconnection_reason, customer_id, summary, sentiment, \
+                     booked, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16) \
+                     ON CONFLICT (retell_call_id) DO UPDATE SET \
+                     branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
+                     agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
+                     from_number = COALESCE(excluded.from_number, calls.from_number), \
+                     to_number = COALESCE(excluded.to_number, calls.to_number), \
+                     direction = COALESCE(excluded.direction, calls.direction), \
+                     status = COALESCE(excluded.status, calls.status), \
+                     started_at = COALESCE(excluded.started_at, calls.started_at), \
+                     ended_at = COALESCE(excluded.ended_at, calls.ended_at), \
+                     duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms), \
+                     disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason), \
+                     customer_id = COALESCE(excluded.customer_id, calls.customer_id), \
+                     summary = COALESCE(excluded.summary, calls.summary), \
+                     sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
+                     booked = calls.booked OR excluded.booked, \
+                     updated_at = excluded.updated_at \
+                     WHERE calls.company_id = excluded.company_id";
+
+/// Binds a [`CallRecord`] to [`UPSERT_CALL`].
+macro_rules! bind_call {
+    ($query:expr, $company:expr, $c:expr, $now:expr) => {
+        $query
+            .bind($company)
+            .bind($c.branch_id)
+            .bind(&$c.retell_call_id)
+            .bind(&$c.agent_id)
+            .bind(&$c.from_number)
+            .bind(&$c.to_number)
+            .bind(&$c.direction)
+            .bind(&$c.status)
+            .bind($c.started_at)
+            .bind($c.ended_at)
+            .bind($c.duration_ms)
+            .bind(&$c.disconnection_reason)
+            .bind($c.customer_id)
+            .bind(&$c.summary)
+            .bind(&$c.sentiment)
+            .bind($now)
+    };
+}
+
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -746,50 +794,43 @@ macro_rules! sql_store {
             }
 
             async fn upsert_call(&self, company_id: i64, c: &CallRecord) -> Result<()> {
-                let now = now_ms();
-                sqlx::query(
-                    "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, \
-                     status, started_at, ended_at, duration_ms, disconnection_reason, customer_id, summary, sentiment, \
-                     booked, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16) \
-                     ON CONFLICT (retell_call_id) DO UPDATE SET \
-                     branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
-                     agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
-                     from_number = COALESCE(excluded.from_number, calls.from_number), \
-                     to_number = COALESCE(excluded.to_number, calls.to_number), \
-                     direction = COALESCE(excluded.direction, calls.direction), \
-                     status = COALESCE(excluded.status, calls.status), \
-                     started_at = COALESCE(excluded.started_at, calls.started_at), \
-                     ended_at = COALESCE(excluded.ended_at, calls.ended_at), \
-                     duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms), \
-                     disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason), \
-                     customer_id = COALESCE(excluded.customer_id, calls.customer_id), \
-                     summary = COALESCE(excluded.summary, calls.summary), \
-                     sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
-                     booked = calls.booked OR excluded.booked, \
-                     updated_at = excluded.updated_at \
-                     WHERE calls.company_id = excluded.company_id",
-                )
-                .bind(company_id)
-                .bind(c.branch_id)
-                .bind(&c.retell_call_id)
-                .bind(&c.agent_id)
-                .bind(&c.from_number)
-                .bind(&c.to_number)
-                .bind(&c.direction)
-                .bind(&c.status)
-                .bind(c.started_at)
-                .bind(c.ended_at)
-                .bind(c.duration_ms)
-                .bind(&c.disconnection_reason)
-                .bind(c.customer_id)
-                .bind(&c.summary)
-                .bind(&c.sentiment)
-                .bind(now)
-                .execute(&self.writer)
-                .await?;
+                bind_call!(sqlx::query(UPSERT_CALL), company_id, c, now_ms()).execute(&self.writer).await?;
                 Ok(())
+            }
+
+            async fn store_retell_event(
+                &self,
+                event: &NewWebhookEvent,
+                call: Option<&CallRecord>,
+            ) -> Result<Option<i64>> {
+                // One transaction: the delivery, the call record and the outcome commit together.
+                let mut tx = self.writer.begin().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                )
+                .bind(event.company_id)
+                .bind(event.source)
+                .bind(&event.event)
+                .bind(&event.external_id)
+                .bind(&event.dedupe_key)
+                .bind(&event.payload)
+                .bind(now_ms())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else { return Ok(None) };
+                let now = now_ms();
+                if let (Some(c), Some(company_id)) = (call, event.company_id) {
+                    bind_call!(sqlx::query(UPSERT_CALL), company_id, c, now).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE webhook_events SET status = $2, attempts = 1, processed_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(if call.is_some() { "processed" } else { "ignored" })
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some(id))
             }
 
             async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>> {
@@ -900,3 +941,4 @@ macro_rules! sql_store {
 }
 
 pub(super) use sql_store;
+pub(super) use bind_call;
