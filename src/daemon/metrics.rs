@@ -23,6 +23,9 @@ struct Inner {
     signature_failures: BTreeMap<&'static str, u64>,
 }
 
+/// `(endpoint, requests, not 2xx, mean milliseconds)`.
+pub type EndpointSummary = (&'static str, u64, u64, f64);
+
 #[derive(Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
@@ -46,6 +49,27 @@ impl Metrics {
     pub fn signature_failure(&self, reason: &'static str) {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         *m.signature_failures.entry(reason).or_default() += 1;
+    }
+
+    /// Per endpoint: requests, answers that were not 2xx, and mean latency in milliseconds;
+    /// then signature failures per reason. For the `/status` page.
+    pub fn summary(&self) -> (Vec<EndpointSummary>, Vec<(&'static str, u64)>) {
+        let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let rows = m
+            .latency
+            .iter()
+            .map(|(endpoint, h)| {
+                let failed = m
+                    .requests
+                    .iter()
+                    .filter(|((e, s), _)| e == endpoint && !(200..300).contains(s))
+                    .map(|(_, n)| n)
+                    .sum();
+                let mean = if h.count == 0 { 0.0 } else { h.sum / h.count as f64 * 1e3 };
+                (*endpoint, h.count, failed, mean)
+            })
+            .collect();
+        (rows, m.signature_failures.iter().map(|(r, n)| (*r, *n)).collect())
     }
 
     pub fn render(&self) -> String {

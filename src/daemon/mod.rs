@@ -132,6 +132,7 @@ async fn handle(
         (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
         (&Method::GET, "/metrics") => ("metrics", metrics_response(&state)),
+        (&Method::GET, "/status") => ("status", status_page(&state)),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
         (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
         (&Method::POST, path) if function_name(path).is_some() => {
@@ -156,6 +157,34 @@ fn metrics_response(state: &State) -> Response<Full<Bytes>> {
     Response::builder()
         .header("content-type", "text/plain; version=0.0.4")
         .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state))))
+        .expect("static response parts are valid")
+}
+
+/// A small HTML page with the same figures as `/metrics`, refreshing itself every 30 s.
+fn status_page(state: &State) -> Response<Full<Bytes>> {
+    let (rows, failures) = state.metrics.summary();
+    let mut html = String::from(
+        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"30\">\
+         <title>askpro-daemon</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em 1em;text-align:right}\
+         th:first-child,td:first-child{text-align:left}</style></head><body><h1>askpro-daemon</h1>\
+         <table><tr><th>endpoint</th><th>requests</th><th>not 2xx</th><th>mean ms</th></tr>",
+    );
+    for (endpoint, count, failed, mean) in rows {
+        html.push_str(&format!("<tr><td>{endpoint}</td><td>{count}</td><td>{failed}</td><td>{mean:.2}</td></tr>"));
+    }
+    html.push_str("</table><h2>signature failures</h2><table>");
+    for (reason, n) in failures {
+        html.push_str(&format!("<tr><td>{reason}</td><td>{n}</td></tr>"));
+    }
+    html.push_str("</table><h2>circuits</h2><table>");
+    for (company, upstream, open) in state.app.breakers.states() {
+        let state = if open { "open (paused)" } else { "closed" };
+        html.push_str(&format!("<tr><td>company {company}, {upstream}</td><td>{state}</td></tr>"));
+    }
+    html.push_str("</table></body></html>");
+    Response::builder()
+        .header("content-type", "text/html; charset=utf-8")
+        .body(Full::new(Bytes::from(html)))
         .expect("static response parts are valid")
 }
 

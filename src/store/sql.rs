@@ -940,5 +940,5 @@ macro_rules! sql_store {
     };
 }
 
-pub(super) use sql_store;
 pub(super) use bind_call;
+pub(super) use sql_store;
