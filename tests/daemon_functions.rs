@@ -340,3 +340,81 @@ fn simulated_calls() {
     db.run(&["call:simulate", "--branch-id", "1", "--scenario", "availability", "--now", "gestern"]).fails(2, "--now");
     db.run(&["call:simulate", "--branch-id", "9", "--scenario", "cancel"]).fails(3, "branch 9");
 }
+
+/// The same seed scenarios with the company scheduling in Cal.com (the fake): booking,
+/// a taken time with alternatives, reschedule under a new uid, cancel.
+#[test]
+fn scenarios_on_the_calcom_fake() {
+    let db = TestDb::sqlite();
+    let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, Some(30));
+    let c = db.calcom_company("Salon", &fake);
+    let cs = c.to_string();
+    let b = db.ok(&["branch:create", "--company-id", &cs, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    db.ok(&[
+        "service:create",
+        "--company-id",
+        &cs,
+        "--name",
+        "Herrenhaarschnitt",
+        "--duration",
+        "30",
+        "--calcom-event-type-id",
+        "501",
+    ]);
+    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
+    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url)]);
+    let (day, max, eva) = (monday(), "+4917611111111", "+4917622222222");
+
+    let free = call(
+        &daemon,
+        "cal_1",
+        max,
+        "check_availability",
+        json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "10:00"}),
+    );
+    assert_eq!(free["available"], true, "{free}");
+    let booked = call(
+        &daemon,
+        "cal_1",
+        max,
+        "book_appointment",
+        json!({"slot_id": free["slot_id"], "customer_name": "Max Muster"}),
+    );
+    assert_eq!((booked["status"].as_str(), booked["staff"].as_str()), (Some("ok"), Some("Anna")), "{booked}");
+    let first_uid = booked["booking_uid"].as_str().unwrap().to_string();
+    assert!(fake.with_model(|m| m.bookings.iter().any(|b| b.uid == first_uid && b.status == "accepted")));
+
+    let taken = call(
+        &daemon,
+        "cal_2",
+        eva,
+        "check_availability",
+        json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "10:00"}),
+    );
+    let times: Vec<&str> =
+        taken["alternatives"].as_array().unwrap().iter().map(|a| a["time"].as_str().unwrap()).collect();
+    assert_eq!((taken["status"].as_str(), times), (Some("unavailable"), vec!["09:30", "10:30"]), "{taken}");
+    let second = call(
+        &daemon,
+        "cal_2",
+        eva,
+        "book_appointment",
+        json!({"slot_id": taken["alternatives"][0]["slot_id"], "customer_name": "Eva"}),
+    );
+    assert_eq!((second["status"].as_str(), second["time"].as_str()), (Some("ok"), Some("09:30")), "{second}");
+
+    let moved =
+        call(&daemon, "cal_3", max, "reschedule_appointment", json!({"new_datum": day, "new_uhrzeit": "11:00"}));
+    assert_eq!((moved["status"].as_str(), moved["time"].as_str()), (Some("ok"), Some("11:00")), "{moved}");
+    let new_uid = moved["booking_uid"].as_str().unwrap().to_string();
+    assert_ne!(new_uid, first_uid, "Cal.com issued a new uid and askpro keeps it");
+    let cancelled = call(&daemon, "cal_3", max, "cancel_appointment", json!({}));
+    assert_eq!(cancelled["status"], "ok", "{cancelled}");
+    fake.with_model(|m| {
+        let status = |uid: &str| m.bookings.iter().find(|b| b.uid == uid).map(|b| b.status.clone());
+        assert_eq!(status(&first_uid).as_deref(), Some("cancelled"), "rescheduled away");
+        assert_eq!(status(&new_uid).as_deref(), Some("cancelled"), "cancelled by the caller");
+        assert_eq!(m.bookings.iter().filter(|b| b.status == "accepted").count(), 1, "Eva's stays");
+    });
+}
