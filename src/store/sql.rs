@@ -62,6 +62,25 @@ pub(super) const UPSERT_CALL: &str =
                      updated_at = excluded.updated_at \
                      WHERE calls.company_id = excluded.company_id";
 
+/// Stores a webhook delivery unless its dedupe key exists; returns its id, or no row.
+pub(super) const INSERT_EVENT: &str = "INSERT INTO webhook_events \
+     (company_id, source, event, external_id, dedupe_key, payload, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+
+/// Binds a [`NewWebhookEvent`] to [`INSERT_EVENT`].
+macro_rules! bind_event {
+    ($query:expr, $e:expr) => {
+        $query
+            .bind($e.company_id)
+            .bind($e.source)
+            .bind(&$e.event)
+            .bind(&$e.external_id)
+            .bind(&$e.dedupe_key)
+            .bind(&$e.payload)
+            .bind(now_ms())
+    };
+}
+
 /// Binds a [`CallRecord`] to [`UPSERT_CALL`].
 macro_rules! bind_call {
     ($query:expr, $company:expr, $c:expr, $now:expr) => {
@@ -754,19 +773,7 @@ macro_rules! sql_store {
             }
 
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, received_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                )
-                .bind(e.company_id)
-                .bind(e.source)
-                .bind(&e.event)
-                .bind(&e.external_id)
-                .bind(&e.dedupe_key)
-                .bind(&e.payload)
-                .bind(now_ms())
-                .fetch_optional(&self.writer)
-                .await?)
+                Ok(bind_event!(sqlx::query_scalar(INSERT_EVENT), e).fetch_optional(&self.writer).await?)
             }
 
             async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()> {
@@ -805,19 +812,7 @@ macro_rules! sql_store {
             ) -> Result<Option<i64>> {
                 // One transaction: the delivery, the call record and the outcome commit together.
                 let mut tx = self.writer.begin().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, received_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                )
-                .bind(event.company_id)
-                .bind(event.source)
-                .bind(&event.event)
-                .bind(&event.external_id)
-                .bind(&event.dedupe_key)
-                .bind(&event.payload)
-                .bind(now_ms())
-                .fetch_optional(&mut *tx)
-                .await?;
+                let id: Option<i64> = bind_event!(sqlx::query_scalar(INSERT_EVENT), event).fetch_optional(&mut *tx).await?;
                 let Some(id) = id else { return Ok(None) };
                 let now = now_ms();
                 if let (Some(c), Some(company_id)) = (call, event.company_id) {
@@ -941,4 +936,5 @@ macro_rules! sql_store {
 }
 
 pub(super) use bind_call;
+pub(super) use bind_event;
 pub(super) use sql_store;
