@@ -3,8 +3,8 @@
 //! - `Authorization: Bearer <key>` on every request and the right `cal-api-version` for each
 //!   endpoint family (bookings 2024-08-13, slots 2024-09-04, event types 2024-06-14,
 //!   schedules 2024-06-11, none elsewhere);
-//! - a timeout on every request, and at most 120 requests a minute per key, spread out by the
-//!   client; a 429 (sent without `Retry-After`) waits for the `X-RateLimit-Reset-*` header or
+//! - a timeout on every request, and at most 110 requests a minute per key (Cal.com allows
+//!   120), spread out by the client; a 429 (sent without `Retry-After`) waits for the `X-RateLimit-Reset-*` header or
 //!   backs off exponentially, then retries;
 //! - reads that fail on a timeout, a broken connection or a 5xx are retried with backoff;
 //!   writes are not — a booking create whose outcome is unknown is resolved by the caller
@@ -99,7 +99,8 @@ pub struct ClientConfig {
     /// First backoff; doubled per retry, capped at `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
-    /// Requests allowed per `rate_window`, per key (Cal.com: 120 a minute).
+    /// Requests allowed per `rate_window`, per key. Cal.com allows 120 a minute; the client
+    /// keeps to 110 so that transit time and clock skew never make it look early.
     pub rate_limit: usize,
     pub rate_window: Duration,
 }
@@ -112,7 +113,7 @@ impl Default for ClientConfig {
             max_retries: 4,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
-            rate_limit: 120,
+            rate_limit: 110,
             rate_window: Duration::from_secs(60),
         }
     }
