@@ -41,10 +41,7 @@ impl RetellKeys {
     /// The scope of the first key that signed `body`, after the header and its time window
     /// have been checked once.
     pub fn verify(&self, body: &[u8], header: Option<&str>, now_ms: i64) -> Result<Scope, SignatureError> {
-        let signature = Signature::parse(header.ok_or(SignatureError::Missing)?)?;
-        if !signature.in_window(now_ms) {
-            return Err(SignatureError::OutOfWindow);
-        }
+        let signature = Signature::checked(header, now_ms)?;
         self.keys
             .iter()
             .find(|(key, _)| signature.matches(body, key))

@@ -264,12 +264,7 @@ async fn verified(state: &State, req: Request<Incoming>) -> Result<(events::Scop
     match state.keys().verify(&body, header.as_deref(), crate::store::now_ms()) {
         Ok(scope) => Ok((scope, body)),
         Err(e) => {
-            state.metrics.signature_failure(match e {
-                signature::SignatureError::Missing => "missing",
-                signature::SignatureError::Malformed => "malformed",
-                signature::SignatureError::OutOfWindow => "out_of_window",
-                signature::SignatureError::Mismatch => "mismatch",
-            });
+            state.metrics.signature_failure(e.reason());
             Err(error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string()))
         }
     }

@@ -24,6 +24,18 @@ pub enum SignatureError {
     Mismatch,
 }
 
+impl SignatureError {
+    /// A short label for metrics.
+    pub fn reason(self) -> &'static str {
+        match self {
+            SignatureError::Missing => "missing",
+            SignatureError::Malformed => "malformed",
+            SignatureError::OutOfWindow => "out_of_window",
+            SignatureError::Mismatch => "mismatch",
+        }
+    }
+}
+
 /// A header split into its timestamp and digest, before any key is tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
@@ -53,6 +65,16 @@ impl Signature {
         now_ms.abs_diff(self.timestamp_ms) <= TOLERANCE_MS as u64
     }
 
+    /// The header of a request, parsed and inside the time window, before any key is tried.
+    pub fn checked(header: Option<&str>, now_ms: i64) -> Result<Signature, SignatureError> {
+        let signature = Signature::parse(header.ok_or(SignatureError::Missing)?)?;
+        if signature.in_window(now_ms) {
+            Ok(signature)
+        } else {
+            Err(SignatureError::OutOfWindow)
+        }
+    }
+
     /// Whether `key` signed `body` with this timestamp (constant-time comparison).
     pub fn matches(&self, body: &[u8], key: &str) -> bool {
         let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
@@ -79,11 +101,7 @@ fn message(body: &[u8], timestamp_ms: i64) -> Vec<u8> {
 
 /// Checks `header` over `body` against `key` at `now_ms`.
 pub fn verify(body: &[u8], key: &str, header: Option<&str>, now_ms: i64) -> Result<(), SignatureError> {
-    let signature = Signature::parse(header.ok_or(SignatureError::Missing)?)?;
-    if !signature.in_window(now_ms) {
-        return Err(SignatureError::OutOfWindow);
-    }
-    if signature.matches(body, key) {
+    if Signature::checked(header, now_ms)?.matches(body, key) {
         Ok(())
     } else {
         Err(SignatureError::Mismatch)

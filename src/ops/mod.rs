@@ -27,12 +27,20 @@ pub struct App {
     pub settings: Settings,
     /// Circuit breakers per company and upstream (the daemon's; a CLI run has its own).
     pub breakers: breaker::Breakers,
+    /// Cal.com clients by API key (see [`App::calcom_client`]).
+    calcom_clients: std::sync::Mutex<std::collections::HashMap<String, Client>>,
     master_key: OnceLock<MasterKey>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
-        App { store, settings, breakers: breaker::Breakers::default(), master_key: OnceLock::new() }
+        App {
+            store,
+            settings,
+            breakers: breaker::Breakers::default(),
+            calcom_clients: Default::default(),
+            master_key: OnceLock::new(),
+        }
     }
 
     /// Connects the configured store (migrating it) and builds the context.
@@ -66,7 +74,9 @@ impl App {
 }
 
 impl App {
-    /// A Cal.com client with the company's key, against `CALCOM_BASE_URL`.
+    /// The Cal.com client for the company's key, against `CALCOM_BASE_URL`. One client per key
+    /// lives as long as the process, so its request budget (Cal.com counts per key) and its
+    /// connections are shared by every call; a changed key gets a new one.
     pub async fn calcom_client(&self, company: &Company) -> Result<Client> {
         let key = self.company_secret(company.id, SecretField::CalcomApiKey).await?.ok_or_else(|| {
             Error::config(format!("company {} has no Cal.com API key", company.id)).with_help(format!(
@@ -74,7 +84,14 @@ impl App {
                 company.id
             ))
         })?;
-        Client::new(key, ClientConfig { base_url: self.settings.calcom_base_url.clone(), ..ClientConfig::default() })
+        let mut clients = self.calcom_clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let config = ClientConfig { base_url: self.settings.calcom_base_url.clone(), ..ClientConfig::default() };
+        let client = Client::new(key.clone(), config)?;
+        clients.insert(key, client.clone());
+        Ok(client)
     }
 
     /// The company's Cal.com team id, or a clear error.
