@@ -16,6 +16,8 @@ both_backends!(
     concurrent_creates_give_one_row,
     migrations_are_recorded,
     the_database_never_double_books_a_staff_member,
+    a_batch_of_writes_commits_each_once,
+    a_failing_write_fails_alone_in_a_group_commit,
 );
 
 /// Connects inside the test's runtime (a pool belongs to the runtime that created it).
@@ -397,4 +399,127 @@ fn booking_worker() {
         wins
     });
     println!("wins={wins}");
+}
+
+fn delivery(company_id: i64, event: &str, call_id: &str, call: Option<Box<CallRecord>>) -> Write {
+    Write::RetellEvent {
+        event: NewWebhookEvent {
+            company_id: Some(company_id),
+            source: "retell",
+            event: event.into(),
+            external_id: Some(call_id.into()),
+            dedupe_key: format!("retell:{event}:{call_id}"),
+            payload: format!("{{\"event\":\"{event}\"}}"),
+        },
+        call,
+    }
+}
+
+fn answer(company_id: i64, call_id: &str, hash: &str, response: &str) -> Write {
+    Write::FunctionAnswer {
+        company_id,
+        call_id: call_id.into(),
+        name: "check_availability".into(),
+        args_hash: hash.into(),
+        response: response.into(),
+    }
+}
+
+fn a_batch_of_writes_commits_each_once(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let mitte = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
+        let known = s.upsert_customer(a.id, "+4917611111111", Some("Anna")).await.unwrap();
+        let started = CallRecord {
+            retell_call_id: "call_1".into(),
+            branch_id: Some(mitte.id),
+            from_number: Some("+4917611111111".into()),
+            status: Some("ongoing".into()),
+            started_at: Some(1_000),
+            ..Default::default()
+        };
+        let ended = CallRecord {
+            retell_call_id: "call_1".into(),
+            status: Some("ended".into()),
+            ended_at: Some(61_000),
+            disconnection_reason: Some("user_hangup".into()),
+            ..Default::default()
+        };
+        // An answer kept before the batch: the batch's answer for the same key gets it back.
+        let earlier = s.commit_writes(&[answer(a.id, "call_1", "h0", "first")]).await.unwrap();
+        assert_eq!(earlier, [Written::Answer("first".into())]);
+        let batch = [
+            delivery(a.id, "call_started", "call_1", Some(Box::new(started))),
+            delivery(a.id, "call_started", "call_1", None),
+            delivery(a.id, "call_ended", "call_1", Some(Box::new(ended))),
+            delivery(a.id, "transcript_updated", "call_1", None),
+            answer(a.id, "call_1", "h0", "second"),
+            answer(a.id, "call_1", "h1", "one"),
+            answer(a.id, "call_1", "h1", "twin"),
+        ];
+        let done = s.commit_writes(&batch).await.unwrap();
+        assert_eq!(done.len(), batch.len());
+        assert!(matches!(done[0], Written::Event(Some(_))));
+        assert_eq!(done[1], Written::Event(None), "the same delivery twice in one batch is stored once");
+        assert!(matches!(done[2], Written::Event(Some(_))));
+        assert!(matches!(done[3], Written::Event(Some(_))));
+        assert_eq!(done[4], Written::Answer("first".into()));
+        assert_eq!(done[5], Written::Answer("one".into()));
+        assert_eq!(done[6], Written::Answer("one".into()), "a twin in the batch gets the first answer");
+        // The call record holds both events' fields, and the caller found by number.
+        let call = s.call(a.id, "call_1").await.unwrap().expect("call record");
+        assert_eq!(call.status.as_deref(), Some("ended"));
+        assert_eq!((call.started_at, call.ended_at), (Some(1_000), Some(61_000)));
+        assert_eq!(call.disconnection_reason.as_deref(), Some("user_hangup"));
+        assert_eq!(call.customer_id, Some(known.id));
+        let statuses = db.strings("SELECT status FROM webhook_events ORDER BY id").await;
+        assert_eq!(statuses, ["processed", "processed", "ignored"]);
+        // Replayed later, every delivery is a duplicate.
+        let again = s.commit_writes(&batch[..4]).await.unwrap();
+        assert!(again.iter().all(|w| *w == Written::Event(None)), "{again:?}");
+    });
+}
+
+fn a_failing_write_fails_alone_in_a_group_commit(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let commits = Arc::new(askpro::ops::commit::GroupCommit::start(s.clone()));
+        // 40 writes at once, one of them for a company that does not exist (a foreign key error).
+        let writes: Vec<Write> = (0..40)
+            .map(|i| {
+                if i == 17 {
+                    delivery(a.id + 1000, "call_started", "bad", None)
+                } else {
+                    delivery(a.id, "call_started", &format!("call_{i}"), None)
+                }
+            })
+            .collect();
+        let outcomes = futures_join(writes.into_iter().map(|w| {
+            let commits = commits.clone();
+            async move { commits.commit(w).await }
+        }))
+        .await;
+        for (i, outcome) in outcomes.iter().enumerate() {
+            match i {
+                17 => assert!(outcome.is_err(), "the bad write fails"),
+                _ => assert!(matches!(outcome, Ok(Written::Event(Some(_)))), "write {i}: {outcome:?}"),
+            }
+        }
+        assert_eq!(db.strings("SELECT event FROM webhook_events").await.len(), 39);
+    });
+}
+
+/// Runs futures concurrently on the current runtime and collects their outputs in order.
+async fn futures_join<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
 }

@@ -25,7 +25,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::events::{self, CallObject, Scope};
 use crate::ops::{branch, company, App};
-use crate::store::{Branch, Company, NewCallback, Tenant};
+use crate::store::{Branch, Company, NewCallback, Tenant, Write, Written};
 pub use args::Args;
 
 /// The answer's status (SPEC.md §5).
@@ -81,6 +81,23 @@ struct Request {
     args: Map<String, Value>,
     call: CallObject,
 }
+
+/// Every custom function the daemon answers (SPEC.md §5, with the seeds' aliases).
+pub const NAMES: [&str; 13] = [
+    "get_current_context",
+    "check_customer",
+    "get_available_services",
+    "get_customer_appointments",
+    "request_callback",
+    "check_availability",
+    "check_availability_v17",
+    "get_alternatives",
+    "start_booking",
+    "confirm_booking",
+    "book_appointment",
+    "cancel_appointment",
+    "reschedule_appointment",
+];
 
 /// The deadline every function answers within unless configured otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
@@ -159,8 +176,12 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
         }
     };
     let text = serde_json::to_string(&answer)?;
-    let first = app.store.keep_function_answer(ctx.company.id, &ctx.call_id, &name, &args_hash, &text).await?;
-    Ok(serde_json::from_str(&first)?)
+    let keep =
+        Write::FunctionAnswer { company_id: ctx.company.id, call_id: ctx.call_id, name, args_hash, response: text };
+    match app.commit(keep).await? {
+        Written::Answer(first) => Ok(serde_json::from_str(&first)?),
+        other => Err(Error::internal(format!("unexpected write outcome {other:?}"))),
+    }
 }
 
 /// Whether a function reaches the calendar backend.

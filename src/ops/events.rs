@@ -3,11 +3,15 @@
 //! a second effect, and the call's record is brought up to date. A delivery that fails to
 //! process stays stored as `failed` for `webhooks:retry`.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use serde::Deserialize;
 
 use super::App;
 use crate::error::{Error, Result};
-use crate::store::{CallRecord, NewWebhookEvent, Tenant};
+use crate::store::{CallRecord, NewWebhookEvent, Tenant, Write, Written};
 
 /// Whose key verified a request: the platform's (any company) or one company's (only that one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +59,45 @@ pub enum Intake {
     Duplicate,
 }
 
+/// How long a call's tenant is remembered: an agent or number moved to another branch is seen
+/// by a running daemon within this time; a newly registered one at once (misses are not kept).
+pub const TENANT_TTL: Duration = Duration::from_secs(10);
+const TENANT_CACHE_SIZE: usize = 10_000;
+
+/// A call's `(agent_id, to_number)`.
+type CallKey = (Option<String>, Option<String>);
+
+/// Tenants found by `(agent_id, to_number)`, each for [`TENANT_TTL`].
+#[derive(Default)]
+pub struct TenantCache(Mutex<HashMap<CallKey, (Tenant, Instant)>>);
+
+impl TenantCache {
+    async fn find(&self, app: &App, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>> {
+        let key = (agent_id.map(str::to_string), to_number.map(str::to_string));
+        if let Some((tenant, at)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if at.elapsed() < TENANT_TTL {
+                return Ok(Some(*tenant));
+            }
+        }
+        let found = app.store.tenant_for_call(agent_id, to_number).await?;
+        if let Some(tenant) = found {
+            let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= TENANT_CACHE_SIZE {
+                cache.retain(|_, (_, at)| at.elapsed() < TENANT_TTL);
+            }
+            if cache.len() < TENANT_CACHE_SIZE {
+                cache.insert(key, (tenant, Instant::now()));
+            }
+        }
+        Ok(found)
+    }
+}
+
 /// The company and branch of a call, within what the verifying key may act on. Unknown agents
 /// and numbers, and calls of another company than the key's, are not found.
 pub async fn tenant(app: &App, scope: Scope, call: &CallObject) -> Result<Tenant> {
     let tenant =
-        app.store.tenant_for_call(call.agent_id.as_deref(), call.to_number.as_deref()).await?.filter(|t| match scope {
+        app.tenants.find(app, call.agent_id.as_deref(), call.to_number.as_deref()).await?.filter(|t| match scope {
             Scope::Platform => true,
             Scope::Company(id) => t.company_id == id,
         });
@@ -87,17 +125,12 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
         payload,
     };
     let is_call_event = matches!(envelope.event.as_str(), "call_started" | "call_ended" | "call_analyzed");
-    // The usual path: delivery, call record and outcome in one transaction.
-    let record = match is_call_event {
-        true => call_record(app, tenant, &envelope.call).await.map(Some),
-        false => Ok(None),
-    };
-    let failure = match record {
-        Ok(record) => match app.store.store_retell_event(&delivery, record.as_ref()).await {
-            Ok(Some(id)) => return Ok(Intake::Stored { id, processed: true }),
-            Ok(None) => return Ok(Intake::Duplicate),
-            Err(e) => e,
-        },
+    let call = is_call_event.then(|| Box::new(call_record(tenant, &envelope.call)));
+    // The usual path: delivery, call record and outcome commit together (with other requests').
+    let failure = match app.commit(Write::RetellEvent { event: delivery.clone(), call }).await {
+        Ok(Written::Event(Some(id))) => return Ok(Intake::Stored { id, processed: true }),
+        Ok(Written::Event(None)) => return Ok(Intake::Duplicate),
+        Ok(other) => Error::internal(format!("unexpected write outcome {other:?}")),
         Err(e) => e,
     };
     // Processing failed: keep the delivery (once) as failed, for webhooks:retry.
@@ -153,18 +186,13 @@ async fn reprocess(app: &App, company_id: i64, payload: &str) -> Result<()> {
 }
 
 async fn record_call(app: &App, tenant: Tenant, call: &CallObject) -> Result<()> {
-    let record = call_record(app, tenant, call).await?;
-    app.store.upsert_call(tenant.company_id, &record).await
+    app.store.upsert_call(tenant.company_id, &call_record(tenant, call)).await
 }
 
-/// The call record an event brings (with the customer found by the caller's number).
-async fn call_record(app: &App, tenant: Tenant, call: &CallObject) -> Result<CallRecord> {
-    let customer = match call.from_number.as_deref().filter(|n| !n.is_empty()) {
-        Some(number) => app.store.customer_by_phone(tenant.company_id, number).await?.map(|c| c.id),
-        None => None,
-    };
+/// The call record an event brings; the store finds the customer by the caller's number.
+fn call_record(tenant: Tenant, call: &CallObject) -> CallRecord {
     let analysis = call.call_analysis.as_ref();
-    let record = CallRecord {
+    CallRecord {
         retell_call_id: call.call_id.clone(),
         branch_id: Some(tenant.branch_id),
         agent_id: call.agent_id.clone(),
@@ -176,9 +204,8 @@ async fn call_record(app: &App, tenant: Tenant, call: &CallObject) -> Result<Cal
         ended_at: call.end_timestamp,
         duration_ms: call.duration_ms,
         disconnection_reason: call.disconnection_reason.clone(),
-        customer_id: customer,
+        customer_id: None,
         summary: analysis.and_then(|a| a.call_summary.clone()),
         sentiment: analysis.and_then(|a| a.user_sentiment.clone()),
-    };
-    Ok(record)
+    }
 }

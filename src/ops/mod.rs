@@ -5,6 +5,7 @@ pub mod branch;
 pub mod breaker;
 pub mod calcom;
 pub mod callers;
+pub mod commit;
 pub mod company;
 pub mod events;
 pub mod schedule;
@@ -19,7 +20,7 @@ use crate::clients::calcom::{Client, ClientConfig};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::{mask, MasterKey};
-use crate::store::{Company, PoolSize, SealedSecret, SecretField, Store};
+use crate::store::{Company, PoolSize, SealedSecret, SecretField, Store, Write, Written};
 
 /// What a use case needs: the store, the settings, and (loaded on first use) the master key.
 pub struct App {
@@ -29,6 +30,10 @@ pub struct App {
     pub breakers: breaker::Breakers,
     /// Cal.com clients by API key (see [`App::calcom_client`]).
     calcom_clients: std::sync::Mutex<std::collections::HashMap<String, Client>>,
+    /// Calls' tenants, briefly remembered (see [`events::tenant`]).
+    pub(crate) tenants: events::TenantCache,
+    /// The group commit for hot writes, started on first use.
+    commits: OnceLock<commit::GroupCommit>,
     master_key: OnceLock<MasterKey>,
 }
 
@@ -39,6 +44,8 @@ impl App {
             settings,
             breakers: breaker::Breakers::default(),
             calcom_clients: Default::default(),
+            tenants: Default::default(),
+            commits: OnceLock::new(),
             master_key: OnceLock::new(),
         }
     }
@@ -47,6 +54,12 @@ impl App {
     pub async fn connect(settings: Settings, pool: PoolSize) -> Result<App> {
         let store = crate::store::connect(&settings.database_url, pool).await?;
         Ok(App::new(store, settings))
+    }
+
+    /// Commits a hot write together with other requests' (see [`commit`]); returns once it
+    /// is durable.
+    pub async fn commit(&self, write: Write) -> Result<Written> {
+        self.commits.get_or_init(|| commit::GroupCommit::start(self.store.clone())).commit(write).await
     }
 
     /// The master key, loaded (or, for the embedded default, created) the first time a secret is

@@ -197,9 +197,9 @@ pub trait Store: Send + Sync {
     async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()>;
     /// Deliveries that failed to process and arrived after `since`, oldest first.
     async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>>;
-    /// Stores a delivery and, in the same transaction, the call record it brings (`None`:
-    /// an event askpro ignores); `None` back means a duplicate.
-    async fn store_retell_event(&self, event: &NewWebhookEvent, call: Option<&CallRecord>) -> Result<Option<i64>>;
+    /// Commits `writes` in one transaction and says what each did, in order. An error means
+    /// none of them happened (the caller may retry them one by one).
+    async fn commit_writes(&self, writes: &[Write]) -> Result<Vec<Written>>;
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
@@ -214,15 +214,6 @@ pub trait Store: Send + Sync {
         name: &str,
         args_hash: &str,
     ) -> Result<Option<String>>;
-    /// Keeps an answer unless one exists; returns the one that counts (the first).
-    async fn keep_function_answer(
-        &self,
-        company_id: i64,
-        call_id: &str,
-        name: &str,
-        args_hash: &str,
-        response: &str,
-    ) -> Result<String>;
     async fn insert_callback(&self, company_id: i64, callback: &NewCallback) -> Result<i64>;
     async fn queue_notification(
         &self,

@@ -380,6 +380,24 @@ pub struct NewWebhookEvent {
     pub payload: String,
 }
 
+/// A write the daemon's hot paths commit, many to a transaction (see `ops::commit`).
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// A Retell delivery and the call record it brings (`None`: an event askpro ignores).
+    RetellEvent { event: NewWebhookEvent, call: Option<Box<CallRecord>> },
+    /// A function's answer, kept unless one exists for the same `(call, name, arguments)`.
+    FunctionAnswer { company_id: i64, call_id: String, name: String, args_hash: String, response: String },
+}
+
+/// What a [`Write`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The delivery's id, or `None` for a duplicate.
+    Event(Option<i64>),
+    /// The answer that counts: this one, or the one kept first.
+    Answer(String),
+}
+
 /// A call as the Retell events describe it so far; `None` leaves a stored value alone.
 #[derive(Debug, Clone, Default)]
 pub struct CallRecord {
@@ -397,6 +415,31 @@ pub struct CallRecord {
     pub customer_id: Option<i64>,
     pub summary: Option<String>,
     pub sentiment: Option<String>,
+}
+
+impl CallRecord {
+    /// Takes what a later event says about the same call: fields it gives replace these (as the
+    /// stored record's are replaced).
+    pub fn update(&mut self, later: &CallRecord) {
+        macro_rules! take {
+            ($($field:ident),*) => { $( if later.$field.is_some() { self.$field = later.$field.clone(); } )* };
+        }
+        take!(
+            branch_id,
+            agent_id,
+            from_number,
+            to_number,
+            direction,
+            status,
+            started_at,
+            ended_at,
+            duration_ms,
+            disconnection_reason,
+            customer_id,
+            summary,
+            sentiment
+        );
+    }
 }
 
 /// A stored call, for `metrics:kpis` and tests.

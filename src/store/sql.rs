@@ -37,30 +37,29 @@ pub(super) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
 /// Rows per multi-row INSERT: well under both backends' bound-parameter limits.
 pub(super) const BATCH_ROWS: usize = 1000;
 
-/// Creates or completes a call record; fields given replace stored ones.
-pub(super) const UPSERT_CALL: &str =
-    "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, \
-                     status, started_at, ended_at, duration_ms, disconnection_reason, customer_id, summary, sentiment, \
-                     booked, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16) \
-                     ON CONFLICT (retell_call_id) DO UPDATE SET \
-                     branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
-                     agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
-                     from_number = COALESCE(excluded.from_number, calls.from_number), \
-                     to_number = COALESCE(excluded.to_number, calls.to_number), \
-                     direction = COALESCE(excluded.direction, calls.direction), \
-                     status = COALESCE(excluded.status, calls.status), \
-                     started_at = COALESCE(excluded.started_at, calls.started_at), \
-                     ended_at = COALESCE(excluded.ended_at, calls.ended_at), \
-                     duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms), \
-                     disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason), \
-                     customer_id = COALESCE(excluded.customer_id, calls.customer_id), \
-                     summary = COALESCE(excluded.summary, calls.summary), \
-                     sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
-                     booked = calls.booked OR excluded.booked, \
-                     updated_at = excluded.updated_at \
-                     WHERE calls.company_id = excluded.company_id";
+/// The columns of a call record upsert (see `call_upsert`).
+pub(super) const CALL_UPSERT_HEAD: &str = "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, \
+     from_number, to_number, direction, status, started_at, ended_at, duration_ms, disconnection_reason, customer_id, \
+     summary, sentiment, booked, created_at, updated_at) ";
+
+/// What a call record upsert does to a stored record: fields given replace stored ones.
+pub(super) const CALL_UPSERT_TAIL: &str = " ON CONFLICT (retell_call_id) DO UPDATE SET \
+     branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
+     agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
+     from_number = COALESCE(excluded.from_number, calls.from_number), \
+     to_number = COALESCE(excluded.to_number, calls.to_number), \
+     direction = COALESCE(excluded.direction, calls.direction), \
+     status = COALESCE(excluded.status, calls.status), \
+     started_at = COALESCE(excluded.started_at, calls.started_at), \
+     ended_at = COALESCE(excluded.ended_at, calls.ended_at), \
+     duration_ms = COALESCE(excluded.duration_ms, calls.duration_ms), \
+     disconnection_reason = COALESCE(excluded.disconnection_reason, calls.disconnection_reason), \
+     customer_id = COALESCE(excluded.customer_id, calls.customer_id), \
+     summary = COALESCE(excluded.summary, calls.summary), \
+     sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
+     booked = calls.booked OR excluded.booked, \
+     updated_at = excluded.updated_at \
+     WHERE calls.company_id = excluded.company_id";
 
 /// Stores a webhook delivery unless its dedupe key exists; returns its id, or no row.
 pub(super) const INSERT_EVENT: &str = "INSERT INTO webhook_events \
@@ -78,29 +77,6 @@ macro_rules! bind_event {
             .bind(&$e.dedupe_key)
             .bind(&$e.payload)
             .bind(now_ms())
-    };
-}
-
-/// Binds a [`CallRecord`] to [`UPSERT_CALL`].
-macro_rules! bind_call {
-    ($query:expr, $company:expr, $c:expr, $now:expr) => {
-        $query
-            .bind($company)
-            .bind($c.branch_id)
-            .bind(&$c.retell_call_id)
-            .bind(&$c.agent_id)
-            .bind(&$c.from_number)
-            .bind(&$c.to_number)
-            .bind(&$c.direction)
-            .bind(&$c.status)
-            .bind($c.started_at)
-            .bind($c.ended_at)
-            .bind($c.duration_ms)
-            .bind(&$c.disconnection_reason)
-            .bind($c.customer_id)
-            .bind(&$c.summary)
-            .bind(&$c.sentiment)
-            .bind($now)
     };
 }
 
@@ -801,31 +777,106 @@ macro_rules! sql_store {
             }
 
             async fn upsert_call(&self, company_id: i64, c: &CallRecord) -> Result<()> {
-                bind_call!(sqlx::query(UPSERT_CALL), company_id, c, now_ms()).execute(&self.writer).await?;
+                Self::call_upsert(&[(company_id, c)], now_ms()).build().execute(&self.writer).await?;
                 Ok(())
             }
 
-            async fn store_retell_event(
-                &self,
-                event: &NewWebhookEvent,
-                call: Option<&CallRecord>,
-            ) -> Result<Option<i64>> {
-                // One transaction: the delivery, the call record and the outcome commit together.
-                let mut tx = self.writer.begin().await?;
-                let id: Option<i64> = bind_event!(sqlx::query_scalar(INSERT_EVENT), event).fetch_optional(&mut *tx).await?;
-                let Some(id) = id else { return Ok(None) };
+            async fn commit_writes(&self, writes: &[Write]) -> Result<Vec<Written>> {
+                // A few multi-row statements per batch, whatever its size: one INSERT for the
+                // deliveries, one upsert for the calls they bring, one INSERT for the answers.
                 let now = now_ms();
-                if let (Some(c), Some(company_id)) = (call, event.company_id) {
-                    bind_call!(sqlx::query(UPSERT_CALL), company_id, c, now).execute(&mut *tx).await?;
+                let mut done: Vec<Option<Written>> = vec![None; writes.len()];
+                let mut events = Vec::new();
+                let mut answers = Vec::new();
+                for (i, write) in writes.iter().enumerate() {
+                    match write {
+                        Write::RetellEvent { event, call } => events.push((i, event, call.as_deref())),
+                        Write::FunctionAnswer { .. } => answers.push((i, write)),
+                    }
                 }
-                sqlx::query("UPDATE webhook_events SET status = $2, attempts = 1, processed_at = $3 WHERE id = $1")
-                    .bind(id)
-                    .bind(if call.is_some() { "processed" } else { "ignored" })
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                let mut tx = self.writer.begin().await?;
+                if !events.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, \
+                         received_at, status, attempts, processed_at) ",
+                    );
+                    insert.push_values(&events, |mut row, (_, e, call)| {
+                        // Stored already processed (or ignored): the call record commits with it.
+                        let status = if call.is_some() { "processed" } else { "ignored" };
+                        row.push_bind(e.company_id)
+                            .push_bind(e.source)
+                            .push_bind(e.event.as_str())
+                            .push_bind(e.external_id.as_deref())
+                            .push_bind(e.dedupe_key.as_str())
+                            .push_bind(e.payload.as_str())
+                            .push(now)
+                            .push_bind(status)
+                            .push(1)
+                            .push(now);
+                    });
+                    insert.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
+                    let stored: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                    let mut ids: std::collections::HashMap<&str, i64> =
+                        stored.iter().map(|(id, key)| (key.as_str(), *id)).collect();
+                    // Call records in the order they arrived, one per call (later fields win).
+                    let mut calls: Vec<(i64, CallRecord)> = Vec::new();
+                    for (i, e, call) in &events {
+                        // The first delivery of a key in the batch is stored; any later is a duplicate.
+                        let id = ids.remove(e.dedupe_key.as_str());
+                        done[*i] = Some(Written::Event(id));
+                        let (Some(_), Some(call), Some(company_id)) = (id, call, e.company_id) else { continue };
+                        match calls.iter_mut().find(|(c, r)| *c == company_id && r.retell_call_id == call.retell_call_id) {
+                            Some((_, earlier)) => earlier.update(call),
+                            None => calls.push((company_id, (*call).clone())),
+                        }
+                    }
+                    if !calls.is_empty() {
+                        let rows: Vec<(i64, &CallRecord)> = calls.iter().map(|(c, r)| (*c, r)).collect();
+                        Self::call_upsert(&rows, now).build().execute(&mut *tx).await?;
+                    }
+                }
+                if !answers.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO function_calls (company_id, call_id, name, args_hash, response, created_at) ",
+                    );
+                    insert.push_values(&answers, |mut row, (_, write)| {
+                        if let Write::FunctionAnswer { company_id, call_id, name, args_hash, response } = write {
+                            row.push_bind(*company_id)
+                                .push_bind(call_id.as_str())
+                                .push_bind(name.as_str())
+                                .push_bind(args_hash.as_str())
+                                .push_bind(response.as_str())
+                                .push(now);
+                        }
+                    });
+                    insert.push(" ON CONFLICT (call_id, name, args_hash) DO NOTHING RETURNING call_id, name, args_hash");
+                    let kept: Vec<(String, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                    let mut kept: std::collections::HashSet<(String, String, String)> = kept.into_iter().collect();
+                    for (i, write) in answers {
+                        let Write::FunctionAnswer { company_id, call_id, name, args_hash, response } = write else { continue };
+                        // The first of a `(call, name, arguments)` in the batch was kept; any other
+                        // (an earlier answer, or a twin in this batch) reads back the one kept.
+                        let first = if kept.remove(&(call_id.clone(), name.clone(), args_hash.clone())) {
+                            response.clone()
+                        } else {
+                            sqlx::query_scalar(
+                                "SELECT response FROM function_calls \
+                                 WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4",
+                            )
+                            .bind(company_id)
+                            .bind(call_id)
+                            .bind(name)
+                            .bind(args_hash)
+                            .fetch_one(&mut *tx)
+                            .await?
+                        };
+                        done[i] = Some(Written::Answer(first));
+                    }
+                }
                 tx.commit().await?;
-                Ok(Some(id))
+                done.into_iter()
+                    .map(|d| d.ok_or_else(|| Error::internal("a write of the batch has no outcome")))
+                    .collect()
             }
 
             async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>> {
@@ -858,29 +909,6 @@ macro_rules! sql_store {
                 .bind(args_hash)
                 .fetch_optional(&self.pool)
                 .await?)
-            }
-
-            async fn keep_function_answer(
-                &self,
-                company_id: i64,
-                call_id: &str,
-                name: &str,
-                args_hash: &str,
-                response: &str,
-            ) -> Result<String> {
-                sqlx::query(
-                    "INSERT INTO function_calls (company_id, call_id, name, args_hash, response, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (call_id, name, args_hash) DO NOTHING",
-                )
-                .bind(company_id)
-                .bind(call_id)
-                .bind(name)
-                .bind(args_hash)
-                .bind(response)
-                .bind(now_ms())
-                .execute(&self.writer)
-                .await?;
-                Ok(self.function_answer(company_id, call_id, name, args_hash).await?.unwrap_or_else(|| response.to_string()))
             }
 
             async fn insert_callback(&self, company_id: i64, c: &NewCallback) -> Result<i64> {
@@ -932,9 +960,49 @@ macro_rules! sql_store {
                 self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
             }
         }
+
+        impl $store {
+            /// One upsert for `rows` of `(company_id, record)`; the customer is found by the
+            /// caller's number when the record names none, and `booked` says whether the call
+            /// made an appointment.
+            fn call_upsert<'a>(rows: &[(i64, &'a CallRecord)], now: i64) -> sqlx::QueryBuilder<'a, $db> {
+                let mut upsert = sqlx::QueryBuilder::<$db>::new(CALL_UPSERT_HEAD);
+                upsert.push_values(rows, |mut row, (company_id, c)| {
+                    row.push_bind(*company_id)
+                        .push_bind(c.branch_id)
+                        .push_bind(c.retell_call_id.as_str())
+                        .push_bind(c.agent_id.as_deref())
+                        .push_bind(c.from_number.as_deref())
+                        .push_bind(c.to_number.as_deref())
+                        .push_bind(c.direction.as_deref())
+                        .push_bind(c.status.as_deref())
+                        .push_bind(c.started_at)
+                        .push_bind(c.ended_at)
+                        .push_bind(c.duration_ms)
+                        .push_bind(c.disconnection_reason.as_deref())
+                        .push("COALESCE(")
+                        .push_bind_unseparated(c.customer_id)
+                        .push_unseparated(", (SELECT id FROM customers WHERE company_id = ")
+                        .push_bind_unseparated(*company_id)
+                        .push_unseparated(" AND phone = ")
+                        .push_bind_unseparated(c.from_number.as_deref())
+                        .push_unseparated("))")
+                        .push_bind(c.summary.as_deref())
+                        .push_bind(c.sentiment.as_deref())
+                        .push("EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = ")
+                        .push_bind_unseparated(*company_id)
+                        .push_unseparated(" AND a.call_id = ")
+                        .push_bind_unseparated(c.retell_call_id.as_str())
+                        .push_unseparated(")")
+                        .push(now)
+                        .push(now);
+                });
+                upsert.push(CALL_UPSERT_TAIL);
+                upsert
+            }
+        }
     };
 }
 
-pub(super) use bind_call;
 pub(super) use bind_event;
 pub(super) use sql_store;

@@ -37,7 +37,9 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             // 32 MiB page cache: bulk imports and the hot read paths stay in memory.
-            .pragma("cache_size", "-32768");
+            .pragma("cache_size", "-32768")
+            // After a checkpoint the WAL file shrinks back to at most 64 MiB.
+            .pragma("journal_size_limit", "67108864");
         let file = sqlite_path(url);
         let mut lock = match &file {
             Some(path) if !path.exists() => Some(MigrationLock::acquire(path)?),
@@ -58,8 +60,17 @@ impl SqliteStore {
                 other => break other?,
             }
         };
-        // A one-connection store (the CLI) writes on that connection.
-        let writer = if size.0 <= 1 { pool.clone() } else { Self::connect(&options, PoolSize(1), url).await? };
+        // A one-connection store (the CLI) writes on that connection. A long-running process
+        // (the daemon) writes on its own connection and checkpoints the WAL in the background,
+        // so no write waits for a checkpoint that its commit happened to trigger.
+        let writer = if size.0 <= 1 {
+            pool.clone()
+        } else {
+            let writer = options.clone().pragma("wal_autocheckpoint", "0");
+            let writer = Self::connect(&writer, PoolSize(1), url).await?;
+            checkpoint_in_background(pool.clone());
+            writer
+        };
         let store = SqliteStore { pool, writer };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
@@ -95,6 +106,26 @@ impl SqliteStore {
 }
 
 sql_store!(SqliteStore, sqlx::Sqlite);
+
+/// How often the daemon's store copies the WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] (passively: writers never wait for it) until
+/// the pool closes.
+fn checkpoint_in_background(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                tracing::debug!(error = %e, "background WAL checkpoint failed");
+            }
+        }
+    });
+}
 
 fn is_busy_sqlx(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("5"))
