@@ -118,6 +118,9 @@ _askpro() {
             askpro__subcmd__retell,test-function)
                 cmd="askpro__subcmd__retell__subcmd__test__subcmd__function"
                 ;;
+            askpro__subcmd__retell,trigger)
+                cmd="askpro__subcmd__retell__subcmd__trigger"
+                ;;
             askpro__subcmd__service,add-synonym)
                 cmd="askpro__subcmd__service__subcmd__add__subcmd__synonym"
                 ;;
@@ -1031,7 +1034,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version test-function"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version test-function trigger"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1080,6 +1083,56 @@ _askpro() {
                     return 0
                     ;;
                 --call-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__trigger)
+            opts="-q -n -h -V --to --agent-id --to-number --from --key --call-id --params --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to-number)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --call-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --params)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -384,14 +384,15 @@ complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subc
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s h -l help -d 'Print help'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l function -d 'Function name, e.g. check_availability' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l params -d 'Arguments as a JSON object, e.g. \'{"dienstleistung": "Haarschnitt", "datum": "morgen"}\'' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l branch-id -d 'The branch the call is for (see `askpro branch:list`)' -r
@@ -405,6 +406,20 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l to -d 'The daemon\'s base URL (the endpoint\'s path is added), or a full endpoint URL' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l agent-id -d 'The agent the call is for (as registered by retell:clone-agent)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l to-number -d 'The number called: a branch\'s phone or a number registered by retell:assign-phone' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l from -d 'The caller\'s number (default: withheld)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l key -d 'The Retell key to sign with (default: RETELL_API_KEY)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l call-id -d 'The call id (default: a new one per run; repeat one to send a duplicate)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l params -d 'A function\'s arguments as a JSON object (functions only)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from trigger" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and not __fish_seen_subcommand_from retry" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

@@ -188,3 +188,55 @@ fn a_source_over_the_rate_limit_is_told_to_wait() {
     assert!(response.contains(r#""code":"rate_limited""#), "{response}");
     assert!(daemon.get("/healthz").contains("200 OK"), "health checks are not limited");
 }
+
+/// `retell:trigger` signs like Retell and reaches a running daemon: each call event is stored
+/// (a repeat is a duplicate), a function call gets its answer, and every refusal has its exit
+/// code.
+#[test]
+fn trigger_sends_signed_samples_to_a_running_daemon() {
+    let db = TestDb::sqlite();
+    let c = salon(&db, "Salon", "+493023125100");
+    let daemon = Daemon::start(&db, &[]);
+    let to = format!("http://{}", daemon.addr);
+    let trigger = |extra: &[&str]| {
+        let mut args = vec!["retell:trigger", "--to", &to, "--key", PLATFORM_KEY, "--to-number", "030 23125100"];
+        args.extend_from_slice(extra);
+        db.run(&args)
+    };
+    for event in ["call_started", "call_ended", "call_analyzed"] {
+        let run = trigger(&[event, "--call-id", "call_trig_1", "--from", "+49 176 11111111", "--json"]);
+        assert_eq!(run.code, 0, "{event}: {}", run.stderr);
+        let out: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(out["status"], 200);
+        assert_eq!(out["url"], format!("{to}/retell/webhook"));
+        assert_eq!(out["response"]["status"], "ok", "{event}");
+    }
+    let again = trigger(&["call_ended", "--call-id", "call_trig_1", "--json"]);
+    let out: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(out["response"]["status"], "duplicate");
+    let row = common::block_on(db.strings(
+        "SELECT status || '|' || from_number || '|' || CAST(duration_ms AS TEXT) || '|' || sentiment || '|' || \
+         CAST(branch_id AS TEXT) FROM calls WHERE retell_call_id = 'call_trig_1'",
+    ));
+    assert_eq!(row, ["ended|+4917611111111|95000|Positive|1"]);
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM webhook_events WHERE company_id = {c}")), 3);
+
+    // A function call, answered by the daemon's function code.
+    let run = trigger(&["get_current_context"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with(&format!("HTTP 200 from {to}/retell/function")), "{}", run.stdout);
+    assert!(run.stdout.contains(r#""status":"ok""#), "{}", run.stdout);
+
+    // Refusals: a wrong key (6), an unknown number (3), an unknown event (2), no daemon (5).
+    let wrong =
+        db.run(&["retell:trigger", "call_started", "--to", &to, "--key", "key_wrong", "--to-number", "030 23125100"]);
+    wrong.fails(6, "401");
+    let unknown =
+        ["retell:trigger", "call_started", "--to", &to, "--key", PLATFORM_KEY, "--to-number", "+49 40 1234567"];
+    db.run(&unknown).fails(3, "404");
+    trigger(&["call_exploded"]).fails(2, "neither a call event nor a custom function");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let nowhere = format!("http://{closed}");
+    db.run(&["retell:trigger", "call_started", "--to", &nowhere, "--key", PLATFORM_KEY]).fails(5, "could not reach");
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM webhook_events WHERE company_id = {c}")), 3);
+}

@@ -12,6 +12,7 @@ pub mod schedule;
 pub mod service;
 pub mod staff;
 pub mod synonyms;
+pub mod trigger;
 
 use std::sync::{Arc, OnceLock};
 

@@ -1,5 +1,6 @@
 //! `retell:*` — so far `retell:test-function`, which runs a custom function through the same
-//! code the daemon uses and prints its answer.
+//! code the daemon uses and prints its answer, and `retell:trigger`, which sends a signed
+//! sample of what Retell sends to a running daemon.
 
 use clap::Subcommand;
 
@@ -8,6 +9,7 @@ use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::functions::{self, Invocation};
 use crate::ops::branch;
+use crate::ops::trigger::{self, Sample, SampleCall};
 use crate::store::Tenant;
 
 #[derive(Debug, Subcommand)]
@@ -34,18 +36,92 @@ pub enum Command {
         #[arg(long)]
         call_id: Option<String>,
     },
+    /// Send a correctly signed sample webhook or function call to a running daemon
+    ///
+    /// EVENT is call_started, call_ended or call_analyzed (posted to /retell/webhook), or the
+    /// name of a custom function such as check_availability (posted to /retell/function).
+    /// Prints the daemon's HTTP status and answer; exits 0 on a 2xx answer.
+    #[command(
+        after_help = "Examples:\n  askpro retell:trigger call_started --to http://127.0.0.1:8080 --agent-id agent_5c0e9a7b\n  \
+                            askpro retell:trigger check_availability --to http://127.0.0.1:8080 --to-number '+49 30 23125100' \\\n      \
+                            --params '{\"dienstleistung\": \"Haarschnitt\", \"datum\": \"morgen\"}'"
+    )]
+    Trigger {
+        /// call_started | call_ended | call_analyzed | a function name
+        #[arg(value_name = "EVENT")]
+        event: String,
+        /// The daemon's base URL (the endpoint's path is added), or a full endpoint URL
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The agent the call is for (as registered by retell:clone-agent)
+        #[arg(long)]
+        agent_id: Option<String>,
+        /// The number called: a branch's phone or a number registered by retell:assign-phone
+        #[arg(long, value_name = "PHONE")]
+        to_number: Option<String>,
+        /// The caller's number (default: withheld)
+        #[arg(long, value_name = "PHONE")]
+        from: Option<String>,
+        /// The Retell key to sign with (default: RETELL_API_KEY)
+        #[arg(long, env = "ASKPRO_TRIGGER_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// The call id (default: a new one per run; repeat one to send a duplicate)
+        #[arg(long)]
+        call_id: Option<String>,
+        /// A function's arguments as a JSON object (functions only)
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        params: String,
+    },
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let Command::TestFunction { function, params, branch_id, agent_id, from, call_id } = cmd;
-    let args = match serde_json::from_str(&params) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => {
-            return Err(
-                Error::invalid("--params must be a JSON object").with_help(r#"e.g. --params '{"datum": "morgen"}'"#)
-            )
+    match cmd {
+        Command::TestFunction { function, params, branch_id, agent_id, from, call_id } => {
+            test_function(ctx, function, &params, branch_id, agent_id, from, call_id).await
         }
-    };
+        Command::Trigger { event, to, agent_id, to_number, from, key, call_id, params } => {
+            let sample = Sample::parse(&event)?;
+            let key = key.or(ctx.settings()?.retell_api_key).ok_or_else(|| {
+                Error::config("no Retell key to sign with")
+                    .with_help("pass --key, or set RETELL_API_KEY to the key the daemon verifies with")
+            })?;
+            let region = crate::domain::Country::DE;
+            let call = SampleCall {
+                call_id: call_id.unwrap_or_else(|| format!("call_trigger_{}", crate::store::now_ms())),
+                agent_id,
+                from_number: crate::domain::E164::parse_opt(from.as_deref(), region)?,
+                to_number: crate::domain::E164::parse_opt(to_number.as_deref(), region)?,
+                args: json_object(&params)?,
+                started_at: crate::store::now_ms(),
+            };
+            let delivered = trigger::trigger(&sample, &call, &to, &key).await?;
+            let human = format!("HTTP {} from {}\n{}", delivered.status, delivered.url, delivered.response);
+            match trigger::refusal(&delivered) {
+                None => ctx.out.message(&delivered, &human),
+                Some(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// `--params`: a JSON object.
+fn json_object(params: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(params) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => Err(Error::invalid("--params must be a JSON object").with_help(r#"e.g. --params '{"datum": "morgen"}'"#)),
+    }
+}
+
+async fn test_function(
+    ctx: &Ctx,
+    function: String,
+    params: &str,
+    branch_id: Option<i64>,
+    agent_id: Option<String>,
+    from: Option<String>,
+    call_id: Option<String>,
+) -> Result<()> {
+    let args = json_object(params)?;
     let app = ctx.app().await?;
     let branch_id = match (branch_id, agent_id) {
         (Some(id), _) => id,
