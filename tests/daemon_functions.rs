@@ -278,6 +278,25 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     assert!(started.elapsed() < Duration::from_millis(300), "an open circuit does not wait: {:?}", started.elapsed());
     // Functions that need no calendar still work.
     assert_eq!(call(&daemon, "call_paused", "+4917611111111", "get_current_context", json!({}))["status"], "ok");
+    // /metrics: the function calls by status, their latency, and the upstream's failures by kind.
+    let metrics = daemon.get("/metrics");
+    for line in [
+        r#"askpro_function_calls_total{function="check_availability",status="error"} 6"#,
+        r#"askpro_function_calls_total{function="get_current_context",status="ok"} 1"#,
+        r#"askpro_function_duration_seconds_count{function="check_availability"} 6"#,
+        r#"askpro_upstream_failures_total{upstream="calcom",kind="timeout"} 5"#,
+        r#"askpro_upstream_failures_total{upstream="calcom",kind="circuit_open"} 1"#,
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "missing {line}:\n{metrics}");
+    }
+    // A retry of an answered call is counted as replayed.
+    call(&daemon, "call_paused", "+4917611111111", "get_current_context", json!({}));
+    let metrics = daemon.get("/metrics");
+    let replayed = r#"askpro_function_calls_total{function="get_current_context",status="replayed"} 1"#;
+    assert!(metrics.lines().any(|l| l == replayed), "{metrics}");
+    let page = daemon.get("/status");
+    assert!(page.contains("<td>check_availability</td><td>6</td>"), "{page}");
+    assert!(page.contains("<td>calcom: timeout</td><td>5</td>"), "{page}");
 }
 
 /// Two daemons on one PostgreSQL database (each with its own pool), 40 calls racing for one

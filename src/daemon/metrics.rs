@@ -1,5 +1,6 @@
 //! Counters and latency histograms for `/metrics` (Prometheus text format): requests per
-//! endpoint and status, request latency per endpoint, and signature failures per reason.
+//! endpoint and status, request latency per endpoint, function calls per function and answer
+//! status with their latency, upstream failures, and signature failures per reason.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -16,12 +17,43 @@ struct Histogram {
     sum: f64,
 }
 
+impl Histogram {
+    fn observe(&mut self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.count += 1;
+        self.sum += secs;
+    }
+
+    /// The histogram's lines for `metric` with the label `label="value"`.
+    fn render(&self, out: &mut String, metric: &str, label: &str, value: &str) {
+        for (bound, n) in BUCKETS.iter().zip(self.counts) {
+            let _ = writeln!(out, "{metric}_bucket{{{label}=\"{value}\",le=\"{bound}\"}} {n}");
+        }
+        let _ = writeln!(out, "{metric}_bucket{{{label}=\"{value}\",le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(out, "{metric}_sum{{{label}=\"{value}\"}} {}", self.sum);
+        let _ = writeln!(out, "{metric}_count{{{label}=\"{value}\"}} {}", self.count);
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     requests: BTreeMap<(&'static str, u16), u64>,
     latency: BTreeMap<&'static str, Histogram>,
     signature_failures: BTreeMap<&'static str, u64>,
+    /// By function and answer status (`replayed` for a retry's first answer).
+    function_calls: BTreeMap<(&'static str, &'static str), u64>,
+    function_latency: BTreeMap<&'static str, Histogram>,
+    /// By upstream and what happened (`timeout`, `error`, `circuit_open`).
+    upstream_failures: BTreeMap<(&'static str, &'static str), u64>,
 }
+
+/// `(function, calls, mean milliseconds)`.
+pub type FunctionSummary = (&'static str, u64, f64);
 
 /// `(endpoint, requests, not 2xx, mean milliseconds)`.
 pub type EndpointSummary = (&'static str, u64, u64, f64);
@@ -35,15 +67,18 @@ impl Metrics {
     pub fn request(&self, endpoint: &'static str, status: u16, took: Duration) {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         *m.requests.entry((endpoint, status)).or_default() += 1;
-        let h = m.latency.entry(endpoint).or_default();
-        let secs = took.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                h.counts[i] += 1;
-            }
+        m.latency.entry(endpoint).or_default().observe(took);
+    }
+
+    /// A function call answered in `took`.
+    pub fn function(&self, served: &crate::functions::Served, took: Duration) {
+        let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let status = if served.replayed { "replayed" } else { served.status.as_str() };
+        *m.function_calls.entry((served.function, status)).or_default() += 1;
+        m.function_latency.entry(served.function).or_default().observe(took);
+        if let Some(failure) = served.upstream_failure {
+            *m.upstream_failures.entry(failure).or_default() += 1;
         }
-        h.count += 1;
-        h.sum += secs;
     }
 
     pub fn signature_failure(&self, reason: &'static str) {
@@ -72,6 +107,19 @@ impl Metrics {
         (rows, m.signature_failures.iter().map(|(r, n)| (*r, *n)).collect())
     }
 
+    /// Per function: calls, mean milliseconds; then upstream failures by upstream and kind.
+    /// For the `/status` page.
+    pub fn function_summary(&self) -> (Vec<FunctionSummary>, Vec<(String, u64)>) {
+        let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let rows = m
+            .function_latency
+            .iter()
+            .map(|(f, h)| (*f, h.count, if h.count == 0 { 0.0 } else { h.sum / h.count as f64 * 1e3 }))
+            .collect();
+        let failures = m.upstream_failures.iter().map(|((u, k), n)| (format!("{u}: {k}"), *n)).collect();
+        (rows, failures)
+    }
+
     pub fn render(&self) -> String {
         let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
@@ -83,19 +131,22 @@ impl Metrics {
         out.push_str("# HELP askpro_request_duration_seconds Time to answer, by endpoint.\n");
         out.push_str("# TYPE askpro_request_duration_seconds histogram\n");
         for (endpoint, h) in &m.latency {
-            for (bound, n) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(
-                    out,
-                    "askpro_request_duration_seconds_bucket{{endpoint=\"{endpoint}\",le=\"{bound}\"}} {n}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "askpro_request_duration_seconds_bucket{{endpoint=\"{endpoint}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(out, "askpro_request_duration_seconds_sum{{endpoint=\"{endpoint}\"}} {}", h.sum);
-            let _ = writeln!(out, "askpro_request_duration_seconds_count{{endpoint=\"{endpoint}\"}} {}", h.count);
+            h.render(&mut out, "askpro_request_duration_seconds", "endpoint", endpoint);
+        }
+        out.push_str("# HELP askpro_function_calls_total Custom function calls, by function and answer status.\n");
+        out.push_str("# TYPE askpro_function_calls_total counter\n");
+        for ((function, status), n) in &m.function_calls {
+            let _ = writeln!(out, "askpro_function_calls_total{{function=\"{function}\",status=\"{status}\"}} {n}");
+        }
+        out.push_str("# HELP askpro_function_duration_seconds Time to answer a custom function, by function.\n");
+        out.push_str("# TYPE askpro_function_duration_seconds histogram\n");
+        for (function, h) in &m.function_latency {
+            h.render(&mut out, "askpro_function_duration_seconds", "function", function);
+        }
+        out.push_str("# HELP askpro_upstream_failures_total Calls to an upstream that failed, timed out or were skipped while its circuit was open.\n");
+        out.push_str("# TYPE askpro_upstream_failures_total counter\n");
+        for ((upstream, kind), n) in &m.upstream_failures {
+            let _ = writeln!(out, "askpro_upstream_failures_total{{upstream=\"{upstream}\",kind=\"{kind}\"}} {n}");
         }
         out.push_str("# HELP askpro_signature_failures_total Requests refused for their signature, by reason.\n");
         out.push_str("# TYPE askpro_signature_failures_total counter\n");

@@ -172,6 +172,15 @@ fn status_page(state: &State) -> Response<Full<Bytes>> {
     for (endpoint, count, failed, mean) in rows {
         html.push_str(&format!("<tr><td>{endpoint}</td><td>{count}</td><td>{failed}</td><td>{mean:.2}</td></tr>"));
     }
+    let (functions, upstream) = state.metrics.function_summary();
+    html.push_str("</table><h2>functions</h2><table><tr><th>function</th><th>calls</th><th>mean ms</th></tr>");
+    for (function, count, mean) in functions {
+        html.push_str(&format!("<tr><td>{function}</td><td>{count}</td><td>{mean:.2}</td></tr>"));
+    }
+    html.push_str("</table><h2>upstream failures</h2><table>");
+    for (what, n) in upstream {
+        html.push_str(&format!("<tr><td>{what}</td><td>{n}</td></tr>"));
+    }
     html.push_str("</table><h2>signature failures</h2><table>");
     for (reason, n) in failures {
         html.push_str(&format!("<tr><td>{reason}</td><td>{n}</td></tr>"));
@@ -251,8 +260,12 @@ async fn retell_function(state: &State, req: Request<Incoming>, name: Option<&st
         Ok(v) => v,
         Err(response) => return response,
     };
+    let started = std::time::Instant::now();
     match crate::functions::call(&state.app, scope, &body, name, state.app.settings.function_deadline).await {
-        Ok(answer) => json_response(StatusCode::OK, crate::functions::to_value(&answer)),
+        Ok((answer, served)) => {
+            state.metrics.function(&served, started.elapsed());
+            json_response(StatusCode::OK, crate::functions::to_value(&answer))
+        }
         Err(e) => protocol_error(&e),
     }
 }

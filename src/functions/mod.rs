@@ -40,6 +40,19 @@ pub enum Status {
     Error,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Unavailable => "unavailable",
+            Status::NotFound => "not_found",
+            Status::NeedsInput => "needs_input",
+            Status::PolicyDenied => "policy_denied",
+            Status::Error => "error",
+        }
+    }
+}
+
 /// What a function answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
@@ -104,7 +117,13 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Runs the function a verified request names (`path_name` for `/retell/function/{name}`).
 /// Errors are protocol errors (bad JSON 400, unknown tenant 404); everything else is an answer.
-pub async fn call(app: &App, scope: Scope, raw: &[u8], path_name: Option<&str>, deadline: Duration) -> Result<Answer> {
+pub async fn call(
+    app: &App,
+    scope: Scope,
+    raw: &[u8],
+    path_name: Option<&str>,
+    deadline: Duration,
+) -> Result<(Answer, Served)> {
     let request: Request =
         serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a function call: {e}")))?;
     let name = path_name.map(str::to_string).or(request.name).filter(|n| !n.is_empty());
@@ -121,7 +140,19 @@ pub async fn call(app: &App, scope: Scope, raw: &[u8], path_name: Option<&str>, 
         args: request.args,
         now: None,
     };
-    invoke(app, invocation, deadline).await
+    invoke_observed(app, invocation, deadline).await
+}
+
+/// How a function call went, for the daemon's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    /// The function (one of [`NAMES`], or `unknown`).
+    pub function: &'static str,
+    pub status: Status,
+    /// The first answer given again to a retry.
+    pub replayed: bool,
+    /// The upstream that failed or was skipped, and how: `timeout`, `error` or `circuit_open`.
+    pub upstream_failure: Option<(&'static str, &'static str)>,
 }
 
 /// One function call for a known tenant: from the daemon, or from `retell:test-function`.
@@ -138,10 +169,24 @@ pub struct Invocation {
 /// Answers a function call: the first answer again for a retry, else the handler's within
 /// `deadline` (or the fallback).
 pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<Answer> {
+    Ok(invoke_observed(app, call, deadline).await?.0)
+}
+
+/// [`invoke`], saying how it went.
+pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) -> Result<(Answer, Served)> {
     let Invocation { tenant, call_id, from_number, name, args, now } = call;
     let args_hash = args::hash(&args);
+    let function = NAMES.iter().find(|n| **n == name).copied().unwrap_or("unknown");
+    let served = |answer: &Answer, replayed, upstream_failure| Served {
+        function,
+        status: answer.status,
+        replayed,
+        upstream_failure,
+    };
     if let Some(first) = app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash).await? {
-        return Ok(serde_json::from_str(&first)?);
+        let answer: Answer = serde_json::from_str(&first)?;
+        let served = served(&answer, true, None);
+        return Ok((answer, served));
     }
     let company = company::get(app, tenant.company_id).await?;
     let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
@@ -151,19 +196,23 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
     let ctx = Ctx { app, company, branch, tz, now, call_id, from_number, args: Args::new(args) };
     // Calls that need Cal.com go through its breaker: while it is open, the fallback at once.
     let upstream = (ctx.company.scheduling == "calcom" && uses_calendar(&name)).then_some("calcom");
+    let mut upstream_failure = None;
     let answer = match upstream {
         Some(u) if !app.breakers.allows(ctx.company.id, u) => {
+            upstream_failure = Some((u, "circuit_open"));
             fallback(&ctx, &name, &Error::upstream("Cal.com is paused after repeated failures")).await
         }
         _ => {
             let outcome = tokio::time::timeout(deadline, run(&ctx, &name)).await;
-            let failed = match &outcome {
-                Ok(Ok(_)) => false,
-                Ok(Err(e)) => matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config),
-                Err(_) => true,
+            let failure = match &outcome {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
+                Ok(Err(_)) => None,
+                Err(_) => Some("timeout"),
             };
             if let Some(u) = upstream {
-                app.breakers.record(ctx.company.id, u, !failed);
+                app.breakers.record(ctx.company.id, u, failure.is_none());
+                upstream_failure = failure.map(|f| (u, f));
             }
             match outcome {
                 Ok(Ok(answer)) => answer,
@@ -178,10 +227,12 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
     let text = serde_json::to_string(&answer)?;
     let keep =
         Write::FunctionAnswer { company_id: ctx.company.id, call_id: ctx.call_id, name, args_hash, response: text };
-    match app.commit(keep).await? {
-        Written::Answer(first) => Ok(serde_json::from_str(&first)?),
-        other => Err(Error::internal(format!("unexpected write outcome {other:?}"))),
-    }
+    let answer: Answer = match app.commit(keep).await? {
+        Written::Answer(first) => serde_json::from_str(&first)?,
+        other => return Err(Error::internal(format!("unexpected write outcome {other:?}"))),
+    };
+    let served = served(&answer, false, upstream_failure);
+    Ok((answer, served))
 }
 
 /// Whether a function reaches the calendar backend.
