@@ -528,7 +528,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__company__subcmd__config)
-            opts="-q -n -h -V --company-id --callback-channels --callback-email --enable-smart-service --service-confidence-threshold --enable-staff-preferences --staff-confidence-threshold --cancellation-hours --calcom-api-key --retell-api-key --scheduling --slot-step --slot-buffer --min-notice --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --company-id --callback-channels --callback-email --enable-smart-service --service-confidence-threshold --enable-staff-preferences --staff-confidence-threshold --cancellation-hours --calcom-api-key --retell-api-key --calcom-webhook-secret --scheduling --slot-step --slot-buffer --min-notice --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +571,10 @@ _askpro() {
                     return 0
                     ;;
                 --retell-api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --calcom-webhook-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -91,6 +91,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l cancellation-hours -d 'Cancellation notice in hours (default 0: none)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l calcom-api-key -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l retell-api-key -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l calcom-webhook-secret -d 'The secret of the company\'s Cal.com webhook: /calcom/webhook accepts only deliveries signed with it (X-Cal-Signature-256)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l scheduling -r -f -a "local\t''
 calcom\t''"
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from config" -l slot-step -d 'Local calendar: minutes between possible start times, 5–240 (default 15)' -r

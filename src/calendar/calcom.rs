@@ -230,7 +230,7 @@ pub fn utc(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_instant(text: &str) -> Result<i64> {
+pub(crate) fn parse_instant(text: &str) -> Result<i64> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp_millis())
         .map_err(|_| Error::upstream(format!("Cal.com sent a time askpro cannot read: '{text}'")))

@@ -1,8 +1,9 @@
-//! The Retell keys a request may be signed with: the platform key (`RETELL_API_KEY`), which
-//! may act on every company, and companies' own keys, each limited to its company. Loaded at
-//! start and refreshed in the background, so a key set with `company:config` takes effect
-//! without a restart.
+//! The keys a request may be signed with. Retell: the platform key (`RETELL_API_KEY`), which
+//! may act on every company, and companies' own keys, each limited to its company. Cal.com:
+//! each company's webhook secret, which identifies the company. Loaded at start and refreshed
+//! in the background, so a key set with `company:config` takes effect without a restart.
 
+use super::cal_signature::{self, CalSignatureError};
 use super::signature::{Signature, SignatureError};
 use crate::error::Result;
 use crate::ops::events::Scope;
@@ -12,11 +13,14 @@ use crate::store::SecretField;
 #[derive(Default)]
 pub struct RetellKeys {
     keys: Vec<(String, Scope)>,
+    /// Cal.com webhook secrets and their companies.
+    calcom: Vec<(String, i64)>,
 }
 
 impl RetellKeys {
     pub async fn load(app: &App) -> Result<RetellKeys> {
         let mut keys = Vec::new();
+        let mut calcom = Vec::new();
         if let Some(platform) = app.settings.retell_api_key.clone() {
             keys.push((platform, Scope::Platform));
         }
@@ -26,8 +30,13 @@ impl RetellKeys {
                     keys.push((key, Scope::Company(company.id)));
                 }
             }
+            if company.calcom_webhook_secret.is_some() {
+                if let Some(secret) = app.company_secret(company.id, SecretField::CalcomWebhookSecret).await? {
+                    calcom.push((secret, company.id));
+                }
+            }
         }
-        Ok(RetellKeys { keys })
+        Ok(RetellKeys { keys, calcom })
     }
 
     pub fn len(&self) -> usize {
@@ -47,5 +56,15 @@ impl RetellKeys {
             .find(|(key, _)| signature.matches(body, key))
             .map(|(_, scope)| *scope)
             .ok_or(SignatureError::Mismatch)
+    }
+
+    /// The company whose Cal.com webhook secret signed `body`.
+    pub fn verify_calcom(&self, body: &[u8], header: Option<&str>) -> Result<i64, CalSignatureError> {
+        let digest = cal_signature::parse(header)?;
+        self.calcom
+            .iter()
+            .find(|(secret, _)| cal_signature::matches(body, secret, &digest))
+            .map(|(_, company)| *company)
+            .ok_or(CalSignatureError::Mismatch)
     }
 }

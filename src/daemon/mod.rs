@@ -5,6 +5,7 @@
 //! Bodies are capped (1 MiB, 413) and read under a timeout; Retell requests are verified on
 //! their raw bytes before anything is parsed; every error is a JSON body.
 
+pub mod cal_signature;
 pub mod keys;
 pub mod limit;
 pub mod metrics;
@@ -135,6 +136,7 @@ async fn handle(
         (&Method::GET, "/status") => ("status", status_page(&state)),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
         (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
+        (&Method::POST, "/calcom/webhook") => ("calcom_webhook", calcom_webhook(&state, req).await),
         (&Method::POST, path) if function_name(path).is_some() => {
             let name = function_name(path).flatten().map(str::to_string);
             ("retell_function", retell_function(&state, req, name.as_deref()).await)
@@ -219,6 +221,27 @@ async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<
         Err(response) => return response,
     };
     match events::retell_event(&state.app, scope, &body).await {
+        Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
+        Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
+        Err(e) => protocol_error(&e),
+    }
+}
+
+/// `POST /calcom/webhook`: verify with the companies' webhook secrets, store, apply, acknowledge.
+async fn calcom_webhook(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let header = req.headers().get(cal_signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = match read_body(req).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let company_id = match state.keys().verify_calcom(&body, header.as_deref()) {
+        Ok(company_id) => company_id,
+        Err(e) => {
+            state.metrics.signature_failure(e.reason());
+            return error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string());
+        }
+    };
+    match crate::ops::bookings::calcom_event(&state.app, company_id, &body).await {
         Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
         Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
         Err(e) => protocol_error(&e),

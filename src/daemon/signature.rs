@@ -54,10 +54,7 @@ impl Signature {
         // Leading zeros are allowed and dropped, as the SDK's int() does; a value beyond i64
         // can never be inside the window.
         let timestamp_ms = digits.parse::<i64>().map_err(|_| SignatureError::OutOfWindow)?;
-        let mut digest = [0u8; 32];
-        for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
-            digest[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-        }
+        let digest = hex32(hex).ok_or(SignatureError::Malformed)?;
         Ok(Signature { timestamp_ms, digest })
     }
 
@@ -82,13 +79,29 @@ impl Signature {
     }
 }
 
-/// Lowercase hex only, as the Python SDK's pattern `[0-9a-f]{64}`.
-fn nibble(b: u8) -> Result<u8, SignatureError> {
-    match b {
-        b'0'..=b'9' => Ok(b - b'0'),
-        b'a'..=b'f' => Ok(b - b'a' + 10),
-        _ => Err(SignatureError::Malformed),
+/// 64 lowercase hex digits as 32 bytes (lowercase only, as the Python SDK's `[0-9a-f]{64}`
+/// and as Cal.com sends them).
+pub(crate) fn hex32(hex: &str) -> Option<[u8; 32]> {
+    fn nibble(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        }
     }
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn message(body: &[u8], timestamp_ms: i64) -> Vec<u8> {
@@ -113,8 +126,7 @@ pub fn verify(body: &[u8], key: &str, header: Option<&str>, now_ms: i64) -> Resu
 pub fn sign(body: &[u8], key: &str, timestamp_ms: i64) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
     let tag = hmac::sign(&key, &message(body, timestamp_ms));
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v={timestamp_ms},d={hex}")
+    format!("v={timestamp_ms},d={}", to_hex(tag.as_ref()))
 }
 
 #[cfg(test)]

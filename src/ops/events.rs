@@ -158,6 +158,7 @@ pub async fn retry(app: &App, hours: u32, progress: &dyn super::Progress) -> Res
     for event in failed {
         let outcome = match (event.source.as_str(), event.company_id) {
             ("retell", Some(company_id)) => reprocess(app, company_id, &event.payload).await,
+            ("calcom", Some(company_id)) => super::bookings::reprocess(app, company_id, &event.payload).await,
             _ => Err(Error::invalid(format!("no processing for {} events", event.source))),
         };
         match outcome {

@@ -1,6 +1,7 @@
 //! Admin use cases behind the CLI commands. Commands parse flags into the typed requests here;
 //! these functions validate against the store, act, and return typed results for rendering.
 
+pub mod bookings;
 pub mod branch;
 pub mod breaker;
 pub mod calcom;

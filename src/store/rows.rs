@@ -28,6 +28,8 @@ pub struct Company {
     /// Masked form of the Cal.com key (`cal_live_…9f2c`); the key itself stays sealed.
     pub calcom_api_key: Option<String>,
     pub retell_api_key: Option<String>,
+    /// Masked form of the secret Cal.com signs this company's webhooks with.
+    pub calcom_webhook_secret: Option<String>,
     pub callback_channels: String,
     pub callback_email: Option<String>,
     pub enable_smart_service: bool,
@@ -54,6 +56,7 @@ pub struct SealedSecret {
 pub enum SecretField {
     CalcomApiKey,
     RetellApiKey,
+    CalcomWebhookSecret,
 }
 
 impl SecretField {
@@ -62,6 +65,7 @@ impl SecretField {
         match self {
             SecretField::CalcomApiKey => "calcom_api_key",
             SecretField::RetellApiKey => "retell_api_key",
+            SecretField::CalcomWebhookSecret => "calcom_webhook_secret",
         }
     }
 }
@@ -94,6 +98,7 @@ pub struct CompanyPatch {
     pub cancellation_hours: Option<i64>,
     pub calcom_api_key: Option<SealedSecret>,
     pub retell_api_key: Option<SealedSecret>,
+    pub calcom_webhook_secret: Option<SealedSecret>,
     pub scheduling: Option<String>,
     pub slot_step_min: Option<i64>,
     pub slot_buffer_min: Option<i64>,
@@ -111,6 +116,7 @@ impl CompanyPatch {
             && self.cancellation_hours.is_none()
             && self.calcom_api_key.is_none()
             && self.retell_api_key.is_none()
+            && self.calcom_webhook_secret.is_none()
             && self.scheduling.is_none()
             && self.slot_step_min.is_none()
             && self.slot_buffer_min.is_none()

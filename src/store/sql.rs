@@ -7,7 +7,7 @@
 
 pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timezone, industry, scheduling, \
      calcom_team_id, calcom_api_key_hint AS calcom_api_key, retell_api_key_hint AS retell_api_key, \
-     callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
+     calcom_webhook_secret_hint AS calcom_webhook_secret, callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
      enable_staff_preferences, staff_confidence_threshold, cancellation_hours, \
      slot_step_min, slot_buffer_min, min_notice_min, created_at";
 
@@ -184,6 +184,8 @@ macro_rules! sql_store {
                      slot_step_min = COALESCE($15, slot_step_min), \
                      slot_buffer_min = COALESCE($16, slot_buffer_min), \
                      min_notice_min = COALESCE($17, min_notice_min), \
+                     calcom_webhook_secret_enc = COALESCE($18, calcom_webhook_secret_enc), \
+                     calcom_webhook_secret_hint = COALESCE($19, calcom_webhook_secret_hint), \
                      updated_at = $14 \
                      WHERE id = $1",
                 )
@@ -204,6 +206,8 @@ macro_rules! sql_store {
                 .bind(p.slot_step_min)
                 .bind(p.slot_buffer_min)
                 .bind(p.min_notice_min)
+                .bind(p.calcom_webhook_secret.as_ref().map(|k| &k.sealed))
+                .bind(p.calcom_webhook_secret.as_ref().map(|k| &k.hint))
                 .execute(&self.writer)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))

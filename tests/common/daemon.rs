@@ -48,16 +48,23 @@ impl Daemon {
         Daemon { addr, stop: Some(stop), _runtime: runtime }
     }
 
-    /// POSTs `body` with the given signature header; returns (status, body).
+    /// POSTs `body` with the given Retell signature header; returns (status, body).
     pub fn post(&self, path: &str, body: &[u8], signature: Option<&str>) -> (u16, String) {
+        self.post_with(path, body, &[("X-Retell-Signature", signature)])
+    }
+
+    /// POSTs `body` with `headers` (those given `None` are left out); returns (status, body).
+    pub fn post_with(&self, path: &str, body: &[u8], headers: &[(&str, Option<&str>)]) -> (u16, String) {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut head = format!(
             "POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
             body.len()
         );
-        if let Some(s) = signature {
-            head.push_str(&format!("X-Retell-Signature: {s}\r\n"));
+        for (name, value) in headers {
+            if let Some(value) = value {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
         }
         head.push_str("\r\n");
         // One write: two small ones would meet Nagle and delayed ACKs.

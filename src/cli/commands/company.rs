@@ -89,6 +89,10 @@ pub struct ConfigArgs {
     calcom_api_key: Option<String>,
     #[arg(long, value_name = "KEY")]
     retell_api_key: Option<String>,
+    /// The secret of the company's Cal.com webhook: /calcom/webhook accepts only deliveries
+    /// signed with it (X-Cal-Signature-256)
+    #[arg(long, value_name = "SECRET")]
+    calcom_webhook_secret: Option<String>,
     #[arg(long, value_enum)]
     scheduling: Option<Scheduling>,
     /// Local calendar: minutes between possible start times, 5–240 (default 15)
@@ -146,6 +150,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 cancellation_hours: a.cancellation_hours,
                 calcom_api_key: a.calcom_api_key,
                 retell_api_key: a.retell_api_key,
+                calcom_webhook_secret: a.calcom_webhook_secret,
                 scheduling: a.scheduling,
                 slot_step_min: a.slot_step,
                 slot_buffer_min: a.slot_buffer,
@@ -199,6 +204,7 @@ fn fields(c: &Company) -> Vec<(&'static str, String)> {
         ("calcom team", opt(&c.calcom_team_id)),
         ("calcom api key", opt(&c.calcom_api_key)),
         ("retell api key", opt(&c.retell_api_key)),
+        ("calcom webhook secret", opt(&c.calcom_webhook_secret)),
         ("callback channels", c.callback_channels.clone()),
         ("callback email", opt(&c.callback_email)),
         ("smart service", c.enable_smart_service.to_string()),
