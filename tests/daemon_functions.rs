@@ -423,12 +423,45 @@ fn scenarios_on_the_calcom_fake() {
     );
     assert_eq!((second["status"].as_str(), second["time"].as_str()), (Some("ok"), Some("09:30")), "{second}");
 
+    // The returning caller (a haircut last month, booked in Cal.com too) is greeted by name and
+    // offered the service he usually books.
+    let month_ago = askpro::store::now_ms() - 30 * 86_400_000;
+    common::block_on(db.execute(&format!(
+        "INSERT INTO appointments (company_id, branch_id, staff_id, service_id, customer_id, starts_at, ends_at, status, \
+         backend, external_uid, created_at, updated_at) SELECT {c}, 1, 1, 1, id, {month_ago}, {}, 'booked', 'calcom', \
+         'bk_past', 0, 0 FROM customers WHERE phone = '{max}'",
+        month_ago + 1_800_000
+    )))
+    .unwrap();
+    let back = call(&daemon, "cal_3", max, "check_customer", json!({}));
+    assert_eq!(
+        (back["customer_found"].as_bool(), back["customer_name"].as_str(), back["predicted_service"].as_str()),
+        (Some(true), Some("Max Muster"), Some("Herrenhaarschnitt")),
+        "{back}"
+    );
+    let inbound = json!({"event": "call_inbound", "call_inbound": {"from_number": max, "to_number": BRANCH_PHONE}});
+    let (status, answer) = daemon.signed_to("/retell/inbound", inbound.to_string().as_bytes(), PLATFORM_KEY);
+    assert_eq!(status, 200, "{answer}");
+    let vars: Value = serde_json::from_str(&answer).unwrap();
+    let vars = &vars["call_inbound"]["dynamic_variables"];
+    assert_eq!(vars["predicted_service"], "Herrenhaarschnitt", "{vars}");
+    assert!(
+        vars["greeting"].as_str().unwrap().contains("Max Muster") || vars["greeting_situation"] == "after_hours",
+        "{vars}"
+    );
+
     let moved =
         call(&daemon, "cal_3", max, "reschedule_appointment", json!({"new_datum": day, "new_uhrzeit": "11:00"}));
     assert_eq!((moved["status"].as_str(), moved["time"].as_str()), (Some("ok"), Some("11:00")), "{moved}");
     let new_uid = moved["booking_uid"].as_str().unwrap().to_string();
     assert_ne!(new_uid, first_uid, "Cal.com issued a new uid and askpro keeps it");
-    let cancelled = call(&daemon, "cal_3", max, "cancel_appointment", json!({}));
+    // Inside the cancellation notice: refused, and Cal.com is not asked; outside it: cancelled.
+    db.ok(&["company:config", "--company-id", &cs, "--cancellation-hours", "2000"]);
+    let denied = call(&daemon, "cal_3", max, "cancel_appointment", json!({}));
+    assert_eq!(denied["status"], "policy_denied", "{denied}");
+    assert!(fake.with_model(|m| m.bookings.iter().any(|b| b.uid == new_uid && b.status == "accepted")));
+    db.ok(&["company:config", "--company-id", &cs, "--cancellation-hours", "24"]);
+    let cancelled = call(&daemon, "cal_3", max, "cancel_appointment", json!({"datum": day}));
     assert_eq!(cancelled["status"], "ok", "{cancelled}");
     fake.with_model(|m| {
         let status = |uid: &str| m.bookings.iter().find(|b| b.uid == uid).map(|b| b.status.clone());
