@@ -116,6 +116,13 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
+
+    /// Whether the database gave up on a transaction that may simply be run again: a deadlock
+    /// between concurrent transactions or a serialization failure (PostgreSQL 40P01, 40001).
+    pub fn is_transient(&self) -> bool {
+        let source = self.source.as_deref().and_then(|s| s.downcast_ref::<sqlx::Error>());
+        matches!(source, Some(sqlx::Error::Database(db)) if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+    }
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -523,3 +523,30 @@ where
     }
     out
 }
+
+/// A real PostgreSQL deadlock (two transactions locking two rows in opposite orders) is
+/// recognised as transient, which is what lets `hold_slot` run its transaction again.
+#[test]
+fn a_postgres_deadlock_is_transient() {
+    let Some(db) = TestDb::postgres() else { return };
+    block_on(async {
+        use sqlx::Connection;
+        let s = open(&db).await;
+        let (a, b) = (s.insert_company(&company("A")).await.unwrap(), s.insert_company(&company("B")).await.unwrap());
+        let lock = |id: i64| format!("UPDATE companies SET name = name WHERE id = {id}");
+        let mut one = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let mut two = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut one).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut two).await.unwrap();
+        sqlx::query(&lock(a.id)).execute(&mut one).await.unwrap();
+        sqlx::query(&lock(b.id)).execute(&mut two).await.unwrap();
+        let (first, second) =
+            tokio::join!(async { sqlx::query(&lock(b.id)).execute(&mut one).await.map(|_| ()) }, async {
+                sqlx::query(&lock(a.id)).execute(&mut two).await.map(|_| ())
+            },);
+        let failed = first.err().or(second.err()).expect("PostgreSQL aborts one of the two");
+        let error = askpro::Error::from(failed);
+        assert!(error.is_transient(), "{error}");
+        assert!(!askpro::Error::conflict("taken").is_transient());
+    });
+}

@@ -598,53 +598,18 @@ macro_rules! sql_store {
             }
 
             async fn hold_slot(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
-                // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
-                let mut tx = self.writer.begin().await?;
-                sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND (call_id = $2 OR expires_at <= $3)")
-                    .bind(company_id)
-                    .bind(&h.call_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                if let Some(staff_id) = h.staff_id {
-                    let booked: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM appointments WHERE company_id = $1 AND staff_id = $2 AND status = 'booked' \
-                         AND backend = 'local' AND starts_at < $4 AND ends_at > $3 LIMIT 1",
-                    )
-                    .bind(company_id)
-                    .bind(staff_id)
-                    .bind(h.starts_at)
-                    .bind(h.ends_at)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if booked.is_some() {
-                        return Err(Error::conflict("that time is already booked for this staff member"));
+                // Concurrent holds on PostgreSQL can deadlock (each waits on the other's new or
+                // deleted rows); the database aborts one, which simply runs again.
+                let mut attempt = 0;
+                loop {
+                    match self.hold_slot_once(company_id, h, now).await {
+                        Err(e) if e.is_transient() && attempt < 3 => {
+                            attempt += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                        }
+                        other => return other,
                     }
                 }
-                let sql = format!(
-                    "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, \
-                     expires_at, external_uid, created_at, customer_id) \
-                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM branches b WHERE b.company_id = $1 AND b.id = $2 \
-                     RETURNING {HOLD_COLUMNS}"
-                );
-                let hold: Option<Hold> = sqlx::query_as(&sql)
-                    .bind(company_id)
-                    .bind(h.branch_id)
-                    .bind(h.staff_id)
-                    .bind(h.service_id)
-                    .bind(&h.call_id)
-                    .bind(h.starts_at)
-                    .bind(h.ends_at)
-                    .bind(h.expires_at)
-                    .bind(&h.external_uid)
-                    .bind(now)
-                    .bind(h.customer_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let hold =
-                    hold.ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", h.branch_id)))?;
-                tx.commit().await?;
-                Ok(hold)
             }
 
             async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>> {
@@ -966,6 +931,63 @@ macro_rules! sql_store {
         }
 
         impl $store {
+            async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
+                // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
+                let mut tx = self.writer.begin().await?;
+                // The call's earlier hold, and expired holds that would stand in this one's way
+                // (the same staff member): only rows this hold is about, so concurrent holds for
+                // other staff never wait on each other here.
+                sqlx::query(
+                    "DELETE FROM slot_holds WHERE company_id = $1 \
+                     AND (call_id = $2 OR (expires_at <= $3 AND staff_id IS NOT DISTINCT FROM $4))",
+                )
+                .bind(company_id)
+                .bind(&h.call_id)
+                .bind(now)
+                .bind(h.staff_id)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(staff_id) = h.staff_id {
+                    let booked: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM appointments WHERE company_id = $1 AND staff_id = $2 AND status = 'booked' \
+                         AND backend = 'local' AND starts_at < $4 AND ends_at > $3 LIMIT 1",
+                    )
+                    .bind(company_id)
+                    .bind(staff_id)
+                    .bind(h.starts_at)
+                    .bind(h.ends_at)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if booked.is_some() {
+                        return Err(Error::conflict("that time is already booked for this staff member"));
+                    }
+                }
+                let sql = format!(
+                    "INSERT INTO slot_holds (company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, \
+                     expires_at, external_uid, created_at, customer_id) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM branches b WHERE b.company_id = $1 AND b.id = $2 \
+                     RETURNING {HOLD_COLUMNS}"
+                );
+                let hold: Option<Hold> = sqlx::query_as(&sql)
+                    .bind(company_id)
+                    .bind(h.branch_id)
+                    .bind(h.staff_id)
+                    .bind(h.service_id)
+                    .bind(&h.call_id)
+                    .bind(h.starts_at)
+                    .bind(h.ends_at)
+                    .bind(h.expires_at)
+                    .bind(&h.external_uid)
+                    .bind(now)
+                    .bind(h.customer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let hold =
+                    hold.ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", h.branch_id)))?;
+                tx.commit().await?;
+                Ok(hold)
+            }
+
             /// One upsert for `rows` of `(company_id, record)`; the customer is found by the
             /// caller's number when the record names none, and `booked` says whether the call
             /// made an appointment.
