@@ -149,12 +149,43 @@ fn local_date(tz: Tz, ms: i64) -> Option<NaiveDate> {
     Some(tz.timestamp_millis_opt(ms).single()?.date_naive())
 }
 
-/// The UTC instant of a local wall-clock time, or `None` in a spring-forward gap.
+/// The UTC instant of a local wall-clock minute of the day, or `None` in a spring-forward gap.
 fn instant(tz: Tz, day: NaiveDate, minute: u32) -> Option<i64> {
-    let time = NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?;
+    local_instant(tz, day, NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?)
+}
+
+/// The UTC milliseconds of a local date and time: the earlier of two in the autumn's repeated
+/// hour, `None` in the spring's skipped one.
+pub fn local_instant(tz: Tz, day: NaiveDate, time: NaiveTime) -> Option<i64> {
     match tz.from_local_datetime(&day.and_time(time)) {
         LocalResult::Single(t) => Some(t.timestamp_millis()),
         LocalResult::Ambiguous(first, _) => Some(first.timestamp_millis()),
         LocalResult::None => None,
+    }
+}
+
+/// The UTC milliseconds of a local day's first instant: midnight, or where a zone skips
+/// midnight itself, the first quarter hour after it that exists. `None` only for dates chrono
+/// cannot represent.
+pub fn day_start(tz: Tz, day: NaiveDate) -> Option<i64> {
+    (0..=180).step_by(15).find_map(|minute| instant(tz, day, minute))
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_starts_at_its_first_existing_instant() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let berlin = chrono_tz::Europe::Berlin;
+        // 2026-03-29 00:00 CET = 23:00 UTC the day before (the gap is at 02:00, not midnight).
+        assert_eq!(day_start(berlin, day(2026, 3, 29)), Some(1_774_738_800_000));
+        // Chile skips midnight itself on 2026-09-06: the day starts at 01:00 (-03), 04:00 UTC.
+        assert_eq!(day_start(chrono_tz::America::Santiago, day(2026, 9, 6)), Some(1_788_667_200_000));
+        // The repeated hour in October: the earlier 02:30.
+        let autumn = local_instant(berlin, day(2026, 10, 25), NaiveTime::from_hms_opt(2, 30, 0).unwrap());
+        assert_eq!(autumn, Some(1_792_888_200_000));
+        assert_eq!(local_instant(berlin, day(2026, 3, 29), NaiveTime::from_hms_opt(2, 30, 0).unwrap()), None);
     }
 }

@@ -4,7 +4,7 @@
 //! A time offered to the caller carries a `slot_id`; booking by `slot_id` (or by a spoken time
 //! that is exactly a free slot) means the agent never books a time it made up.
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Timelike};
+use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use serde_json::Value;
 
 use super::args::SlotId;
@@ -88,12 +88,11 @@ fn wanted(ctx: &Ctx<'_>, date: &[&str], time: &[&str]) -> nlu::When {
 }
 
 fn instant(ctx: &Ctx<'_>, date: NaiveDate, time: NaiveTime) -> Option<i64> {
-    ctx.tz.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.timestamp_millis())
+    crate::calendar::slots::local_instant(ctx.tz, date, time)
 }
 
 fn midnight(ctx: &Ctx<'_>, date: NaiveDate) -> i64 {
-    instant(ctx, date, NaiveTime::MIN)
-        .unwrap_or_else(|| instant(ctx, date, NaiveTime::from_hms_opt(1, 0, 0).unwrap_or_default()).unwrap_or(0))
+    crate::calendar::slots::day_start(ctx.tz, date).unwrap_or(0)
 }
 
 /// Free slots of `service` from the start of `day` for `days` days.

@@ -2,7 +2,7 @@
 //! working hours and bookings on a day (`debug:appointments`, `debug:working-hours`), all in the
 //! branch's zone.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -101,10 +101,7 @@ fn day_of(branch: &Branch, date: Option<&str>) -> Result<(Tz, NaiveDate)> {
 /// The UTC milliseconds of a local day's first instant and the next day's.
 fn bounds(tz: Tz, date: NaiveDate) -> Result<(i64, i64)> {
     let start = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| Error::invalid(format!("{d} has no midnight in {tz}")))
+        crate::calendar::slots::day_start(tz, d).ok_or_else(|| Error::invalid(format!("{d} is out of range in {tz}")))
     };
     let next = date.succ_opt().ok_or_else(|| Error::invalid(format!("{date} is out of range")))?;
     Ok((start(date)?, start(next)?))
