@@ -183,13 +183,17 @@ pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) ->
         replayed,
         upstream_failure,
     };
-    if let Some(first) = app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash).await? {
+    // The first answer to a retry, and the call's company and branch, read together.
+    let (first, company, branch) = tokio::try_join!(
+        app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash),
+        company::get(app, tenant.company_id),
+        branch::get_in_company(app, tenant.company_id, tenant.branch_id),
+    )?;
+    if let Some(first) = first {
         let answer: Answer = serde_json::from_str(&first)?;
         let served = served(&answer, true, None);
         return Ok((answer, served));
     }
-    let company = company::get(app, tenant.company_id).await?;
-    let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
     let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
     let now = now.unwrap_or_else(Utc::now);

@@ -88,10 +88,15 @@ pub async fn match_phrase(app: &App, company_id: i64, phrase: &str) -> Result<Op
 
 /// A company's active services and synonyms, prepared for matching.
 pub async fn catalog(app: &App, company_id: i64) -> Result<Catalog> {
-    let services: Vec<(i64, String)> =
-        app.store.services(company_id, None).await?.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect();
-    let synonyms = app.store.company_synonyms(company_id).await?;
-    Ok(Catalog::new(&services, &synonyms))
+    Ok(catalog_and_services(app, company_id).await?.0)
+}
+
+/// The matcher and the services it matches (all of the company's, active or not).
+pub async fn catalog_and_services(app: &App, company_id: i64) -> Result<(Catalog, Vec<Service>)> {
+    let (services, synonyms) =
+        tokio::try_join!(app.store.services(company_id, None), app.store.company_synonyms(company_id))?;
+    let active: Vec<(i64, String)> = services.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect();
+    Ok((Catalog::new(&active, &synonyms), services))
 }
 
 #[derive(Debug, Serialize)]

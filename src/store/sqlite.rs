@@ -10,6 +10,9 @@ use super::sql::*;
 use super::*;
 use crate::config::sqlite_path;
 
+/// The most reader connections a SQLite store opens.
+const MAX_READERS: u32 = 4;
+
 pub struct SqliteStore {
     pool: SqlitePool,
     /// One connection for every write: writers of this process queue here instead of
@@ -29,6 +32,9 @@ impl SqliteStore {
     /// When nothing is pending — every ordinary start — no lock is taken and the migrator does
     /// not run.
     pub async fn open(url: &str, size: PoolSize) -> Result<SqliteStore> {
+        // Every SQLite connection has its own worker thread, and one writer serves them all:
+        // beyond a few readers, more connections only add thread switches and page caches.
+        let size = PoolSize(size.0.min(MAX_READERS));
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::config(format!("the SQLite URL '{url}' is not valid")).with_source(e))?
             .create_if_missing(true)
@@ -36,8 +42,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // 32 MiB page cache: bulk imports and the hot read paths stay in memory.
-            .pragma("cache_size", "-32768")
+            // Page cache per connection: 32 MiB for the CLI's one connection (bulk imports stay in
+            // memory), 8 MiB for each of a long-running process's few.
+            .pragma("cache_size", if size.0 <= 1 { "-32768" } else { "-8192" })
             // After a checkpoint the WAL file shrinks back to at most 64 MiB.
             .pragma("journal_size_limit", "67108864");
         let file = sqlite_path(url);
