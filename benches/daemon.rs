@@ -3,7 +3,9 @@
 //! 1. a reference receiver — a bare hyper server in this process that verifies the Retell
 //!    signature and parses the body into a typed struct, storing nothing — against
 //!    `askpro-daemon` (release build, SQLite in WAL) storing signed 15 KB `call_ended` events
-//!    durably: throughput, their ratio, p50 and p99, at 32 connections and at one;
+//!    durably: throughput, their ratio, p50 and p99, at 32 connections and at one; and, when
+//!    Python has `fastapi`, `uvicorn` and `retell-sdk`, Retell's documented FastAPI receiver
+//!    with the official SDK and two workers (`benches/fastapi_receiver.py`) at 32 connections;
 //! 2. `check_availability` function calls to the daemon on the local calendar at 256
 //!    connections;
 //! 3. the daemon's peak resident memory (VmHWM).
@@ -177,6 +179,47 @@ async fn reference_receiver() -> String {
     addr
 }
 
+/// The FastAPI/SDK receiver with two uvicorn workers, or why it could not start.
+fn start_fastapi() -> Result<(Child, String), String> {
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let mut child = Command::new("python3")
+        .args([
+            "-m",
+            "uvicorn",
+            "fastapi_receiver:app",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "warning",
+        ])
+        .args(["--port", &port.to_string()])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/benches"))
+        .env("RETELL_API_KEY", KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("python3: {e}"))?;
+    let addr = format!("127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            std::thread::sleep(Duration::from_millis(500)); // both workers up
+            return Ok((child, addr));
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            let mut why = String::new();
+            let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut why);
+            let last = why.lines().last().unwrap_or("exited").to_string();
+            return Err(format!("{last} (pip install fastapi uvicorn retell-sdk)"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    Err("uvicorn did not start listening within 10 s".into())
+}
+
 fn start_daemon(dir: &std::path::Path) -> (Child, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
@@ -243,16 +286,34 @@ fn main() {
         let reference = reference_receiver().await;
         let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(event);
         println!("signed 15 KB call_ended webhooks, {} s per figure, loopback:", RUN.as_secs());
+        let mut stored_32 = 0.0;
         for connections in [32, 1] {
             let r = load(&reference, "/retell/webhook", connections, events.clone()).await;
             let offset = 1_000_000_000 * connections;
             let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
             let d = load(&daemon_addr, "/retell/webhook", connections, shifted).await;
+            if connections == 32 {
+                stored_32 = d.per_second;
+            }
             println!(
                 "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | ratio {:.2} (target ≥ 0.40){}",
                 r.per_second, r.p50_ms, r.p99_ms, d.per_second, d.p50_ms, d.p99_ms, d.per_second / r.per_second,
                 if d.errors + r.errors > 0 { format!(" errors {}", d.errors + r.errors) } else { String::new() }
             );
+        }
+        match start_fastapi() {
+            Ok((mut python, addr)) => {
+                let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(|i| event(i + 2_000_000_000));
+                let f = load(&addr, "/retell/webhook", 32, shifted).await;
+                println!(
+                    "   32 conn  FastAPI + retell-sdk, 2 workers {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon / FastAPI {:.2} (target ≥ 2.5){}",
+                    f.per_second, f.p50_ms, f.p99_ms, stored_32 / f.per_second,
+                    if f.errors > 0 { format!(" errors {}", f.errors) } else { String::new() }
+                );
+                let _ = python.kill();
+                let _ = python.wait();
+            }
+            Err(why) => println!("   FastAPI + retell-sdk receiver skipped: {why}"),
         }
         let today = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
         let day = today.format("%Y-%m-%d").to_string();
