@@ -2,3 +2,4 @@
 
 pub mod calcom;
 pub mod daemon;
+pub mod retell;

@@ -2,3 +2,4 @@
 //! `shared/reference/` and listens on a loopback port.
 
 pub mod calcom;
+pub mod retell;
