@@ -115,6 +115,9 @@ _askpro() {
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
                 ;;
+            askpro__subcmd__retell,clone-agent)
+                cmd="askpro__subcmd__retell__subcmd__clone__subcmd__agent"
+                ;;
             askpro__subcmd__retell,test-function)
                 cmd="askpro__subcmd__retell__subcmd__test__subcmd__function"
                 ;;
@@ -1038,12 +1041,58 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version test-function trigger"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version clone-agent test-function trigger"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__clone__subcmd__agent)
+            opts="-q -n -h -V --from --company-id --branch-id --name --voice-id --language --dry-run --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --voice-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --language)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

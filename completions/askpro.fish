@@ -385,15 +385,30 @@ complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subc
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s h -l help -d 'Print help'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "clone-agent" -d 'Create a branch\'s voice agent in Retell from a template, an agent or a flow file'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l from -d 'A template (booking-de, booking-de-llm), an agent id (agent_…) or a flow JSON file' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l name -d 'The agent\'s name in Retell (default: "askpro · <company> · <branch>")' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l voice-id -d 'A Retell voice id (default: 11labs-Carola)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l language -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l dry-run -d 'Print every request that would be sent; send nothing, record nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l function -d 'Function name, e.g. check_availability' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l params -d 'Arguments as a JSON object, e.g. \'{"dienstleistung": "Haarschnitt", "datum": "morgen"}\'' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l branch-id -d 'The branch the call is for (see `askpro branch:list`)' -r

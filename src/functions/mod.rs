@@ -14,6 +14,7 @@ pub mod inbound;
 mod info;
 mod say;
 pub mod simulate;
+pub mod tools;
 
 use std::time::Duration;
 

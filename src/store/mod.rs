@@ -187,6 +187,12 @@ pub trait Store: Send + Sync {
     async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment>;
     async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment>;
 
+    // --- Retell agents -------------------------------------------------------------------------
+    /// Records an agent deployed for a branch of `company_id`.
+    async fn insert_agent(&self, company_id: i64, agent: &NewAgent) -> Result<AgentRecord>;
+    /// An agent askpro deployed, by Retell's id (any company; the row names its company).
+    async fn agent_by_retell_id(&self, retell_agent_id: &str) -> Result<Option<AgentRecord>>;
+
     // --- calls and webhook events ------------------------------------------------------------
     /// The company and branch of a call: the agent askpro registered, else the number it was
     /// made to (a registered number, else a branch's own phone).

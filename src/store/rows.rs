@@ -366,6 +366,40 @@ pub struct AppointmentMove {
     pub external_uid: Option<String>,
 }
 
+/// A Retell agent askpro deployed for a branch.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AgentRecord {
+    pub id: i64,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub retell_agent_id: String,
+    /// `conversation-flow` or `retell-llm`.
+    pub engine: String,
+    pub engine_id: String,
+    pub template: Option<String>,
+    pub template_version: Option<String>,
+    pub published_version: Option<i64>,
+    /// A hash of the flow or LLM as askpro last deployed it (drift shows as a different hash).
+    pub deployed_hash: Option<String>,
+    pub voice_id: Option<String>,
+    pub language: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub branch_id: i64,
+    pub retell_agent_id: String,
+    pub engine: String,
+    pub engine_id: String,
+    pub template: Option<String>,
+    pub template_version: Option<String>,
+    pub published_version: Option<i64>,
+    pub deployed_hash: Option<String>,
+    pub voice_id: Option<String>,
+    pub language: String,
+}
+
 /// Which company (and branch) a call belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Tenant {

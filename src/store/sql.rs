@@ -21,6 +21,9 @@ pub(super) const SERVICE_COLUMNS: &str = "s.id, s.company_id, s.branch_id, s.nam
 pub(super) const STAFF_COLUMNS: &str =
     "id, company_id, branch_id, name, email, phone, calcom_user_id, working_hours, active";
 
+pub(super) const AGENT_COLUMNS: &str = "id, company_id, branch_id, retell_agent_id, engine, engine_id, template, \
+     template_version, published_version, deployed_hash, voice_id, language, created_at";
+
 pub(super) const HOLD_COLUMNS: &str =
     "id, company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, external_uid, customer_id";
 
@@ -715,6 +718,37 @@ macro_rules! sql_store {
                         .fetch_all(&self.pool)
                         .await?;
                 Ok(if rows.len() == 1 { rows.pop() } else { None })
+            }
+
+            async fn insert_agent(&self, company_id: i64, a: &NewAgent) -> Result<AgentRecord> {
+                let now = now_ms();
+                let sql = format!(
+                    "INSERT INTO agents (company_id, branch_id, retell_agent_id, engine, engine_id, template, \
+                     template_version, published_version, deployed_hash, voice_id, language, created_at, updated_at) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM branches b \
+                     WHERE b.company_id = $1 AND b.id = $2 RETURNING {AGENT_COLUMNS}"
+                );
+                let row: Option<AgentRecord> = sqlx::query_as(&sql)
+                    .bind(company_id)
+                    .bind(a.branch_id)
+                    .bind(&a.retell_agent_id)
+                    .bind(&a.engine)
+                    .bind(&a.engine_id)
+                    .bind(&a.template)
+                    .bind(&a.template_version)
+                    .bind(a.published_version)
+                    .bind(&a.deployed_hash)
+                    .bind(&a.voice_id)
+                    .bind(&a.language)
+                    .bind(now)
+                    .fetch_optional(&self.writer)
+                    .await?;
+                row.ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
+            }
+
+            async fn agent_by_retell_id(&self, retell_agent_id: &str) -> Result<Option<AgentRecord>> {
+                let sql = format!("SELECT {AGENT_COLUMNS} FROM agents WHERE retell_agent_id = $1");
+                Ok(sqlx::query_as(&sql).bind(retell_agent_id).fetch_optional(&self.pool).await?)
             }
 
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {

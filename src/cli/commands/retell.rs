@@ -9,11 +9,44 @@ use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::functions::{self, Invocation};
 use crate::ops::branch;
+use crate::ops::retell;
 use crate::ops::trigger::{self, Sample, SampleCall};
 use crate::store::Tenant;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a branch's voice agent in Retell from a template, an agent or a flow file
+    ///
+    /// Copies the conversation (a conversation flow or a Retell LLM), fills in the company's
+    /// and branch's name, greeting and opening hours, points every custom tool at
+    /// $ASKPRO_PUBLIC_URL/retell/function and the agent's webhook at
+    /// $ASKPRO_PUBLIC_URL/retell/webhook, creates and publishes the agent, and records it for
+    /// the branch.
+    #[command(
+        after_help = "Examples:\n  askpro retell:clone-agent --from booking-de --company-id 1 --branch-id 1\n  \
+                            askpro retell:clone-agent --from agent_5c0e9a7b31d24f68 --company-id 1 --branch-id 2 --voice-id 11labs-Anton\n  \
+                            askpro retell:clone-agent --from exported-flow.json --company-id 1 --branch-id 3 --dry-run"
+    )]
+    CloneAgent {
+        /// A template (booking-de, booking-de-llm), an agent id (agent_…) or a flow JSON file
+        #[arg(long, value_name = "SOURCE")]
+        from: String,
+        #[arg(long, value_parser = id_parser())]
+        company_id: i64,
+        #[arg(long, value_parser = id_parser())]
+        branch_id: i64,
+        /// The agent's name in Retell (default: "askpro · <company> · <branch>")
+        #[arg(long)]
+        name: Option<String>,
+        /// A Retell voice id (default: 11labs-Carola)
+        #[arg(long)]
+        voice_id: Option<String>,
+        #[arg(long, default_value = "de-DE")]
+        language: String,
+        /// Print every request that would be sent; send nothing, record nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Run a custom function as a call would and print its JSON answer
     #[command(group(clap::ArgGroup::new("tenant").required(true).args(["branch_id", "agent_id"])))]
     TestFunction {
@@ -76,6 +109,37 @@ pub enum Command {
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
+        Command::CloneAgent { from, company_id, branch_id, name, voice_id, language, dry_run } => {
+            let source = retell::Source::parse(&from)?;
+            let req = retell::CloneRequest { source, company_id, branch_id, name, voice_id, language, dry_run };
+            let cloned = retell::clone_agent(ctx.app().await?, req).await?;
+            if dry_run {
+                let human: Vec<String> = cloned
+                    .requests
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}\n{}",
+                            r.method,
+                            r.path,
+                            serde_json::to_string_pretty(&r.body).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                return ctx.out.message(&cloned.requests, &human.join("\n\n"));
+            }
+            if ctx.out.quiet && !ctx.out.json {
+                // `AGENT=$(askpro retell:clone-agent … -q)` in onboarding scripts.
+                return ctx.out.message(&cloned, cloned.agent_id.as_deref().unwrap_or(""));
+            }
+            let engine = if cloned.engine == "conversation-flow" { "Flow ID" } else { "LLM ID" };
+            let human = format!(
+                "Agent ID: {}\n{engine}: {}",
+                cloned.agent_id.as_deref().unwrap_or(""),
+                cloned.engine_id.as_deref().unwrap_or("")
+            );
+            ctx.out.message(&cloned, &human)
+        }
         Command::TestFunction { function, params, branch_id, agent_id, from, call_id } => {
             test_function(ctx, function, &params, branch_id, agent_id, from, call_id).await
         }

@@ -1,0 +1,431 @@
+//! Retell provisioning: `retell:clone-agent` builds a branch's voice agent from one of
+//! askpro's templates (`templates/agents/`), from an existing agent, or from a flow exported
+//! from Retell's dashboard; every custom tool and the agent's webhook point at this daemon
+//! (`ASKPRO_PUBLIC_URL`), and the agent is published and recorded for the branch.
+//!
+//! Creates are never retried blindly (Retell takes no idempotency key): a create whose outcome
+//! is unknown is looked up — an engine by the `askpro_ref` it carries in its default dynamic
+//! variables, an agent by its name — and an engine whose agent could not be created is deleted
+//! again, so no orphan is left behind.
+
+use std::path::Path;
+
+use ring::digest;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::App;
+use crate::clients::retell::{Agent, Client, ClientConfig, RetellError};
+use crate::error::{Error, Result};
+use crate::store::{AgentRecord, Branch, Company, NewAgent, SecretField};
+
+/// askpro's own agent templates: `(name, file)`.
+const TEMPLATES: [(&str, &str); 2] = [
+    ("booking-de", include_str!("../../templates/agents/booking-de.flow.json")),
+    ("booking-de-llm", include_str!("../../templates/agents/booking-de.llm.json")),
+];
+
+/// The voice an agent gets unless told otherwise.
+pub const DEFAULT_VOICE: &str = "11labs-Carola";
+/// The call events the agent's webhook receives.
+const WEBHOOK_EVENTS: [&str; 3] = ["call_started", "call_ended", "call_analyzed"];
+
+/// Where the agent's conversation comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// One of [`TEMPLATES`].
+    Template(String),
+    /// An agent already in Retell: its flow or LLM is copied.
+    Agent(String),
+    /// A conversation flow exported from Retell's dashboard.
+    FlowFile(std::path::PathBuf),
+}
+
+impl Source {
+    /// A template name, an agent id (`agent_…`), or a path to a `.json` file.
+    pub fn parse(from: &str) -> Result<Source> {
+        if TEMPLATES.iter().any(|(name, _)| *name == from) {
+            Ok(Source::Template(from.to_string()))
+        } else if from.starts_with("agent_") {
+            Ok(Source::Agent(from.to_string()))
+        } else if from.ends_with(".json") || Path::new(from).exists() {
+            Ok(Source::FlowFile(from.into()))
+        } else {
+            Err(Error::invalid(format!("--from '{from}' is not a template, an agent id or a flow file"))
+                .with_help(format!("templates: {}; agent ids start with agent_", template_names().join(", "))))
+        }
+    }
+}
+
+pub fn template_names() -> Vec<&'static str> {
+    TEMPLATES.iter().map(|(name, _)| *name).collect()
+}
+
+/// What `retell:clone-agent` is asked for.
+#[derive(Debug, Clone)]
+pub struct CloneRequest {
+    pub source: Source,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub name: Option<String>,
+    pub voice_id: Option<String>,
+    pub language: String,
+    pub dry_run: bool,
+}
+
+/// A request clone-agent sends (or, with `--dry-run`, would send).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedRequest {
+    pub method: &'static str,
+    pub path: String,
+    pub body: Value,
+}
+
+/// What clone-agent did.
+#[derive(Debug, Serialize)]
+pub struct Cloned {
+    pub agent_id: Option<String>,
+    /// `conversation-flow` or `retell-llm`.
+    pub engine: String,
+    pub engine_id: Option<String>,
+    pub published_version: Option<i64>,
+    pub template: Option<String>,
+    pub template_version: Option<String>,
+    /// With `--dry-run`: every request, in order, with placeholders for ids not yet known.
+    pub requests: Vec<PlannedRequest>,
+}
+
+/// The Retell client for a company: its own key, else the platform key (`RETELL_API_KEY`).
+pub async fn client(app: &App, company: &Company) -> Result<Client> {
+    let own = match company.retell_api_key {
+        Some(_) => app.company_secret(company.id, SecretField::RetellApiKey).await?,
+        None => None,
+    };
+    let key = own.or_else(|| app.settings.retell_api_key.clone()).ok_or_else(|| {
+        Error::config("no Retell API key").with_help(format!(
+            "set RETELL_API_KEY, or the company's own with `askpro company:config --company-id {} --retell-api-key key_…`",
+            company.id
+        ))
+    })?;
+    Client::new(key, ClientConfig { base_url: app.settings.retell_base_url.clone(), ..ClientConfig::default() })
+}
+
+fn public_url(app: &App) -> Result<String> {
+    let url = app.settings.public_url.clone().ok_or_else(|| {
+        Error::config("ASKPRO_PUBLIC_URL is not set").with_help(
+            "set it to the address Retell reaches askpro-daemon at, e.g. export ASKPRO_PUBLIC_URL=https://askpro.example.com",
+        )
+    })?;
+    match url.starts_with("https://") || url.starts_with("http://") {
+        true => Ok(url.trim_end_matches('/').to_string()),
+        false => Err(Error::config(format!("ASKPRO_PUBLIC_URL '{url}' is not an http(s) URL"))),
+    }
+}
+
+/// The conversation to deploy: `(engine, body without ids, template, template version)`.
+async fn conversation(
+    source: &Source,
+    retell: Option<&Client>,
+) -> Result<(String, Map<String, Value>, Option<String>, Option<String>)> {
+    match source {
+        Source::Template(name) => {
+            let text = TEMPLATES.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap_or_default();
+            let mut body: Map<String, Value> = serde_json::from_str(text)
+                .map_err(|e| Error::internal(format!("template {name} is not valid JSON")).with_source(e))?;
+            let meta = body.remove("askpro").unwrap_or_default();
+            let engine = meta["engine"].as_str().unwrap_or("conversation-flow").to_string();
+            let version = meta["version"].as_i64().map(|v| v.to_string());
+            Ok((engine, body, Some(name.clone()), version))
+        }
+        Source::FlowFile(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::invalid(format!("cannot read {}", path.display()))
+                    .with_help("give the path of a flow exported from Retell")
+                    .with_source(e)
+            })?;
+            let value: Value = serde_json::from_str(&text)
+                .map_err(|e| Error::invalid(format!("{} is not JSON: {e}", path.display())))?;
+            let body = value.get("conversation_flow").cloned().unwrap_or(value);
+            let Value::Object(body) = body else {
+                return Err(Error::invalid(format!("{} does not hold a conversation flow object", path.display())));
+            };
+            if !body.contains_key("nodes") {
+                return Err(Error::invalid(format!("{} has no nodes: it is not a conversation flow", path.display())));
+            }
+            Ok(("conversation-flow".into(), strip_ids(body), None, None))
+        }
+        Source::Agent(agent_id) => {
+            let retell = retell.ok_or_else(|| Error::config("no Retell client"))?;
+            let agent = retell.get_agent(agent_id, None).await?;
+            let (engine, id) = agent.engine().ok_or_else(|| {
+                Error::invalid(format!("agent {agent_id} has no Retell LLM or conversation flow to copy"))
+            })?;
+            let body = match engine.as_str() {
+                "conversation-flow" => retell.get_conversation_flow(&id, None).await?,
+                _ => retell.get_retell_llm(&id, None).await?,
+            };
+            let Value::Object(body) = body else {
+                return Err(Error::upstream("Retell sent an engine that is not an object"));
+            };
+            Ok((engine, strip_ids(body), None, None))
+        }
+    }
+}
+
+/// Drops what Retell assigns (ids, versions, timestamps) from a copied engine.
+fn strip_ids(mut body: Map<String, Value>) -> Map<String, Value> {
+    for key in ["conversation_flow_id", "llm_id", "version", "is_published", "last_modification_timestamp"] {
+        body.remove(key);
+    }
+    body
+}
+
+/// Fills askpro's placeholders (others are Retell's dynamic variables and stay).
+fn fill(value: &mut Value, vars: &[(&str, String)]) {
+    match value {
+        Value::String(s) => {
+            for (name, with) in vars {
+                let placeholder = format!("{{{{{name}}}}}");
+                if s.contains(&placeholder) {
+                    *s = s.replace(&placeholder, with);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, vars)),
+        Value::Object(map) => map.values_mut().for_each(|v| fill(v, vars)),
+        _ => {}
+    }
+}
+
+/// Points every custom tool at this daemon; a template gets exactly askpro's tools.
+fn wire_tools(engine: &str, body: &mut Map<String, Value>, public: &str, template: bool) -> usize {
+    let url = format!("{public}/retell/function");
+    let flow = engine == "conversation-flow";
+    let field = if flow { "tools" } else { "general_tools" };
+    if template {
+        body.insert(field.into(), Value::Array(crate::functions::tools::definitions(public, flow)));
+    }
+    let mut wired = 0;
+    let mut rewire = |tools: &mut Value| {
+        for tool in tools.as_array_mut().into_iter().flatten() {
+            if tool["type"] == "custom" {
+                tool["url"] = json!(url);
+                wired += 1;
+            }
+        }
+    };
+    if let Some(tools) = body.get_mut(field) {
+        rewire(tools);
+    }
+    if let Some(states) = body.get_mut("states").and_then(Value::as_array_mut) {
+        for state in states {
+            if let Some(tools) = state.get_mut("tools") {
+                rewire(tools);
+            }
+        }
+    }
+    wired
+}
+
+/// Today's opening hours of a branch, spoken-ish (`Mo 09:00–18:00, Di …`).
+fn opening_hours(branch: &Branch) -> String {
+    let hours: Value = serde_json::from_str(&branch.business_hours).unwrap_or_default();
+    let days = [
+        ("monday", "Mo"),
+        ("tuesday", "Di"),
+        ("wednesday", "Mi"),
+        ("thursday", "Do"),
+        ("friday", "Fr"),
+        ("saturday", "Sa"),
+        ("sunday", "So"),
+    ];
+    let shifts = |v: &Value| -> Vec<String> {
+        let list = match v {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        list.iter().filter_map(|s| Some(format!("{}–{}", s["open"].as_str()?, s["close"].as_str()?))).collect()
+    };
+    days.iter()
+        .map(|(key, short)| match shifts(&hours[key]) {
+            s if s.is_empty() => format!("{short} geschlossen"),
+            s => format!("{short} {}", s.join(" und ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hash(body: &Value) -> String {
+    let text = serde_json::to_string(body).unwrap_or_default();
+    digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
+    let public = public_url(app)?;
+    let company = super::company::get(app, req.company_id).await?;
+    let branch = super::branch::get_in_company(app, company.id, req.branch_id).await?;
+    let retell = client(app, &company).await?;
+    let from_retell = matches!(req.source, Source::Agent(_)).then_some(&retell);
+    let (engine, mut body, template, template_version) = conversation(&req.source, from_retell).await?;
+    let greeting = format!("{}, {}, guten Tag! Was kann ich für Sie tun?", company.name, branch.name);
+    let vars = [
+        ("company_name", company.name.clone()),
+        ("branch_name", branch.name.clone()),
+        ("greeting", greeting),
+        ("opening_hours", opening_hours(&branch)),
+        ("ASKPRO_PUBLIC_URL", public.clone()),
+    ];
+    let mut filled = Value::Object(std::mem::take(&mut body));
+    fill(&mut filled, &vars);
+    let mut body = match filled {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let tools = wire_tools(&engine, &mut body, &public, template.is_some());
+    if tools == 0 {
+        tracing::warn!("the conversation has no custom tools: the agent will not reach askpro's functions");
+    }
+    // A reference that finds the engine again if its create's answer is lost.
+    let reference = format!("askpro-{}-{}-{}", company.id, branch.id, crate::store::now_ms());
+    let defaults = body.entry("default_dynamic_variables").or_insert_with(|| json!({}));
+    if let Some(d) = defaults.as_object_mut() {
+        d.insert("askpro_ref".into(), json!(reference));
+    }
+    let body = Value::Object(body);
+    let deployed_hash = hash(&body);
+    let name = req.name.clone().unwrap_or_else(|| format!("askpro · {} · {}", company.name, branch.name));
+    let voice = req.voice_id.clone().unwrap_or_else(|| DEFAULT_VOICE.to_string());
+    let agent_body = |engine_id: &str| {
+        let response_engine = match engine.as_str() {
+            "conversation-flow" => json!({"type": "conversation-flow", "conversation_flow_id": engine_id}),
+            _ => json!({"type": "retell-llm", "llm_id": engine_id}),
+        };
+        json!({
+            "response_engine": response_engine,
+            "voice_id": voice,
+            "agent_name": name,
+            "language": req.language,
+            "webhook_url": format!("{public}/retell/webhook"),
+            "webhook_events": WEBHOOK_EVENTS,
+            "timezone": branch.timezone,
+        })
+    };
+    let create_path = if engine == "conversation-flow" { "/create-conversation-flow" } else { "/create-retell-llm" };
+    if req.dry_run {
+        let requests = vec![
+            PlannedRequest { method: "POST", path: create_path.into(), body: body.clone() },
+            PlannedRequest { method: "POST", path: "/create-agent".into(), body: agent_body("<engine id>") },
+            PlannedRequest {
+                method: "POST",
+                path: "/publish-agent-version/<agent id>".into(),
+                body: json!({"version": "<the new agent's version>"}),
+            },
+        ];
+        return Ok(Cloned {
+            agent_id: None,
+            engine,
+            engine_id: None,
+            published_version: None,
+            template,
+            template_version,
+            requests,
+        });
+    }
+    let engine_id = create_engine(&retell, &engine, &body, &reference).await?;
+    let agent = match create_agent(&retell, &agent_body(&engine_id), &name).await {
+        Ok(agent) => agent,
+        Err(e) => {
+            // No orphan: the engine goes again when its agent could not be made.
+            let removed = match engine.as_str() {
+                "conversation-flow" => retell.delete_conversation_flow(&engine_id).await,
+                _ => retell.delete_retell_llm(&engine_id).await,
+            };
+            if let Err(cleanup) = removed {
+                tracing::warn!(engine_id, error = %cleanup, "could not delete the engine of the agent that failed");
+            }
+            return Err(e);
+        }
+    };
+    retell.publish_agent_version(&agent.agent_id, agent.version).await?;
+    let record = app
+        .store
+        .insert_agent(
+            company.id,
+            &NewAgent {
+                branch_id: branch.id,
+                retell_agent_id: agent.agent_id.clone(),
+                engine: engine.clone(),
+                engine_id: engine_id.clone(),
+                template: template.clone(),
+                template_version: template_version.clone(),
+                published_version: Some(agent.version),
+                deployed_hash: Some(deployed_hash),
+                voice_id: Some(voice),
+                language: req.language.clone(),
+            },
+        )
+        .await?;
+    Ok(Cloned {
+        agent_id: Some(record.retell_agent_id),
+        engine,
+        engine_id: Some(engine_id),
+        published_version: record.published_version,
+        template,
+        template_version,
+        requests: Vec::new(),
+    })
+}
+
+/// Creates the flow or LLM; a create whose answer was lost is found by its reference.
+async fn create_engine(retell: &Client, engine: &str, body: &Value, reference: &str) -> Result<String> {
+    let (created, id_field) = match engine {
+        "conversation-flow" => (retell.create_conversation_flow(body).await, "conversation_flow_id"),
+        _ => (retell.create_retell_llm(body).await, "llm_id"),
+    };
+    let created = match created {
+        Ok(v) => v,
+        Err(e) if e.is_ambiguous() => {
+            let all = match engine {
+                "conversation-flow" => retell.list_conversation_flows().await?,
+                _ => retell.list_retell_llms().await?,
+            };
+            all.into_iter()
+                .find(|v| v.pointer("/default_dynamic_variables/askpro_ref").and_then(Value::as_str) == Some(reference))
+                .ok_or(Error::from(e))?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    created[id_field]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::upstream(format!("Retell answered without {id_field}")))
+}
+
+/// Creates the agent; a create whose answer was lost is found by its (unique) name.
+async fn create_agent(retell: &Client, body: &Value, name: &str) -> Result<Agent> {
+    match retell.create_agent(body).await {
+        Ok(agent) => Ok(agent),
+        Err(e) if e.is_ambiguous() => {
+            let found = retell.list_agents(Some(name)).await?;
+            let id = found
+                .iter()
+                .find(|a| a["agent_name"].as_str() == Some(name))
+                .and_then(|a| a["agent_id"].as_str())
+                .ok_or(Error::from(e))?;
+            Ok(retell.get_agent(id, None).await?)
+        }
+        Err(RetellError::NotFound { message, .. }) => {
+            Err(Error::not_found(format!("Retell refused the agent: {message}"))
+                .with_help("check --voice-id (see Retell's voice list)"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An agent askpro deployed, or a clear error.
+pub async fn recorded_agent(app: &App, retell_agent_id: &str) -> Result<AgentRecord> {
+    app.store.agent_by_retell_id(retell_agent_id).await?.ok_or_else(|| {
+        Error::not_found(format!("askpro has no agent '{retell_agent_id}'"))
+            .with_help("clone one with `askpro retell:clone-agent --from booking-de --company-id … --branch-id …`")
+    })
+}

@@ -1,0 +1,181 @@
+//! `retell:clone-agent` against the stateful Retell fake, on SQLite and PostgreSQL: from a
+//! template (flow and LLM), from an existing agent, from a flow exported from Retell with the
+//! seeds' tool names and German arguments; `--dry-run`, `--json`, `-q`; and every refusal with
+//! its exit code. An agent cloned from the seeds' flow is answered by the daemon on every tool.
+
+mod common;
+
+use askpro::fakes::retell::{FakeRetell, Settings};
+use common::daemon::{Daemon, PLATFORM_KEY};
+use common::TestDb;
+use serde_json::{json, Value};
+
+both_backends!(clone_agent_from_a_template, clone_agent_refusals, cloned_seed_flow_is_answered_by_the_daemon);
+
+const PUBLIC: &str = "https://askpro.test";
+
+/// A salon with one branch, and the Retell fake configured as the Retell API.
+fn salon(db: &TestDb) -> (FakeRetell, String, String) {
+    let fake = FakeRetell::start(Settings::default());
+    db.set_env("RETELL_BASE_URL", &fake.url);
+    db.set_env("RETELL_API_KEY", &fake.api_key());
+    db.set_env("ASKPRO_PUBLIC_URL", PUBLIC);
+    let c = db.company("Salon Schnittpunkt").to_string();
+    let hours = r#"{"monday": {"open": "09:00", "close": "18:00"}, "saturday": {"open": "09:00", "close": "14:00"}}"#;
+    let b = db
+        .ok(&[
+            "branch:create",
+            "--company-id",
+            &c,
+            "--name",
+            "Mitte",
+            "--phone",
+            "+493023125100",
+            "--business-hours",
+            hours,
+            "-q",
+        ])
+        .trim()
+        .to_string();
+    (fake, c, b)
+}
+
+fn clone_agent_from_a_template(db: &TestDb) {
+    let (fake, c, b) = salon(db);
+    let out = db.ok(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b]);
+    let agent_id = out.lines().find_map(|l| l.strip_prefix("Agent ID: ")).expect("Agent ID line").to_string();
+    let flow_id = out.lines().find_map(|l| l.strip_prefix("Flow ID: ")).expect("Flow ID line").to_string();
+    fake.with_model(|m| {
+        let flow = m.flows[&flow_id].last().unwrap().clone();
+        let tools = flow["tools"].as_array().unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, askpro::functions::NAMES, "exactly SPEC's functions");
+        assert!(tools.iter().all(|t| t["url"] == format!("{PUBLIC}/retell/function")));
+        let prompt = flow["global_prompt"].as_str().unwrap();
+        assert!(prompt.contains("Salon Schnittpunkt") && prompt.contains("Mitte"), "{prompt}");
+        assert!(prompt.contains("Mo 09:00–18:00") && prompt.contains("So geschlossen"), "{prompt}");
+        assert!(!prompt.contains("{{company_name}}"));
+        let greeting = flow["nodes"][0]["instruction"]["text"].as_str().unwrap();
+        assert!(greeting.starts_with("Salon Schnittpunkt, Mitte"), "{greeting}");
+        let agent = m.agent(&agent_id).unwrap();
+        assert_eq!(agent["response_engine"]["conversation_flow_id"], flow_id.as_str());
+        assert_eq!((agent["language"].as_str(), agent["voice_id"].as_str()), (Some("de-DE"), Some("11labs-Carola")));
+        assert_eq!(agent["webhook_url"], format!("{PUBLIC}/retell/webhook"));
+        assert_eq!(agent["is_published"], true, "published, not left as a draft");
+    });
+    let row = common::block_on(db.strings(&format!(
+        "SELECT engine || '|' || engine_id || '|' || template || '|' || template_version || '|' || \
+         CAST(published_version AS TEXT) || '|' || CAST(branch_id AS TEXT) FROM agents WHERE retell_agent_id = '{agent_id}'"
+    )));
+    assert_eq!(row, [format!("conversation-flow|{flow_id}|booking-de|1|0|{b}")]);
+
+    // The Retell-LLM variant, --json, a voice of choice.
+    let cloned = db.json(&[
+        "retell:clone-agent",
+        "--from",
+        "booking-de-llm",
+        "--company-id",
+        &c,
+        "--branch-id",
+        &b,
+        "--voice-id",
+        "11labs-Anton",
+        "--name",
+        "Salon Mitte LLM",
+    ]);
+    assert_eq!((cloned["engine"].as_str(), cloned["template"].as_str()), (Some("retell-llm"), Some("booking-de-llm")));
+    let llm_id = cloned["engine_id"].as_str().unwrap().to_string();
+    fake.with_model(|m| {
+        let llm = m.llms[&llm_id].last().unwrap();
+        assert_eq!(llm["general_tools"].as_array().unwrap().len(), askpro::functions::NAMES.len());
+        assert!(llm["begin_message"].as_str().unwrap().contains("Salon Schnittpunkt"));
+        assert_eq!(m.agent(cloned["agent_id"].as_str().unwrap()).unwrap()["voice_id"], "11labs-Anton");
+    });
+
+    // From an existing agent: its flow is copied into a new one, tools rewired.
+    let quiet = db.ok(&["retell:clone-agent", "--from", &agent_id, "--company-id", &c, "--branch-id", &b, "-q"]);
+    assert!(quiet.trim().starts_with("agent_") && quiet.trim() != agent_id, "{quiet}");
+    fake.with_model(|m| assert_eq!(m.flows.len(), 2, "a new flow, the original untouched"));
+
+    // --dry-run: every request printed, nothing sent, nothing recorded.
+    let sent = fake.seen().len();
+    let planned =
+        db.json(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b, "--dry-run"]);
+    let paths: Vec<&str> = planned.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/create-conversation-flow", "/create-agent", "/publish-agent-version/<agent id>"]);
+    assert_eq!(planned[0]["body"]["tools"].as_array().unwrap().len(), askpro::functions::NAMES.len());
+    assert_eq!(planned[1]["body"]["webhook_url"], format!("{PUBLIC}/retell/webhook"));
+    let human =
+        db.ok(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b, "--dry-run"]);
+    assert!(human.starts_with("POST /create-conversation-flow\n{"), "{human}");
+    assert_eq!(fake.seen().len(), sent, "a dry run sends nothing");
+    assert_eq!(common::block_on(db.strings("SELECT retell_agent_id FROM agents")).len(), 3);
+}
+
+fn clone_agent_refusals(db: &TestDb) {
+    let (fake, c, b) = salon(db);
+    let clone = |extra: &[&str]| {
+        let mut args = vec!["retell:clone-agent", "--company-id", &c, "--branch-id", &b];
+        args.extend_from_slice(extra);
+        db.run(&args)
+    };
+    clone(&["--from", "agent_nope"]).fails(3, "no such agent");
+    clone(&["--from", "nonsense"]).fails(2, "not a template");
+    clone(&["--from", "/no/such/flow.json"]).fails(2, "cannot read");
+    let other = db.company("Andere");
+    db.run(&["retell:clone-agent", "--from", "booking-de", "--company-id", &other.to_string(), "--branch-id", &b])
+        .fails(3, "has no branch");
+    // An unknown voice: refused by Retell, and the flow made for it is deleted again.
+    clone(&["--from", "booking-de", "--voice-id", "11labs-Nobody"]).fails(3, "voice");
+    fake.with_model(|m| assert!(m.flows.is_empty() && m.agents.is_empty(), "no orphan left behind"));
+    // Retell failing while creating the agent: exit 5, nothing left behind either.
+    fake.fail_next("POST", "/create-agent", 500);
+    clone(&["--from", "booking-de"]).fails(5, "Retell failed");
+    fake.with_model(|m| assert!(m.flows.is_empty() && m.agents.is_empty()));
+    assert!(common::block_on(db.strings("SELECT retell_agent_id FROM agents")).is_empty());
+    // A rejected key, then no key, then no public URL: exit 6 with the fix.
+    db.set_env("RETELL_API_KEY", "key_wrong");
+    clone(&["--from", "booking-de"]).fails(6, "RETELL_API_KEY");
+    db.set_env("ASKPRO_PUBLIC_URL", "");
+    let run = clone(&["--from", "booking-de"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+}
+
+fn cloned_seed_flow_is_answered_by_the_daemon(db: &TestDb) {
+    let (fake, c, b) = salon(db);
+    db.service(c.parse().unwrap(), "Herrenhaarschnitt", 30);
+    let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-flow.json");
+    let out = db.ok(&["retell:clone-agent", "--from", flow, "--company-id", &c, "--branch-id", &b, "--json"]);
+    let cloned: Value = serde_json::from_str(&out).unwrap();
+    let (agent_id, flow_id) = (cloned["agent_id"].as_str().unwrap(), cloned["engine_id"].as_str().unwrap());
+    let tools = fake.with_model(|m| m.flows[flow_id].last().unwrap()["tools"].clone());
+    let tools = tools.as_array().unwrap();
+    assert_eq!(tools.len(), 5, "the flow's own tools are kept");
+    for tool in tools {
+        assert_eq!(tool["url"], format!("{PUBLIC}/retell/function"), "{tool}");
+    }
+    fake.with_model(|m| {
+        let f = m.flows[flow_id].last().unwrap();
+        assert_eq!(f["nodes"][1]["tool_id"], "tool_check_customer", "nodes keep their tool references");
+        assert_eq!(f["default_dynamic_variables"]["salon"], "Schnittpunkt");
+    });
+    // Every tool, called as Retell calls it (path from its URL, this agent), gets an answer.
+    let daemon = Daemon::start(db, &[]);
+    let path = tools[0]["url"].as_str().unwrap().strip_prefix(PUBLIC).unwrap().to_string();
+    for tool in tools {
+        let name = tool["name"].as_str().unwrap();
+        let args = match name {
+            "check_availability_v17" | "book_appointment" => {
+                json!({"dienstleistung": "Herrenhaarschnitt", "datum": "morgen", "uhrzeit": "10 Uhr", "name": "Max"})
+            }
+            _ => json!({}),
+        };
+        let body = json!({"name": name, "args": args, "call": {"call_id": "call_seed_1", "agent_id": agent_id,
+            "from_number": "+4917611111111", "to_number": "+4940999999", "call_status": "ongoing"}});
+        let (status, answer) = daemon.signed_to(&path, body.to_string().as_bytes(), PLATFORM_KEY);
+        assert_eq!(status, 200, "{name}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert!(answer["status"].is_string() && answer["message"].is_string(), "{name}: {answer}");
+        assert_ne!(answer["message"], "Diese Funktion kenne ich leider nicht.", "{name} is one of the daemon's");
+    }
+}
