@@ -115,14 +115,35 @@ _askpro() {
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
                 ;;
+            askpro__subcmd__retell,agents)
+                cmd="askpro__subcmd__retell__subcmd__agents"
+                ;;
+            askpro__subcmd__retell,assign-phone)
+                cmd="askpro__subcmd__retell__subcmd__assign__subcmd__phone"
+                ;;
+            askpro__subcmd__retell,buy-phone)
+                cmd="askpro__subcmd__retell__subcmd__buy__subcmd__phone"
+                ;;
             askpro__subcmd__retell,clone-agent)
                 cmd="askpro__subcmd__retell__subcmd__clone__subcmd__agent"
+                ;;
+            askpro__subcmd__retell,test-call)
+                cmd="askpro__subcmd__retell__subcmd__test__subcmd__call"
                 ;;
             askpro__subcmd__retell,test-function)
                 cmd="askpro__subcmd__retell__subcmd__test__subcmd__function"
                 ;;
             askpro__subcmd__retell,trigger)
                 cmd="askpro__subcmd__retell__subcmd__trigger"
+                ;;
+            askpro__subcmd__retell,update-greeting)
+                cmd="askpro__subcmd__retell__subcmd__update__subcmd__greeting"
+                ;;
+            askpro__subcmd__retell,update-prompts)
+                cmd="askpro__subcmd__retell__subcmd__update__subcmd__prompts"
+                ;;
+            askpro__subcmd__retell,update-voice)
+                cmd="askpro__subcmd__retell__subcmd__update__subcmd__voice"
                 ;;
             askpro__subcmd__service,add-synonym)
                 cmd="askpro__subcmd__service__subcmd__add__subcmd__synonym"
@@ -1041,12 +1062,102 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version clone-agent test-function trigger"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__agents)
+            opts="-q -n -h -V --company-id --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__assign__subcmd__phone)
+            opts="-q -n -h -V --agent-id --phone --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__buy__subcmd__phone)
+            opts="-q -n -h -V --agent-id --country --area-code --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --country)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --area-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1090,6 +1201,44 @@ _askpro() {
                     return 0
                     ;;
                 --language)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__test__subcmd__call)
+            opts="-q -n -h -V --agent-id --from --to --scenario --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scenario)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1186,6 +1335,100 @@ _askpro() {
                     return 0
                     ;;
                 --params)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__update__subcmd__greeting)
+            opts="-q -n -h -V --agent-id --greeting --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --greeting)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__update__subcmd__prompts)
+            opts="-q -n -h -V --agent-id --replace --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__retell__subcmd__update__subcmd__voice)
+            opts="-q -n -h -V --agent-id --voice-id --language --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --agent-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --voice-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --language)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

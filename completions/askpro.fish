@@ -385,16 +385,23 @@ complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subc
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand call; and __fish_seen_subcommand_from simulate" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s h -l help -d 'Print help'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "clone-agent" -d 'Create a branch\'s voice agent in Retell from a template, an agent or a flow file'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "clone-agent" -d 'Create a branch\'s voice agent in Retell from a template, an agent or a flow file'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "assign-phone" -d 'Answer a number with an agent\'s published version, and record it for the agent\'s branch'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "buy-phone" -d 'Buy a number from Retell (US or CA only) answered by the agent'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "update-greeting" -d 'Change the agent\'s first sentence (a new published version)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "update-voice" -d 'Change the agent\'s voice and language (a new published version)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "update-prompts" -d 'Replace text in the agent\'s prompts (a new published version)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "test-call" -d 'Place a test call through Retell with the agent'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "agents" -d 'The agents askpro manages, with their template and drift (exit 1 on drift)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l from -d 'A template (booking-de, booking-de-llm), an agent id (agent_…) or a flow JSON file' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l company-id -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l branch-id -r
@@ -409,6 +416,72 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l phone -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l country -d 'US or CA (German numbers are imported over SIP, then retell:assign-phone)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l area-code -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l greeting -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l voice-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l language -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l replace -d '"old text:new text"; repeat for several' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l agent-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l from -d 'A number in this Retell account' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l to -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l scenario -d 'Passed to the agent as the dynamic variable test_scenario' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l function -d 'Function name, e.g. check_availability' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l params -d 'Arguments as a JSON object, e.g. \'{"dienstleistung": "Haarschnitt", "datum": "morgen"}\'' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-function" -l branch-id -d 'The branch the call is for (see `askpro branch:list`)' -r

@@ -10,7 +10,13 @@ use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;
 use serde_json::{json, Value};
 
-both_backends!(clone_agent_from_a_template, clone_agent_refusals, cloned_seed_flow_is_answered_by_the_daemon);
+both_backends!(
+    clone_agent_from_a_template,
+    clone_agent_refusals,
+    cloned_seed_flow_is_answered_by_the_daemon,
+    numbers_updates_and_drift,
+    five_branches_onboarded_in_a_shell_loop
+);
 
 const PUBLIC: &str = "https://askpro.test";
 
@@ -178,4 +184,132 @@ fn cloned_seed_flow_is_answered_by_the_daemon(db: &TestDb) {
         assert!(answer["status"].is_string() && answer["message"].is_string(), "{name}: {answer}");
         assert_ne!(answer["message"], "Diese Funktion kenne ich leider nicht.", "{name} is one of the daemon's");
     }
+}
+
+fn numbers_updates_and_drift(db: &TestDb) {
+    let (fake, c, b) = salon(db);
+    let agent = db.ok(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b, "-q"]);
+    let agent = agent.trim().to_string();
+    // A German number imported over SIP in Retell's dashboard.
+    fake.with_model(|m| {
+        m.numbers.insert(
+            "+493023125100".into(),
+            json!({"phone_number": "+493023125100", "phone_number_type": "custom", "inbound_agents": []}),
+        );
+    });
+    let out = db.ok(&["retell:assign-phone", "--agent-id", &agent, "--phone", "030 23125100"]);
+    assert_eq!(out.trim(), format!("Phone: +493023125100 → agent {agent} version 0"));
+    fake.with_model(|m| {
+        let n = &m.numbers["+493023125100"];
+        assert_eq!(
+            n["inbound_agents"],
+            json!([{"agent_id": agent, "weight": 1.0, "agent_version": 0}]),
+            "the published version"
+        );
+        assert_eq!(n["inbound_webhook_url"], format!("{PUBLIC}/retell/inbound"));
+    });
+    let row = common::block_on(db.strings(
+        "SELECT p.number || '|' || CAST(p.branch_id AS TEXT) || '|' || a.retell_agent_id FROM phone_numbers p JOIN agents a ON a.id = p.agent_id",
+    ));
+    assert_eq!(row, [format!("+493023125100|{b}|{agent}")]);
+    db.run(&["retell:assign-phone", "--agent-id", &agent, "--phone", "+49 40 1234567"])
+        .fails(3, "not a number in this Retell account");
+    db.run(&["retell:assign-phone", "--agent-id", "agent_unknown", "--phone", "030 23125100"])
+        .fails(3, "askpro has no agent");
+    db.run(&["retell:assign-phone", "--agent-id", &agent, "--phone", "abc"]).fails(2, "not a phone number");
+    db.run(&["retell:buy-phone", "--agent-id", &agent, "--country", "DE", "--area-code", "30"])
+        .fails(2, "US and Canada");
+    let bought = db.json(&["retell:buy-phone", "--agent-id", &agent, "--country", "US", "--area-code", "415"]);
+    assert!(bought["phone_number"].as_str().unwrap().starts_with("+1415"), "{bought}");
+
+    // Updates: each a new published version, recorded.
+    let out = db.ok(&["retell:update-greeting", "--agent-id", &agent, "--greeting", "Salon Schnittpunkt, hallo!"]);
+    assert!(out.contains("published as version 1"), "{out}");
+    let out = db.ok(&["retell:update-voice", "--agent-id", &agent, "--voice-id", "11labs-Anton"]);
+    assert!(out.contains("version 2"), "{out}");
+    let out = db.ok(&[
+        "retell:update-prompts",
+        "--agent-id",
+        &agent,
+        "--replace",
+        "freundliche:herzliche",
+        "--replace",
+        "kurzes:klares",
+    ]);
+    assert!(out.contains("version 3"), "{out}");
+    db.run(&["retell:update-prompts", "--agent-id", &agent, "--replace", "gibt es nicht:x"])
+        .fails(2, "appears in none");
+    db.run(&["retell:update-prompts", "--agent-id", &agent, "--replace", "ohne Doppelpunkt"]).fails(2, "OLD:NEW");
+    db.run(&["retell:update-voice", "--agent-id", &agent, "--voice-id", "11labs-Nobody"]).fails(3, "voice");
+    fake.with_model(|m| {
+        let a = m.agent(&agent).unwrap();
+        assert_eq!((a["version"].as_i64(), a["is_published"].as_bool()), (Some(3), Some(true)));
+        assert_eq!(a["voice_id"], "11labs-Anton");
+        let flow_id = a["response_engine"]["conversation_flow_id"].as_str().unwrap();
+        let flow = m.flows[flow_id].last().unwrap();
+        assert_eq!(flow["nodes"][0]["instruction"]["text"], "Salon Schnittpunkt, hallo!");
+        let prompt = flow["global_prompt"].as_str().unwrap();
+        assert!(prompt.contains("herzliche") && prompt.contains("klares") && !prompt.contains("freundliche"));
+    });
+    let row = common::block_on(db.strings(&format!(
+        "SELECT CAST(published_version AS TEXT) || '|' || voice_id FROM agents WHERE retell_agent_id = '{agent}'"
+    )));
+    assert_eq!(row, ["3|11labs-Anton"]);
+
+    // A test call from the imported number.
+    let call = db.ok(&["retell:test-call", "--agent-id", &agent, "--from", "030 23125100", "--to", "0176 12345678"]);
+    assert!(call.starts_with("Call ID: call_"), "{call}");
+    fake.with_model(|m| assert_eq!(m.calls[0]["to_number"], "+4917612345678"));
+    db.run(&["retell:test-call", "--agent-id", &agent, "--from", "+49 40 1234567", "--to", "0176 12345678"])
+        .fails(3, "cannot call from");
+
+    // In sync, until someone edits the flow in Retell's dashboard.
+    let list = db.ok(&["retell:agents", "--company-id", &c]);
+    assert!(list.contains("✓ in sync") && list.contains("booking-de 1"), "{list}");
+    fake.with_model(|m| {
+        let flow_id = m.agent(&agent).unwrap()["response_engine"]["conversation_flow_id"].as_str().unwrap().to_string();
+        m.flows.get_mut(&flow_id).unwrap().last_mut().unwrap()["global_prompt"] = json!("Von Hand geändert.");
+    });
+    let drifted = db.run(&["retell:agents"]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stderr);
+    assert!(drifted.stdout.contains("edited outside askpro"), "{}", drifted.stdout);
+    let json_run = db.run(&["retell:agents", "--json"]);
+    assert_eq!(json_run.code, 1);
+    let list: Value = serde_json::from_str(&json_run.stdout).expect("one JSON document");
+    assert!(list[0]["drift"].as_str().unwrap().contains("edited outside askpro"), "{list}");
+    db.run(&["retell:agents", "--company-id", "999"]).fails(3, "999");
+    db.set_env("RETELL_API_KEY", "key_wrong");
+    db.run(&["retell:agents"]).fails(6, "RETELL_API_KEY");
+}
+
+/// The README's loop: five branches, each with its agent and its (imported) number.
+fn five_branches_onboarded_in_a_shell_loop(db: &TestDb) {
+    let (fake, c, _) = salon(db);
+    fake.with_model(|m| {
+        for i in 1..=5 {
+            let number = format!("+49302312510{i}");
+            m.numbers.insert(number.clone(), json!({"phone_number": number, "phone_number_type": "custom"}));
+        }
+    });
+    let run = db.shell(&format!(
+        r#"set -e
+        COMPANY_ID={c}
+        for i in 1 2 3 4 5; do
+          BRANCH_ID=$(askpro branch:create --company-id "$COMPANY_ID" --name "Filiale $i" --phone "030 2312510$i" -q)
+          AGENT_ID=$(askpro retell:clone-agent --from booking-de --company-id "$COMPANY_ID" --branch-id "$BRANCH_ID" -q)
+          askpro retell:assign-phone --agent-id "$AGENT_ID" --phone "030 2312510$i"
+        done"#
+    ));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("Phone: +49302312510")).count(), 5, "{}", run.stdout);
+    let rows = common::block_on(db.strings(
+        "SELECT b.name || '|' || p.number FROM phone_numbers p JOIN branches b ON b.id = p.branch_id \
+         JOIN agents a ON a.id = p.agent_id AND a.branch_id = b.id ORDER BY p.number",
+    ));
+    let expected: Vec<String> = (1..=5).map(|i| format!("Filiale {i}|+49302312510{i}")).collect();
+    assert_eq!(rows, expected);
+    fake.with_model(|m| {
+        assert_eq!(m.agents.len(), 5);
+        assert!(m.numbers.values().all(|n| n["inbound_agents"][0]["agent_version"] == 0));
+    });
 }

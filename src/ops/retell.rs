@@ -292,7 +292,6 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
         d.insert("askpro_ref".into(), json!(reference));
     }
     let body = Value::Object(body);
-    let deployed_hash = hash(&body);
     let name = req.name.clone().unwrap_or_else(|| format!("askpro · {} · {}", company.name, branch.name));
     let voice = req.voice_id.clone().unwrap_or_else(|| DEFAULT_VOICE.to_string());
     let agent_body = |engine_id: &str| {
@@ -347,6 +346,11 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
         }
     };
     retell.publish_agent_version(&agent.agent_id, agent.version).await?;
+    // What Retell holds now (with the defaults it adds) is what drift is measured against.
+    let deployed_hash = match engine.as_str() {
+        "conversation-flow" => engine_hash(&retell.get_conversation_flow(&engine_id, None).await?),
+        _ => engine_hash(&retell.get_retell_llm(&engine_id, None).await?),
+    };
     let record = app
         .store
         .insert_agent(
@@ -428,4 +432,317 @@ pub async fn recorded_agent(app: &App, retell_agent_id: &str) -> Result<AgentRec
         Error::not_found(format!("askpro has no agent '{retell_agent_id}'"))
             .with_help("clone one with `askpro retell:clone-agent --from booking-de --company-id … --branch-id …`")
     })
+}
+
+/// The engine fields Retell assigns, left out when comparing what is deployed.
+const ASSIGNED: [&str; 5] =
+    ["conversation_flow_id", "llm_id", "version", "is_published", "last_modification_timestamp"];
+
+/// A hash of an engine as Retell holds it, ids and versions aside, keys in a fixed order.
+pub fn engine_hash(engine: &Value) -> String {
+    fn canonical(v: &Value) -> Value {
+        match v {
+            Value::Object(map) => {
+                let sorted: std::collections::BTreeMap<&String, Value> = map
+                    .iter()
+                    .filter(|(k, _)| !ASSIGNED.contains(&k.as_str()))
+                    .map(|(k, v)| (k, canonical(v)))
+                    .collect();
+                serde_json::to_value(sorted).unwrap_or_default()
+            }
+            Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+            other => other.clone(),
+        }
+    }
+    hash(&canonical(engine))
+}
+
+async fn read_engine(retell: &Client, record: &AgentRecord) -> Result<Value> {
+    Ok(match record.engine.as_str() {
+        "conversation-flow" => retell.get_conversation_flow(&record.engine_id, None).await?,
+        _ => retell.get_retell_llm(&record.engine_id, None).await?,
+    })
+}
+
+async fn write_engine(retell: &Client, record: &AgentRecord, body: &Value) -> Result<Value> {
+    Ok(match record.engine.as_str() {
+        "conversation-flow" => retell.update_conversation_flow(&record.engine_id, body).await?,
+        _ => retell.update_retell_llm(&record.engine_id, body).await?,
+    })
+}
+
+/// A recorded agent, its company and its Retell client.
+async fn managed(app: &App, retell_agent_id: &str) -> Result<(AgentRecord, Company, Client)> {
+    let record = recorded_agent(app, retell_agent_id).await?;
+    let company = super::company::get(app, record.company_id).await?;
+    let retell = client(app, &company).await?;
+    Ok((record, company, retell))
+}
+
+/// What an update did.
+#[derive(Debug, Serialize)]
+pub struct Updated {
+    pub agent_id: String,
+    pub published_version: i64,
+    /// Which texts changed (`update-prompts`), or which fields.
+    pub changed: Vec<String>,
+}
+
+/// Makes a new agent version carrying `agent_patch` (and the engine's current version), publishes
+/// it, and records what is deployed now.
+async fn publish_change(
+    app: &App,
+    retell: &Client,
+    record: &AgentRecord,
+    mut agent_patch: Value,
+    changed: Vec<String>,
+) -> Result<Updated> {
+    let engine = read_engine(retell, record).await?;
+    if let (Some(patch), Some(version)) = (agent_patch.as_object_mut(), engine["version"].as_i64()) {
+        let mut response_engine = retell.get_agent(&record.retell_agent_id, None).await?.response_engine;
+        response_engine["version"] = json!(version);
+        patch.entry("response_engine").or_insert(response_engine);
+    }
+    let draft = retell.update_agent(&record.retell_agent_id, &agent_patch).await?;
+    retell.publish_agent_version(&draft.agent_id, draft.version).await?;
+    app.store
+        .update_agent_record(
+            record.company_id,
+            record.id,
+            draft.version,
+            &engine_hash(&engine),
+            agent_patch["voice_id"].as_str(),
+            agent_patch["language"].as_str(),
+        )
+        .await?;
+    Ok(Updated { agent_id: draft.agent_id, published_version: draft.version, changed })
+}
+
+/// `retell:update-greeting`: the agent's first sentence, in a new published version.
+pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str) -> Result<Updated> {
+    let greeting = greeting.trim();
+    if greeting.is_empty() {
+        return Err(Error::invalid("--greeting is empty").with_help("give the sentence the agent opens the call with"));
+    }
+    let (record, _, retell) = managed(app, retell_agent_id).await?;
+    let mut engine = read_engine(&retell, &record).await?;
+    let patch = match record.engine.as_str() {
+        "conversation-flow" => {
+            let start = engine["start_node_id"].as_str().unwrap_or_default().to_string();
+            let nodes = engine["nodes"].as_array_mut().ok_or_else(|| Error::upstream("the flow has no nodes"))?;
+            let node = nodes
+                .iter_mut()
+                .find(|n| n["id"] == start.as_str())
+                .ok_or_else(|| Error::invalid("the flow's start node is missing; edit the greeting in Retell"))?;
+            node["instruction"] = json!({"type": "static_text", "text": greeting});
+            json!({"nodes": engine["nodes"]})
+        }
+        _ => json!({"begin_message": greeting}),
+    };
+    write_engine(&retell, &record, &patch).await?;
+    publish_change(app, &retell, &record, json!({}), vec!["greeting".into()]).await
+}
+
+/// `retell:update-voice`: another voice (and language), in a new published version.
+pub async fn update_voice(app: &App, retell_agent_id: &str, voice_id: &str, language: Option<&str>) -> Result<Updated> {
+    let (record, _, retell) = managed(app, retell_agent_id).await?;
+    let mut patch = json!({"voice_id": voice_id});
+    let mut changed = vec!["voice".to_string()];
+    if let Some(language) = language {
+        patch["language"] = json!(language);
+        changed.push("language".into());
+    }
+    publish_change(app, &retell, &record, patch, changed).await
+}
+
+/// `retell:update-prompts`: each `old` text replaced by `new` in the prompts (a flow's global
+/// prompt and node instructions, an LLM's prompts and states), in a new published version.
+/// An `old` found nowhere is an error and nothing changes.
+pub async fn update_prompts(app: &App, retell_agent_id: &str, replace: &[(String, String)]) -> Result<Updated> {
+    let (record, _, retell) = managed(app, retell_agent_id).await?;
+    let engine = read_engine(&retell, &record).await?;
+    let fields: &[&str] = match record.engine.as_str() {
+        "conversation-flow" => &["global_prompt", "nodes"],
+        _ => &["general_prompt", "begin_message", "states"],
+    };
+    let mut patch = Map::new();
+    let mut changed = Vec::new();
+    for (old, new) in replace {
+        let mut found = false;
+        for field in fields {
+            let mut value = patch.get(*field).cloned().unwrap_or_else(|| engine[*field].clone());
+            if replace_text(&mut value, old, new) {
+                found = true;
+                patch.insert(field.to_string(), value);
+            }
+        }
+        if !found {
+            return Err(Error::invalid(format!("'{old}' appears in none of the agent's prompts"))
+                .with_help("check the exact wording (case and spaces count)"));
+        }
+        changed.push(format!("{old} → {new}"));
+    }
+    write_engine(&retell, &record, &Value::Object(patch)).await?;
+    publish_change(app, &retell, &record, json!({}), changed).await
+}
+
+/// Replaces `old` by `new` in every prompt text under `value`; whether anything changed.
+fn replace_text(value: &mut Value, old: &str, new: &str) -> bool {
+    match value {
+        Value::String(s) if s.contains(old) => {
+            *s = s.replace(old, new);
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |any, v| replace_text(v, old, new) | any),
+        Value::Object(map) => map
+            .iter_mut()
+            .filter(|(k, _)| matches!(k.as_str(), "instruction" | "text" | "state_prompt" | "prompt"))
+            .fold(false, |any, (_, v)| replace_text(v, old, new) | any),
+        _ => false,
+    }
+}
+
+/// What `retell:assign-phone` / `retell:buy-phone` did.
+#[derive(Debug, Serialize)]
+pub struct Assigned {
+    pub phone_number: String,
+    pub agent_id: String,
+    pub agent_version: i64,
+    pub branch_id: i64,
+}
+
+fn inbound(record: &AgentRecord) -> Result<Value> {
+    let version = record.published_version.ok_or_else(|| {
+        Error::invalid(format!("agent {} has no published version", record.retell_agent_id))
+            .with_help("publish it first (retell:update-voice or retell:clone-agent publish a version)")
+    })?;
+    // The published version, pinned: never the draft ("latest").
+    Ok(json!([{"agent_id": record.retell_agent_id, "weight": 1.0, "agent_version": version}]))
+}
+
+/// `retell:assign-phone`: a number already in Retell (imported or bought) answered by the
+/// agent's published version, and recorded for the agent's branch.
+pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str) -> Result<Assigned> {
+    let (record, company, retell) = managed(app, retell_agent_id).await?;
+    let number = crate::domain::E164::parse(phone, company.country.parse()?)?;
+    let public = public_url(app)?;
+    let body = json!({"inbound_agents": inbound(&record)?, "inbound_webhook_url": format!("{public}/retell/inbound")});
+    let bound = retell.update_phone_number(number.as_str(), &body).await.map_err(|e| match e {
+        RetellError::NotFound { .. } => Error::not_found(format!("{number} is not a number in this Retell account"))
+            .with_help(
+                "import it over your SIP trunk in Retell first (German numbers), or buy one with retell:buy-phone",
+            ),
+        other => other.into(),
+    })?;
+    app.store.upsert_phone_number(company.id, &record, &bound.phone_number, bound.phone_number_type.as_deref()).await?;
+    Ok(Assigned {
+        phone_number: bound.phone_number,
+        agent_id: record.retell_agent_id.clone(),
+        agent_version: record.published_version.unwrap_or_default(),
+        branch_id: record.branch_id,
+    })
+}
+
+/// `retell:buy-phone`: a new number from Retell (US or CA only), answered by the agent.
+pub async fn buy_phone(app: &App, retell_agent_id: &str, country: &str, area_code: u16) -> Result<Assigned> {
+    let country = country.trim().to_ascii_uppercase();
+    if !matches!(country.as_str(), "US" | "CA") {
+        return Err(Error::invalid(format!("Retell sells numbers in the US and Canada only, not in {country}"))
+            .with_help("import a German number over a SIP trunk in Retell, then run retell:assign-phone"));
+    }
+    let (record, company, retell) = managed(app, retell_agent_id).await?;
+    let public = public_url(app)?;
+    let body = json!({"country_code": country, "area_code": area_code, "inbound_agents": inbound(&record)?,
+        "inbound_webhook_url": format!("{public}/retell/inbound"), "nickname": format!("askpro {}", record.retell_agent_id)});
+    let bought = retell.create_phone_number(&body).await?;
+    app.store
+        .upsert_phone_number(company.id, &record, &bought.phone_number, bought.phone_number_type.as_deref())
+        .await?;
+    Ok(Assigned {
+        phone_number: bought.phone_number,
+        agent_id: record.retell_agent_id.clone(),
+        agent_version: record.published_version.unwrap_or_default(),
+        branch_id: record.branch_id,
+    })
+}
+
+/// `retell:test-call`: a call placed through Retell with the agent.
+pub async fn test_call(
+    app: &App,
+    retell_agent_id: &str,
+    from: &str,
+    to: &str,
+    scenario: Option<&str>,
+) -> Result<Value> {
+    let (record, company, retell) = managed(app, retell_agent_id).await?;
+    let region = company.country.parse()?;
+    let (from, to) = (crate::domain::E164::parse(from, region)?, crate::domain::E164::parse(to, region)?);
+    let mut body = json!({"from_number": from.as_str(), "to_number": to.as_str(),
+        "override_agent_id": record.retell_agent_id, "metadata": {"askpro_test_call": true}});
+    if let Some(s) = scenario {
+        body["retell_llm_dynamic_variables"] = json!({"test_scenario": s});
+    }
+    retell.create_phone_call(&body).await.map_err(|e| match e {
+        RetellError::NotFound { message, .. } => Error::not_found(format!("Retell cannot call from {from}: {message}"))
+            .with_help("--from must be a number in this Retell account (see retell:assign-phone)"),
+        other => other.into(),
+    })
+}
+
+/// One line of `retell:agents`.
+#[derive(Debug, Serialize)]
+pub struct AgentStatus {
+    pub agent_id: String,
+    pub company_id: i64,
+    pub branch_id: i64,
+    pub engine: String,
+    pub template: Option<String>,
+    pub template_version: Option<String>,
+    pub published_version: Option<i64>,
+    /// `None` when Retell holds what askpro deployed; else what differs.
+    pub drift: Option<String>,
+}
+
+/// `retell:agents`: every agent askpro manages, and whether Retell still holds what askpro last
+/// deployed (someone may have edited the flow or LLM in the dashboard).
+pub async fn agents(app: &App, company_id: Option<i64>) -> Result<Vec<AgentStatus>> {
+    if let Some(id) = company_id {
+        super::company::get(app, id).await?;
+    }
+    let mut out = Vec::new();
+    for record in app.store.agents(company_id).await? {
+        let company = super::company::get(app, record.company_id).await?;
+        let retell = client(app, &company).await?;
+        let drift = match retell.get_agent(&record.retell_agent_id, None).await {
+            Err(RetellError::NotFound { .. }) => Some("the agent no longer exists in Retell".to_string()),
+            Err(e) => return Err(e.into()),
+            Ok(agent) => match agent.engine() {
+                Some((_, id)) if id != record.engine_id => {
+                    Some(format!("the agent now uses {id}, not {}", record.engine_id))
+                }
+                None => Some("the agent has no flow or LLM".into()),
+                Some(_) => match read_engine(&retell, &record).await {
+                    Err(e) if e.kind() == crate::error::ErrorKind::NotFound => {
+                        Some(format!("{} was deleted", record.engine_id))
+                    }
+                    Err(e) => return Err(e),
+                    Ok(engine) if Some(engine_hash(&engine)) != record.deployed_hash => {
+                        Some(format!("{} was edited outside askpro", record.engine_id))
+                    }
+                    Ok(_) => None,
+                },
+            },
+        };
+        out.push(AgentStatus {
+            agent_id: record.retell_agent_id,
+            company_id: record.company_id,
+            branch_id: record.branch_id,
+            engine: record.engine,
+            template: record.template,
+            template_version: record.template_version,
+            published_version: record.published_version,
+            drift,
+        });
+    }
+    Ok(out)
 }

@@ -192,6 +192,26 @@ pub trait Store: Send + Sync {
     async fn insert_agent(&self, company_id: i64, agent: &NewAgent) -> Result<AgentRecord>;
     /// An agent askpro deployed, by Retell's id (any company; the row names its company).
     async fn agent_by_retell_id(&self, retell_agent_id: &str) -> Result<Option<AgentRecord>>;
+    /// The agents of a company (of every company with `None`), oldest first.
+    async fn agents(&self, company_id: Option<i64>) -> Result<Vec<AgentRecord>>;
+    /// Records a change to an agent: what is published now and the hash of what was deployed.
+    async fn update_agent_record(
+        &self,
+        company_id: i64,
+        id: i64,
+        published_version: i64,
+        deployed_hash: &str,
+        voice_id: Option<&str>,
+        language: Option<&str>,
+    ) -> Result<()>;
+    /// Records (or moves) a number answered by an agent of `company_id`.
+    async fn upsert_phone_number(
+        &self,
+        company_id: i64,
+        agent: &AgentRecord,
+        number: &str,
+        provider: Option<&str>,
+    ) -> Result<()>;
 
     // --- calls and webhook events ------------------------------------------------------------
     /// The company and branch of a call: the agent askpro registered, else the number it was

@@ -751,6 +751,66 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as(&sql).bind(retell_agent_id).fetch_optional(&self.pool).await?)
             }
 
+            async fn agents(&self, company_id: Option<i64>) -> Result<Vec<AgentRecord>> {
+                let sql = format!(
+                    "SELECT {AGENT_COLUMNS} FROM agents WHERE ($1 IS NULL OR company_id = $1) ORDER BY id"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn update_agent_record(
+                &self,
+                company_id: i64,
+                id: i64,
+                published_version: i64,
+                deployed_hash: &str,
+                voice_id: Option<&str>,
+                language: Option<&str>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "UPDATE agents SET published_version = $3, deployed_hash = $4, voice_id = COALESCE($5, voice_id), \
+                     language = COALESCE($6, language), updated_at = $7 WHERE company_id = $1 AND id = $2",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(published_version)
+                .bind(deployed_hash)
+                .bind(voice_id)
+                .bind(language)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                Ok(())
+            }
+
+            async fn upsert_phone_number(
+                &self,
+                company_id: i64,
+                agent: &AgentRecord,
+                number: &str,
+                provider: Option<&str>,
+            ) -> Result<()> {
+                // A number of another company is never taken over.
+                let done = sqlx::query(
+                    "INSERT INTO phone_numbers (company_id, branch_id, agent_id, number, provider, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (number) DO UPDATE SET \
+                     branch_id = excluded.branch_id, agent_id = excluded.agent_id, provider = excluded.provider \
+                     WHERE phone_numbers.company_id = excluded.company_id",
+                )
+                .bind(company_id)
+                .bind(agent.branch_id)
+                .bind(agent.id)
+                .bind(number)
+                .bind(provider)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::conflict(format!("{number} is recorded for another company")));
+                }
+                Ok(())
+            }
+
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
                 Ok(bind_event!(sqlx::query_scalar(INSERT_EVENT), e).fetch_optional(&self.writer).await?)
             }

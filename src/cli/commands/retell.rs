@@ -47,6 +47,72 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Answer a number with an agent's published version, and record it for the agent's branch
+    ///
+    /// The number must already be in Retell: imported over a SIP trunk (German numbers) or
+    /// bought with retell:buy-phone. Its inbound webhook is pointed at
+    /// $ASKPRO_PUBLIC_URL/retell/inbound.
+    AssignPhone {
+        #[arg(long)]
+        agent_id: String,
+        #[arg(long, value_name = "PHONE")]
+        phone: String,
+    },
+    /// Buy a number from Retell (US or CA only) answered by the agent
+    BuyPhone {
+        #[arg(long)]
+        agent_id: String,
+        /// US or CA (German numbers are imported over SIP, then retell:assign-phone)
+        #[arg(long, default_value = "US")]
+        country: String,
+        #[arg(long)]
+        area_code: u16,
+    },
+    /// Change the agent's first sentence (a new published version)
+    UpdateGreeting {
+        #[arg(long)]
+        agent_id: String,
+        #[arg(long)]
+        greeting: String,
+    },
+    /// Change the agent's voice and language (a new published version)
+    UpdateVoice {
+        #[arg(long)]
+        agent_id: String,
+        #[arg(long)]
+        voice_id: String,
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// Replace text in the agent's prompts (a new published version)
+    UpdatePrompts {
+        #[arg(long)]
+        agent_id: String,
+        /// "old text:new text"; repeat for several
+        #[arg(long = "replace", value_name = "OLD:NEW", required = true)]
+        replace: Vec<String>,
+    },
+    /// Place a test call through Retell with the agent
+    TestCall {
+        #[arg(long)]
+        agent_id: String,
+        /// A number in this Retell account
+        #[arg(long, value_name = "PHONE")]
+        from: String,
+        #[arg(long, value_name = "PHONE")]
+        to: String,
+        /// Passed to the agent as the dynamic variable test_scenario
+        #[arg(long)]
+        scenario: Option<String>,
+    },
+    /// The agents askpro manages, with their template and drift (exit 1 on drift)
+    ///
+    /// Drift means Retell no longer holds what askpro last deployed: the flow or LLM was edited
+    /// in Retell's dashboard, the agent uses another one, or it was deleted.
+    Agents {
+        #[arg(long, value_parser = id_parser())]
+        company_id: Option<i64>,
+    },
     /// Run a custom function as a call would and print its JSON answer
     #[command(group(clap::ArgGroup::new("tenant").required(true).args(["branch_id", "agent_id"])))]
     TestFunction {
@@ -109,6 +175,61 @@ pub enum Command {
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
+        Command::AssignPhone { agent_id, phone } => {
+            let done = retell::assign_phone(ctx.app().await?, &agent_id, &phone).await?;
+            let human =
+                format!("Phone: {} → agent {} version {}", done.phone_number, done.agent_id, done.agent_version);
+            ctx.out.message(&done, &human)
+        }
+        Command::BuyPhone { agent_id, country, area_code } => {
+            let done = retell::buy_phone(ctx.app().await?, &agent_id, &country, area_code).await?;
+            let human =
+                format!("Phone: {} → agent {} version {}", done.phone_number, done.agent_id, done.agent_version);
+            ctx.out.message(&done, &human)
+        }
+        Command::UpdateGreeting { agent_id, greeting } => {
+            updated(ctx, retell::update_greeting(ctx.app().await?, &agent_id, &greeting).await?)
+        }
+        Command::UpdateVoice { agent_id, voice_id, language } => {
+            updated(ctx, retell::update_voice(ctx.app().await?, &agent_id, &voice_id, language.as_deref()).await?)
+        }
+        Command::UpdatePrompts { agent_id, replace } => {
+            let pairs = replace
+                .iter()
+                .map(|r| match r.split_once(':') {
+                    Some((old, new)) if !old.is_empty() => Ok((old.to_string(), new.to_string())),
+                    _ => Err(Error::invalid(format!("--replace '{r}' is not OLD:NEW"))
+                        .with_help(r#"e.g. --replace "Guten Tag:Hallo""#)),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            updated(ctx, retell::update_prompts(ctx.app().await?, &agent_id, &pairs).await?)
+        }
+        Command::TestCall { agent_id, from, to, scenario } => {
+            let call = retell::test_call(ctx.app().await?, &agent_id, &from, &to, scenario.as_deref()).await?;
+            let human = format!("Call ID: {}", call["call_id"].as_str().unwrap_or(""));
+            ctx.out.message(&call, &human)
+        }
+        Command::Agents { company_id } => {
+            let list = retell::agents(ctx.app().await?, company_id).await?;
+            let header = ["agent", "company", "branch", "engine", "template", "published", "drift"];
+            ctx.out.list("agents", &list, &header, |a| {
+                vec![
+                    a.agent_id.clone(),
+                    a.company_id.to_string(),
+                    a.branch_id.to_string(),
+                    a.engine.clone(),
+                    format!("{} {}", a.template.as_deref().unwrap_or("-"), a.template_version.as_deref().unwrap_or("")),
+                    a.published_version.map(|v| v.to_string()).unwrap_or_default(),
+                    a.drift.clone().map(|d| format!("✗ {d}")).unwrap_or_else(|| "✓ in sync".into()),
+                ]
+            })?;
+            match list.iter().filter(|a| a.drift.is_some()).count() {
+                0 => Ok(()),
+                n => Err(Error::check_failed(format!("{n} agent(s) drifted from what askpro deployed"))
+                    .with_help("redeploy with retell:clone-agent, or accept the edit with retell:update-prompts")
+                    .reported()),
+            }
+        }
         Command::CloneAgent { from, company_id, branch_id, name, voice_id, language, dry_run } => {
             let source = retell::Source::parse(&from)?;
             let req = retell::CloneRequest { source, company_id, branch_id, name, voice_id, language, dry_run };
@@ -166,6 +287,16 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             }
         }
     }
+}
+
+fn updated(ctx: &Ctx, done: retell::Updated) -> Result<()> {
+    let human = format!(
+        "Agent {} published as version {} ({})",
+        done.agent_id,
+        done.published_version,
+        done.changed.join(", ")
+    );
+    ctx.out.message(&done, &human)
 }
 
 /// `--params`: a JSON object.
