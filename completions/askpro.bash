@@ -1110,7 +1110,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__assign__subcmd__phone)
-            opts="-q -n -h -V --agent-id --phone --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --phone --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,7 +1140,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__buy__subcmd__phone)
-            opts="-q -n -h -V --agent-id --country --area-code --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --country --area-code --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,7 +1220,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__test__subcmd__call)
-            opts="-q -n -h -V --agent-id --from --to --scenario --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --from --to --scenario --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1354,7 +1354,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__update__subcmd__greeting)
-            opts="-q -n -h -V --agent-id --greeting --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --greeting --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1384,7 +1384,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__update__subcmd__prompts)
-            opts="-q -n -h -V --agent-id --replace --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --replace --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,7 +1414,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__retell__subcmd__update__subcmd__voice)
-            opts="-q -n -h -V --agent-id --voice-id --language --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --agent-id --voice-id --language --dry-run --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -420,6 +420,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l phone -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
@@ -430,6 +431,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l area-code -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from buy-phone" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
@@ -439,6 +441,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l greeting -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-greeting" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
@@ -449,6 +452,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l language -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-voice" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
@@ -458,6 +462,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l replace -d '"old text:new text"; repeat for several' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from update-prompts" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
@@ -469,6 +474,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l scenario -d 'Passed to the agent as the dynamic variable test_scenario' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'

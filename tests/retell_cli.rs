@@ -256,6 +256,37 @@ fn numbers_updates_and_drift(db: &TestDb) {
     )));
     assert_eq!(row, ["3|11labs-Anton"]);
 
+    // --dry-run on every command that calls Retell: the requests, nothing sent or recorded.
+    let sent = fake.seen().iter().filter(|r| r.method != "GET").count();
+    let dry = |args: &[&str]| -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--agent-id", agent.as_str(), "--dry-run"]);
+        db.json(&all)
+    };
+    let plan = dry(&["retell:assign-phone", "--phone", "030 23125100"]);
+    assert_eq!(plan[0]["path"], "/update-phone-number/+493023125100");
+    assert_eq!(plan[0]["body"]["inbound_agents"][0]["agent_version"], 3);
+    assert_eq!(dry(&["retell:buy-phone", "--area-code", "212"])[0]["path"], "/create-phone-number");
+    let plan = dry(&["retell:update-greeting", "--greeting", "Hallo"]);
+    let paths: Vec<&str> = plan.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert!(
+        paths[0].starts_with("/update-conversation-flow/") && paths[1] == format!("/update-agent/{agent}"),
+        "{plan}"
+    );
+    assert_eq!(dry(&["retell:update-voice", "--voice-id", "openai-Alloy"])[0]["body"]["voice_id"], "openai-Alloy");
+    assert!(dry(&["retell:update-prompts", "--replace", "herzliche:warme"])[0]["body"]["global_prompt"]
+        .as_str()
+        .unwrap()
+        .contains("warme"));
+    assert_eq!(
+        dry(&["retell:test-call", "--from", "030 23125100", "--to", "0176 12345678"])[0]["path"],
+        "/v2/create-phone-call"
+    );
+    let human = db.ok(&["retell:update-voice", "--agent-id", &agent, "--voice-id", "openai-Alloy", "--dry-run"]);
+    assert!(human.starts_with(&format!("PATCH /update-agent/{agent}")), "{human}");
+    assert_eq!(fake.seen().iter().filter(|r| r.method != "GET").count(), sent, "dry runs send no change");
+    fake.with_model(|m| assert_eq!(m.agent(&agent).unwrap()["version"], 3));
+
     // A test call from the imported number.
     let call = db.ok(&["retell:test-call", "--agent-id", &agent, "--from", "030 23125100", "--to", "0176 12345678"]);
     assert!(call.starts_with("Call ID: call_"), "{call}");

@@ -479,13 +479,56 @@ async fn managed(app: &App, retell_agent_id: &str) -> Result<(AgentRecord, Compa
     Ok((record, company, retell))
 }
 
-/// What an update did.
+/// What an update did (or, with `--dry-run`, would send).
 #[derive(Debug, Serialize)]
 pub struct Updated {
     pub agent_id: String,
     pub published_version: i64,
     /// Which texts changed (`update-prompts`), or which fields.
     pub changed: Vec<String>,
+    /// With `--dry-run`: the requests that would be sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<PlannedRequest>,
+}
+
+/// Writes `engine_patch` (if any) to the agent's flow or LLM, then publishes a new agent
+/// version with `agent_patch`; with `dry_run`, only says which requests that takes.
+async fn apply_change(
+    app: &App,
+    retell: &Client,
+    record: &AgentRecord,
+    engine_patch: Option<Value>,
+    agent_patch: Value,
+    changed: Vec<String>,
+    dry_run: bool,
+) -> Result<Updated> {
+    if dry_run {
+        let engine_path = match record.engine.as_str() {
+            "conversation-flow" => format!("/update-conversation-flow/{}", record.engine_id),
+            _ => format!("/update-retell-llm/{}", record.engine_id),
+        };
+        let agent = &record.retell_agent_id;
+        let mut agent_body = agent_patch;
+        agent_body["response_engine"] = json!({"version": "<the engine's version after the update>"});
+        let mut requests: Vec<PlannedRequest> =
+            engine_patch.map(|body| PlannedRequest { method: "PATCH", path: engine_path, body }).into_iter().collect();
+        requests.push(PlannedRequest { method: "PATCH", path: format!("/update-agent/{agent}"), body: agent_body });
+        requests.push(PlannedRequest {
+            method: "POST",
+            path: format!("/publish-agent-version/{agent}"),
+            body: json!({"version": "<the new draft's version>"}),
+        });
+        return Ok(Updated {
+            agent_id: agent.clone(),
+            published_version: record.published_version.unwrap_or_default(),
+            changed,
+            requests,
+        });
+    }
+    if let Some(patch) = engine_patch {
+        write_engine(retell, record, &patch).await?;
+    }
+    publish_change(app, retell, record, agent_patch, changed).await
 }
 
 /// Makes a new agent version carrying `agent_patch` (and the engine's current version), publishes
@@ -515,11 +558,11 @@ async fn publish_change(
             agent_patch["language"].as_str(),
         )
         .await?;
-    Ok(Updated { agent_id: draft.agent_id, published_version: draft.version, changed })
+    Ok(Updated { agent_id: draft.agent_id, published_version: draft.version, changed, requests: Vec::new() })
 }
 
 /// `retell:update-greeting`: the agent's first sentence, in a new published version.
-pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str) -> Result<Updated> {
+pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str, dry_run: bool) -> Result<Updated> {
     let greeting = greeting.trim();
     if greeting.is_empty() {
         return Err(Error::invalid("--greeting is empty").with_help("give the sentence the agent opens the call with"));
@@ -539,12 +582,17 @@ pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str) -
         }
         _ => json!({"begin_message": greeting}),
     };
-    write_engine(&retell, &record, &patch).await?;
-    publish_change(app, &retell, &record, json!({}), vec!["greeting".into()]).await
+    apply_change(app, &retell, &record, Some(patch), json!({}), vec!["greeting".into()], dry_run).await
 }
 
 /// `retell:update-voice`: another voice (and language), in a new published version.
-pub async fn update_voice(app: &App, retell_agent_id: &str, voice_id: &str, language: Option<&str>) -> Result<Updated> {
+pub async fn update_voice(
+    app: &App,
+    retell_agent_id: &str,
+    voice_id: &str,
+    language: Option<&str>,
+    dry_run: bool,
+) -> Result<Updated> {
     let (record, _, retell) = managed(app, retell_agent_id).await?;
     let mut patch = json!({"voice_id": voice_id});
     let mut changed = vec!["voice".to_string()];
@@ -552,13 +600,18 @@ pub async fn update_voice(app: &App, retell_agent_id: &str, voice_id: &str, lang
         patch["language"] = json!(language);
         changed.push("language".into());
     }
-    publish_change(app, &retell, &record, patch, changed).await
+    apply_change(app, &retell, &record, None, patch, changed, dry_run).await
 }
 
 /// `retell:update-prompts`: each `old` text replaced by `new` in the prompts (a flow's global
 /// prompt and node instructions, an LLM's prompts and states), in a new published version.
 /// An `old` found nowhere is an error and nothing changes.
-pub async fn update_prompts(app: &App, retell_agent_id: &str, replace: &[(String, String)]) -> Result<Updated> {
+pub async fn update_prompts(
+    app: &App,
+    retell_agent_id: &str,
+    replace: &[(String, String)],
+    dry_run: bool,
+) -> Result<Updated> {
     let (record, _, retell) = managed(app, retell_agent_id).await?;
     let engine = read_engine(&retell, &record).await?;
     let fields: &[&str] = match record.engine.as_str() {
@@ -582,8 +635,7 @@ pub async fn update_prompts(app: &App, retell_agent_id: &str, replace: &[(String
         }
         changed.push(format!("{old} → {new}"));
     }
-    write_engine(&retell, &record, &Value::Object(patch)).await?;
-    publish_change(app, &retell, &record, json!({}), changed).await
+    apply_change(app, &retell, &record, Some(Value::Object(patch)), json!({}), changed, dry_run).await
 }
 
 /// Replaces `old` by `new` in every prompt text under `value`; whether anything changed.
@@ -609,6 +661,9 @@ pub struct Assigned {
     pub agent_id: String,
     pub agent_version: i64,
     pub branch_id: i64,
+    /// With `--dry-run`: the request that would be sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<PlannedRequest>,
 }
 
 fn inbound(record: &AgentRecord) -> Result<Value> {
@@ -620,13 +675,27 @@ fn inbound(record: &AgentRecord) -> Result<Value> {
     Ok(json!([{"agent_id": record.retell_agent_id, "weight": 1.0, "agent_version": version}]))
 }
 
+fn planned(record: &AgentRecord, number: &str, request: PlannedRequest) -> Assigned {
+    Assigned {
+        phone_number: number.to_string(),
+        agent_id: record.retell_agent_id.clone(),
+        agent_version: record.published_version.unwrap_or_default(),
+        branch_id: record.branch_id,
+        requests: vec![request],
+    }
+}
+
 /// `retell:assign-phone`: a number already in Retell (imported or bought) answered by the
 /// agent's published version, and recorded for the agent's branch.
-pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str) -> Result<Assigned> {
+pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str, dry_run: bool) -> Result<Assigned> {
     let (record, company, retell) = managed(app, retell_agent_id).await?;
     let number = crate::domain::E164::parse(phone, company.country.parse()?)?;
     let public = public_url(app)?;
     let body = json!({"inbound_agents": inbound(&record)?, "inbound_webhook_url": format!("{public}/retell/inbound")});
+    if dry_run {
+        let path = format!("/update-phone-number/{number}");
+        return Ok(planned(&record, number.as_str(), PlannedRequest { method: "PATCH", path, body }));
+    }
     let bound = retell.update_phone_number(number.as_str(), &body).await.map_err(|e| match e {
         RetellError::NotFound { .. } => Error::not_found(format!("{number} is not a number in this Retell account"))
             .with_help(
@@ -640,11 +709,18 @@ pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str) -> Resu
         agent_id: record.retell_agent_id.clone(),
         agent_version: record.published_version.unwrap_or_default(),
         branch_id: record.branch_id,
+        requests: Vec::new(),
     })
 }
 
 /// `retell:buy-phone`: a new number from Retell (US or CA only), answered by the agent.
-pub async fn buy_phone(app: &App, retell_agent_id: &str, country: &str, area_code: u16) -> Result<Assigned> {
+pub async fn buy_phone(
+    app: &App,
+    retell_agent_id: &str,
+    country: &str,
+    area_code: u16,
+    dry_run: bool,
+) -> Result<Assigned> {
     let country = country.trim().to_ascii_uppercase();
     if !matches!(country.as_str(), "US" | "CA") {
         return Err(Error::invalid(format!("Retell sells numbers in the US and Canada only, not in {country}"))
@@ -654,6 +730,10 @@ pub async fn buy_phone(app: &App, retell_agent_id: &str, country: &str, area_cod
     let public = public_url(app)?;
     let body = json!({"country_code": country, "area_code": area_code, "inbound_agents": inbound(&record)?,
         "inbound_webhook_url": format!("{public}/retell/inbound"), "nickname": format!("askpro {}", record.retell_agent_id)});
+    if dry_run {
+        let request = PlannedRequest { method: "POST", path: "/create-phone-number".into(), body };
+        return Ok(planned(&record, "<the number Retell assigns>", request));
+    }
     let bought = retell.create_phone_number(&body).await?;
     app.store
         .upsert_phone_number(company.id, &record, &bought.phone_number, bought.phone_number_type.as_deref())
@@ -663,6 +743,7 @@ pub async fn buy_phone(app: &App, retell_agent_id: &str, country: &str, area_cod
         agent_id: record.retell_agent_id.clone(),
         agent_version: record.published_version.unwrap_or_default(),
         branch_id: record.branch_id,
+        requests: Vec::new(),
     })
 }
 
@@ -673,6 +754,7 @@ pub async fn test_call(
     from: &str,
     to: &str,
     scenario: Option<&str>,
+    dry_run: bool,
 ) -> Result<Value> {
     let (record, company, retell) = managed(app, retell_agent_id).await?;
     let region = company.country.parse()?;
@@ -681,6 +763,9 @@ pub async fn test_call(
         "override_agent_id": record.retell_agent_id, "metadata": {"askpro_test_call": true}});
     if let Some(s) = scenario {
         body["retell_llm_dynamic_variables"] = json!({"test_scenario": s});
+    }
+    if dry_run {
+        return Ok(json!([PlannedRequest { method: "POST", path: "/v2/create-phone-call".into(), body }]));
     }
     retell.create_phone_call(&body).await.map_err(|e| match e {
         RetellError::NotFound { message, .. } => Error::not_found(format!("Retell cannot call from {from}: {message}"))

@@ -57,6 +57,9 @@ pub enum Command {
         agent_id: String,
         #[arg(long, value_name = "PHONE")]
         phone: String,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Buy a number from Retell (US or CA only) answered by the agent
     BuyPhone {
@@ -67,6 +70,9 @@ pub enum Command {
         country: String,
         #[arg(long)]
         area_code: u16,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Change the agent's first sentence (a new published version)
     UpdateGreeting {
@@ -74,6 +80,9 @@ pub enum Command {
         agent_id: String,
         #[arg(long)]
         greeting: String,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Change the agent's voice and language (a new published version)
     UpdateVoice {
@@ -83,6 +92,9 @@ pub enum Command {
         voice_id: String,
         #[arg(long)]
         language: Option<String>,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Replace text in the agent's prompts (a new published version)
     UpdatePrompts {
@@ -91,6 +103,9 @@ pub enum Command {
         /// "old text:new text"; repeat for several
         #[arg(long = "replace", value_name = "OLD:NEW", required = true)]
         replace: Vec<String>,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Place a test call through Retell with the agent
     TestCall {
@@ -104,6 +119,9 @@ pub enum Command {
         /// Passed to the agent as the dynamic variable test_scenario
         #[arg(long)]
         scenario: Option<String>,
+        /// Print the request(s) that would be sent; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// The agents askpro manages, with their template and drift (exit 1 on drift)
     ///
@@ -175,25 +193,20 @@ pub enum Command {
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
-        Command::AssignPhone { agent_id, phone } => {
-            let done = retell::assign_phone(ctx.app().await?, &agent_id, &phone).await?;
-            let human =
-                format!("Phone: {} → agent {} version {}", done.phone_number, done.agent_id, done.agent_version);
-            ctx.out.message(&done, &human)
+        Command::AssignPhone { agent_id, phone, dry_run } => {
+            assigned(ctx, retell::assign_phone(ctx.app().await?, &agent_id, &phone, dry_run).await?)
         }
-        Command::BuyPhone { agent_id, country, area_code } => {
-            let done = retell::buy_phone(ctx.app().await?, &agent_id, &country, area_code).await?;
-            let human =
-                format!("Phone: {} → agent {} version {}", done.phone_number, done.agent_id, done.agent_version);
-            ctx.out.message(&done, &human)
+        Command::BuyPhone { agent_id, country, area_code, dry_run } => {
+            assigned(ctx, retell::buy_phone(ctx.app().await?, &agent_id, &country, area_code, dry_run).await?)
         }
-        Command::UpdateGreeting { agent_id, greeting } => {
-            updated(ctx, retell::update_greeting(ctx.app().await?, &agent_id, &greeting).await?)
+        Command::UpdateGreeting { agent_id, greeting, dry_run } => {
+            updated(ctx, retell::update_greeting(ctx.app().await?, &agent_id, &greeting, dry_run).await?)
         }
-        Command::UpdateVoice { agent_id, voice_id, language } => {
-            updated(ctx, retell::update_voice(ctx.app().await?, &agent_id, &voice_id, language.as_deref()).await?)
+        Command::UpdateVoice { agent_id, voice_id, language, dry_run } => {
+            let app = ctx.app().await?;
+            updated(ctx, retell::update_voice(app, &agent_id, &voice_id, language.as_deref(), dry_run).await?)
         }
-        Command::UpdatePrompts { agent_id, replace } => {
+        Command::UpdatePrompts { agent_id, replace, dry_run } => {
             let pairs = replace
                 .iter()
                 .map(|r| match r.split_once(':') {
@@ -202,10 +215,14 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                         .with_help(r#"e.g. --replace "Guten Tag:Hallo""#)),
                 })
                 .collect::<Result<Vec<_>>>()?;
-            updated(ctx, retell::update_prompts(ctx.app().await?, &agent_id, &pairs).await?)
+            updated(ctx, retell::update_prompts(ctx.app().await?, &agent_id, &pairs, dry_run).await?)
         }
-        Command::TestCall { agent_id, from, to, scenario } => {
-            let call = retell::test_call(ctx.app().await?, &agent_id, &from, &to, scenario.as_deref()).await?;
+        Command::TestCall { agent_id, from, to, scenario, dry_run } => {
+            let app = ctx.app().await?;
+            let call = retell::test_call(app, &agent_id, &from, &to, scenario.as_deref(), dry_run).await?;
+            if dry_run {
+                return ctx.out.message(&call, &serde_json::to_string_pretty(&call).unwrap_or_default());
+            }
             let human = format!("Call ID: {}", call["call_id"].as_str().unwrap_or(""));
             ctx.out.message(&call, &human)
         }
@@ -235,19 +252,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             let req = retell::CloneRequest { source, company_id, branch_id, name, voice_id, language, dry_run };
             let cloned = retell::clone_agent(ctx.app().await?, req).await?;
             if dry_run {
-                let human: Vec<String> = cloned
-                    .requests
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{} {}\n{}",
-                            r.method,
-                            r.path,
-                            serde_json::to_string_pretty(&r.body).unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                return ctx.out.message(&cloned.requests, &human.join("\n\n"));
+                return planned(ctx, &cloned.requests);
             }
             if ctx.out.quiet && !ctx.out.json {
                 // `AGENT=$(askpro retell:clone-agent … -q)` in onboarding scripts.
@@ -290,6 +295,9 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
 }
 
 fn updated(ctx: &Ctx, done: retell::Updated) -> Result<()> {
+    if !done.requests.is_empty() {
+        return planned(ctx, &done.requests);
+    }
     let human = format!(
         "Agent {} published as version {} ({})",
         done.agent_id,
@@ -297,6 +305,23 @@ fn updated(ctx: &Ctx, done: retell::Updated) -> Result<()> {
         done.changed.join(", ")
     );
     ctx.out.message(&done, &human)
+}
+
+fn assigned(ctx: &Ctx, done: retell::Assigned) -> Result<()> {
+    if !done.requests.is_empty() {
+        return planned(ctx, &done.requests);
+    }
+    let human = format!("Phone: {} → agent {} version {}", done.phone_number, done.agent_id, done.agent_version);
+    ctx.out.message(&done, &human)
+}
+
+/// `--dry-run`: the requests, as `METHOD path` and the body (a JSON array with `--json`).
+fn planned(ctx: &Ctx, requests: &[retell::PlannedRequest]) -> Result<()> {
+    let human: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{} {}\n{}", r.method, r.path, serde_json::to_string_pretty(&r.body).unwrap_or_default()))
+        .collect();
+    ctx.out.message(&requests, &human.join("\n\n"))
 }
 
 /// `--params`: a JSON object.

@@ -78,6 +78,8 @@ pub struct ClientConfig {
     /// First backoff; doubled per retry, capped at `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
+    /// Items asked for per page of a list.
+    pub page_size: usize,
 }
 
 impl Default for ClientConfig {
@@ -88,6 +90,7 @@ impl Default for ClientConfig {
             max_retries: 3,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
+            page_size: 1000,
         }
     }
 }
@@ -287,7 +290,7 @@ impl Client {
         let mut all = Vec::new();
         let mut key: Option<String> = None;
         loop {
-            let mut query = vec![("limit", "1000".to_string())];
+            let mut query = vec![("limit", self.config.page_size.to_string())];
             if let Some(k) = &key {
                 query.push(("pagination_key", k.clone()));
             }
