@@ -403,8 +403,8 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_see
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "test-function" -d 'Run a custom function as a call would and print its JSON answer'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and not __fish_seen_subcommand_from clone-agent assign-phone buy-phone update-greeting update-voice update-prompts test-call agents test-function trigger" -f -a "trigger" -d 'Send a correctly signed sample webhook or function call to a running daemon'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l from -d 'A template (booking-de, booking-de-llm), an agent id (agent_…) or a flow JSON file' -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l company-id -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l branch-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l company-id -d 'The company the agent answers for (see `askpro company:list`)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l branch-id -d 'The branch whose calls the agent answers (see `askpro branch:list`)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l name -d 'The agent\'s name in Retell (default: "askpro · <company> · <branch>")' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l voice-id -d 'A Retell voice id (default: 11labs-Carola)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -l language -r
@@ -416,8 +416,8 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from clone-agent" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l agent-id -r
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l phone -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l agent-id -d 'The agent (as printed by retell:clone-agent)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l phone -d 'The number, as imported in Retell (+49 30 1234567, 030 1234567 …)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from assign-phone" -l dry-run -d 'Print the request(s) that would be sent; change nothing'
@@ -480,7 +480,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_su
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from test-call" -s V -l version -d 'Print version'
-complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l company-id -r
+complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l company-id -d 'Only this company\'s agents (default: every company\'s)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand retell; and __fish_seen_subcommand_from agents" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

@@ -132,7 +132,7 @@ async fn conversation(
             let text = TEMPLATES.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap_or_default();
             let mut body: Map<String, Value> = serde_json::from_str(text)
                 .map_err(|e| Error::internal(format!("template {name} is not valid JSON")).with_source(e))?;
-            let meta = body.remove("askpro").unwrap_or_default();
+            let meta = body.shift_remove("askpro").unwrap_or_default();
             let engine = meta["engine"].as_str().unwrap_or("conversation-flow").to_string();
             let version = meta["version"].as_i64().map(|v| v.to_string());
             Ok((engine, body, Some(name.clone()), version))
@@ -175,7 +175,7 @@ async fn conversation(
 /// Drops what Retell assigns (ids, versions, timestamps) from a copied engine.
 fn strip_ids(mut body: Map<String, Value>) -> Map<String, Value> {
     for key in ["conversation_flow_id", "llm_id", "version", "is_published", "last_modification_timestamp"] {
-        body.remove(key);
+        body.shift_remove(key);
     }
     body
 }

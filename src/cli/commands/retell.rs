@@ -31,8 +31,10 @@ pub enum Command {
         /// A template (booking-de, booking-de-llm), an agent id (agent_…) or a flow JSON file
         #[arg(long, value_name = "SOURCE")]
         from: String,
+        /// The company the agent answers for (see `askpro company:list`)
         #[arg(long, value_parser = id_parser())]
         company_id: i64,
+        /// The branch whose calls the agent answers (see `askpro branch:list`)
         #[arg(long, value_parser = id_parser())]
         branch_id: i64,
         /// The agent's name in Retell (default: "askpro · <company> · <branch>")
@@ -53,8 +55,10 @@ pub enum Command {
     /// bought with retell:buy-phone. Its inbound webhook is pointed at
     /// $ASKPRO_PUBLIC_URL/retell/inbound.
     AssignPhone {
+        /// The agent (as printed by retell:clone-agent)
         #[arg(long)]
         agent_id: String,
+        /// The number, as imported in Retell (+49 30 1234567, 030 1234567 …)
         #[arg(long, value_name = "PHONE")]
         phone: String,
         /// Print the request(s) that would be sent; change nothing
@@ -128,6 +132,7 @@ pub enum Command {
     /// Drift means Retell no longer holds what askpro last deployed: the flow or LLM was edited
     /// in Retell's dashboard, the agent uses another one, or it was deleted.
     Agents {
+        /// Only this company's agents (default: every company's)
         #[arg(long, value_parser = id_parser())]
         company_id: Option<i64>,
     },
