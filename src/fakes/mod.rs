@@ -3,3 +3,4 @@
 
 pub mod calcom;
 pub mod retell;
+mod server;

@@ -190,10 +190,7 @@ impl Client {
     }
 
     pub async fn get_retell_llm(&self, llm_id: &str, version: Option<i64>) -> RetellResult<Value> {
-        let path = format!("/get-retell-llm/{llm_id}");
-        let version = version.map(|v| v.to_string());
-        let query: Vec<(&str, &str)> = version.iter().map(|v| ("version", v.as_str())).collect();
-        self.send(Method::GET, &path, &query, None, Repeat::Safe).await
+        self.get_version(&format!("/get-retell-llm/{llm_id}"), version).await
     }
 
     pub async fn update_retell_llm(&self, llm_id: &str, body: &Value) -> RetellResult<Value> {
@@ -213,10 +210,7 @@ impl Client {
     }
 
     pub async fn get_conversation_flow(&self, flow_id: &str, version: Option<i64>) -> RetellResult<Value> {
-        let path = format!("/get-conversation-flow/{flow_id}");
-        let version = version.map(|v| v.to_string());
-        let query: Vec<(&str, &str)> = version.iter().map(|v| ("version", v.as_str())).collect();
-        self.send(Method::GET, &path, &query, None, Repeat::Safe).await
+        self.get_version(&format!("/get-conversation-flow/{flow_id}"), version).await
     }
 
     pub async fn update_conversation_flow(&self, flow_id: &str, body: &Value) -> RetellResult<Value> {
@@ -238,10 +232,7 @@ impl Client {
     }
 
     pub async fn get_agent(&self, agent_id: &str, version: Option<i64>) -> RetellResult<Agent> {
-        let path = format!("/get-agent/{agent_id}");
-        let version = version.map(|v| v.to_string());
-        let query: Vec<(&str, &str)> = version.iter().map(|v| ("version", v.as_str())).collect();
-        self.send(Method::GET, &path, &query, None, Repeat::Safe).await
+        self.get_version(&format!("/get-agent/{agent_id}"), version).await
     }
 
     /// Edits the agent's latest draft.
@@ -284,6 +275,13 @@ impl Client {
     }
 
     // --- transport ---------------------------------------------------------------------------
+
+    /// A GET of an object, at `version` or (without one) its latest.
+    async fn get_version<T: DeserializeOwned>(&self, path: &str, version: Option<i64>) -> RetellResult<T> {
+        let version = version.map(|v| v.to_string());
+        let query: Vec<(&str, &str)> = version.iter().map(|v| ("version", v.as_str())).collect();
+        self.send(Method::GET, path, &query, None, Repeat::Safe).await
+    }
 
     /// Every page of a `{items, has_more, pagination_key}` list.
     async fn paged(&self, method: Method, path: &str, body: Option<&Value>) -> RetellResult<Vec<Value>> {

@@ -15,9 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
@@ -86,8 +84,7 @@ pub(crate) struct Shared {
 pub struct FakeRetell {
     pub url: String,
     shared: Arc<Mutex<Shared>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: super::server::Server,
 }
 
 impl FakeRetell {
@@ -100,35 +97,9 @@ impl FakeRetell {
             seen: Vec::new(),
             recent: VecDeque::new(),
         }));
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        std_listener.set_nonblocking(true).expect("non-blocking listener");
-        let url = format!("http://{}", std_listener.local_addr().expect("local address"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let state = shared.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("fake Retell runtime");
-            runtime.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).expect("tokio listener");
-                tokio::pin!(stopped);
-                loop {
-                    tokio::select! {
-                        Ok((stream, _)) = listener.accept() => {
-                            let state = state.clone();
-                            tokio::spawn(async move {
-                                let service = hyper::service::service_fn(move |req| serve(state.clone(), req));
-                                let _ = hyper::server::conn::http1::Builder::new()
-                                    .serve_connection(TokioIo::new(stream), service)
-                                    .await;
-                            });
-                        }
-                        _ = &mut stopped => break,
-                    }
-                }
-            });
-            runtime.shutdown_timeout(Duration::from_millis(100));
-        });
-        FakeRetell { url, shared, stop: Some(stop), thread: Some(thread) }
+        let server = super::server::Server::start("fake Retell", move |req| serve(state.clone(), req));
+        FakeRetell { url: server.url.clone(), shared, _server: server }
     }
 
     pub fn api_key(&self) -> String {
@@ -152,17 +123,6 @@ impl FakeRetell {
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for FakeRetell {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
