@@ -73,7 +73,7 @@ fn clone_agent_from_a_template(db: &TestDb) {
         "SELECT engine || '|' || engine_id || '|' || template || '|' || template_version || '|' || \
          CAST(published_version AS TEXT) || '|' || CAST(branch_id AS TEXT) FROM agents WHERE retell_agent_id = '{agent_id}'"
     )));
-    assert_eq!(row, [format!("conversation-flow|{flow_id}|booking-de|1|0|{b}")]);
+    assert_eq!(row, [format!("conversation-flow|{flow_id}|booking-de|2|0|{b}")]);
 
     // The Retell-LLM variant, --json, a voice of choice.
     let cloned = db.json(&[
@@ -296,7 +296,7 @@ fn numbers_updates_and_drift(db: &TestDb) {
 
     // In sync, until someone edits the flow in Retell's dashboard.
     let list = db.ok(&["retell:agents", "--company-id", &c]);
-    assert!(list.contains("✓ in sync") && list.contains("booking-de 1"), "{list}");
+    assert!(list.contains("✓ in sync") && list.contains("booking-de 2"), "{list}");
     fake.with_model(|m| {
         let flow_id = m.agent(&agent).unwrap()["response_engine"]["conversation_flow_id"].as_str().unwrap().to_string();
         m.flows.get_mut(&flow_id).unwrap().last_mut().unwrap()["global_prompt"] = json!("Von Hand geändert.");

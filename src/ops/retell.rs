@@ -831,3 +831,42 @@ pub async fn agents(app: &App, company_id: Option<i64>) -> Result<Vec<AgentStatu
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every template parses, names its engine and version, and a flow's function nodes only
+    /// use tools the flow gets; every edge leads to a node that exists.
+    #[test]
+    fn templates_are_consistent() {
+        for (name, text) in TEMPLATES {
+            let template: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let engine = template["askpro"]["engine"].as_str().unwrap();
+            assert!(template["askpro"]["version"].as_i64().is_some(), "{name}");
+            let tools = crate::functions::tools::definitions("https://x", engine == "conversation-flow");
+            let tool_ids: Vec<&str> = tools.iter().filter_map(|t| t["tool_id"].as_str()).collect();
+            let nodes = template["nodes"].as_array().cloned().unwrap_or_default();
+            let ids: Vec<&str> = nodes.iter().filter_map(|n| n["id"].as_str()).collect();
+            if engine == "conversation-flow" {
+                assert!(ids.contains(&template["start_node_id"].as_str().unwrap()), "{name}: start node");
+            }
+            for node in &nodes {
+                if node["type"] == "function" {
+                    assert!(tool_ids.contains(&node["tool_id"].as_str().unwrap()), "{name}: {node}");
+                }
+                for edge in node["edges"].as_array().into_iter().flatten() {
+                    assert!(ids.contains(&edge["destination_node_id"].as_str().unwrap()), "{name}: {edge}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn engine_hash_ignores_what_retell_assigns() {
+        let deployed = json!({"global_prompt": "A", "nodes": [], "version": 0, "conversation_flow_id": "cf_1"});
+        let later = json!({"nodes": [], "global_prompt": "A", "version": 3, "last_modification_timestamp": 9});
+        assert_eq!(engine_hash(&deployed), engine_hash(&later));
+        assert_ne!(engine_hash(&deployed), engine_hash(&json!({"global_prompt": "B", "nodes": []})));
+    }
+}
