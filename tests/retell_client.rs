@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use askpro::clients::retell::{Client, ClientConfig, RetellError};
+use askpro::clients::retell::{Client, ClientConfig, Engine, RetellError};
 use askpro::fakes::retell::{FakeRetell, Settings};
 use serde_json::json;
 
@@ -21,7 +21,7 @@ fn client(fake: &FakeRetell, key: &str) -> Client {
 async fn reads_page_and_retry_creates_do_not() {
     let fake = FakeRetell::start(Settings::default());
     let retell = client(&fake, &fake.api_key());
-    let llm = retell.create_retell_llm(&json!({"general_prompt": "Hallo"})).await.unwrap();
+    let llm = retell.create_engine(Engine::RetellLlm, &json!({"general_prompt": "Hallo"})).await.unwrap();
     let llm_id = llm["llm_id"].as_str().unwrap();
     for i in 0..5 {
         let body = json!({"response_engine": {"type": "retell-llm", "llm_id": llm_id}, "voice_id": "11labs-Carola",
@@ -36,9 +36,9 @@ async fn reads_page_and_retry_creates_do_not() {
 
     // A read meeting 429 is retried; a create meeting 500 is not (and says it may have happened).
     fake.fail_next("GET", "/get-retell-llm/", 429);
-    assert_eq!(retell.get_retell_llm(llm_id, None).await.unwrap()["general_prompt"], "Hallo");
+    assert_eq!(retell.get_engine(Engine::RetellLlm, llm_id, None).await.unwrap()["general_prompt"], "Hallo");
     fake.fail_next("POST", "/create-retell-llm", 500);
-    let err = retell.create_retell_llm(&json!({})).await.unwrap_err();
+    let err = retell.create_engine(Engine::RetellLlm, &json!({})).await.unwrap_err();
     assert!(err.is_ambiguous(), "{err}");
     assert_eq!(fake.seen().iter().filter(|r| r.path == "/create-retell-llm").count(), 2, "sent once, not retried");
 

@@ -8,7 +8,7 @@
 //! within the deadline — a slow or failing calendar gets a speakable fallback and a callback
 //! request instead of silence.
 
-mod args;
+pub(crate) mod args;
 mod booking;
 pub mod inbound;
 mod info;

@@ -10,12 +10,11 @@
 
 use std::path::Path;
 
-use ring::digest;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::App;
-use crate::clients::retell::{Agent, Client, ClientConfig, RetellError};
+use crate::clients::retell::{Agent, Client, ClientConfig, Engine, RetellError};
 use crate::error::{Error, Result};
 use crate::store::{AgentRecord, Branch, Company, NewAgent, SecretField};
 
@@ -86,7 +85,7 @@ pub struct PlannedRequest {
 pub struct Cloned {
     pub agent_id: Option<String>,
     /// `conversation-flow` or `retell-llm`.
-    pub engine: String,
+    pub engine: Engine,
     pub engine_id: Option<String>,
     pub published_version: Option<i64>,
     pub template: Option<String>,
@@ -126,14 +125,14 @@ fn public_url(app: &App) -> Result<String> {
 async fn conversation(
     source: &Source,
     retell: Option<&Client>,
-) -> Result<(String, Map<String, Value>, Option<String>, Option<String>)> {
+) -> Result<(Engine, Map<String, Value>, Option<String>, Option<String>)> {
     match source {
         Source::Template(name) => {
             let text = TEMPLATES.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap_or_default();
             let mut body: Map<String, Value> = serde_json::from_str(text)
                 .map_err(|e| Error::internal(format!("template {name} is not valid JSON")).with_source(e))?;
             let meta = body.shift_remove("askpro").unwrap_or_default();
-            let engine = meta["engine"].as_str().unwrap_or("conversation-flow").to_string();
+            let engine = meta["engine"].as_str().and_then(Engine::parse).unwrap_or(Engine::ConversationFlow);
             let version = meta["version"].as_i64().map(|v| v.to_string());
             Ok((engine, body, Some(name.clone()), version))
         }
@@ -152,7 +151,7 @@ async fn conversation(
             if !body.contains_key("nodes") {
                 return Err(Error::invalid(format!("{} has no nodes: it is not a conversation flow", path.display())));
             }
-            Ok(("conversation-flow".into(), strip_ids(body), None, None))
+            Ok((Engine::ConversationFlow, strip_ids(body), None, None))
         }
         Source::Agent(agent_id) => {
             let retell = retell.ok_or_else(|| Error::config("no Retell client"))?;
@@ -160,11 +159,7 @@ async fn conversation(
             let (engine, id) = agent.engine().ok_or_else(|| {
                 Error::invalid(format!("agent {agent_id} has no Retell LLM or conversation flow to copy"))
             })?;
-            let body = match engine.as_str() {
-                "conversation-flow" => retell.get_conversation_flow(&id, None).await?,
-                _ => retell.get_retell_llm(&id, None).await?,
-            };
-            let Value::Object(body) = body else {
+            let Value::Object(body) = retell.get_engine(engine, &id, None).await? else {
                 return Err(Error::upstream("Retell sent an engine that is not an object"));
             };
             Ok((engine, strip_ids(body), None, None))
@@ -174,7 +169,7 @@ async fn conversation(
 
 /// Drops what Retell assigns (ids, versions, timestamps) from a copied engine.
 fn strip_ids(mut body: Map<String, Value>) -> Map<String, Value> {
-    for key in ["conversation_flow_id", "llm_id", "version", "is_published", "last_modification_timestamp"] {
+    for key in ASSIGNED {
         body.shift_remove(key);
     }
     body
@@ -198,9 +193,9 @@ fn fill(value: &mut Value, vars: &[(&str, String)]) {
 }
 
 /// Points every custom tool at this daemon; a template gets exactly askpro's tools.
-fn wire_tools(engine: &str, body: &mut Map<String, Value>, public: &str, template: bool) -> usize {
+fn wire_tools(engine: Engine, body: &mut Map<String, Value>, public: &str, template: bool) -> usize {
     let url = format!("{public}/retell/function");
-    let flow = engine == "conversation-flow";
+    let flow = engine == Engine::ConversationFlow;
     let field = if flow { "tools" } else { "general_tools" };
     if template {
         body.insert(field.into(), Value::Array(crate::functions::tools::definitions(public, flow)));
@@ -255,11 +250,6 @@ fn opening_hours(branch: &Branch) -> String {
         .join(", ")
 }
 
-fn hash(body: &Value) -> String {
-    let text = serde_json::to_string(body).unwrap_or_default();
-    digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
     let public = public_url(app)?;
     let company = super::company::get(app, req.company_id).await?;
@@ -281,7 +271,7 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    let tools = wire_tools(&engine, &mut body, &public, template.is_some());
+    let tools = wire_tools(engine, &mut body, &public, template.is_some());
     if tools == 0 {
         tracing::warn!("the conversation has no custom tools: the agent will not reach askpro's functions");
     }
@@ -295,12 +285,8 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
     let name = req.name.clone().unwrap_or_else(|| format!("askpro · {} · {}", company.name, branch.name));
     let voice = req.voice_id.clone().unwrap_or_else(|| DEFAULT_VOICE.to_string());
     let agent_body = |engine_id: &str| {
-        let response_engine = match engine.as_str() {
-            "conversation-flow" => json!({"type": "conversation-flow", "conversation_flow_id": engine_id}),
-            _ => json!({"type": "retell-llm", "llm_id": engine_id}),
-        };
         json!({
-            "response_engine": response_engine,
+            "response_engine": engine.response_engine(engine_id),
             "voice_id": voice,
             "agent_name": name,
             "language": req.language,
@@ -309,10 +295,9 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
             "timezone": branch.timezone,
         })
     };
-    let create_path = if engine == "conversation-flow" { "/create-conversation-flow" } else { "/create-retell-llm" };
     if req.dry_run {
         let requests = vec![
-            PlannedRequest { method: "POST", path: create_path.into(), body: body.clone() },
+            PlannedRequest { method: "POST", path: format!("/create-{engine}"), body: body.clone() },
             PlannedRequest { method: "POST", path: "/create-agent".into(), body: agent_body("<engine id>") },
             PlannedRequest {
                 method: "POST",
@@ -330,16 +315,12 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
             requests,
         });
     }
-    let engine_id = create_engine(&retell, &engine, &body, &reference).await?;
+    let engine_id = create_engine(&retell, engine, &body, &reference).await?;
     let agent = match create_agent(&retell, &agent_body(&engine_id), &name).await {
         Ok(agent) => agent,
         Err(e) => {
             // No orphan: the engine goes again when its agent could not be made.
-            let removed = match engine.as_str() {
-                "conversation-flow" => retell.delete_conversation_flow(&engine_id).await,
-                _ => retell.delete_retell_llm(&engine_id).await,
-            };
-            if let Err(cleanup) = removed {
+            if let Err(cleanup) = retell.delete_engine(engine, &engine_id).await {
                 tracing::warn!(engine_id, error = %cleanup, "could not delete the engine of the agent that failed");
             }
             return Err(e);
@@ -347,10 +328,7 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
     };
     retell.publish_agent_version(&agent.agent_id, agent.version).await?;
     // What Retell holds now (with the defaults it adds) is what drift is measured against.
-    let deployed_hash = match engine.as_str() {
-        "conversation-flow" => engine_hash(&retell.get_conversation_flow(&engine_id, None).await?),
-        _ => engine_hash(&retell.get_retell_llm(&engine_id, None).await?),
-    };
+    let deployed_hash = engine_hash(&retell.get_engine(engine, &engine_id, None).await?);
     let record = app
         .store
         .insert_agent(
@@ -358,7 +336,7 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
             &NewAgent {
                 branch_id: branch.id,
                 retell_agent_id: agent.agent_id.clone(),
-                engine: engine.clone(),
+                engine: engine.to_string(),
                 engine_id: engine_id.clone(),
                 template: template.clone(),
                 template_version: template_version.clone(),
@@ -381,28 +359,22 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
 }
 
 /// Creates the flow or LLM; a create whose answer was lost is found by its reference.
-async fn create_engine(retell: &Client, engine: &str, body: &Value, reference: &str) -> Result<String> {
-    let (created, id_field) = match engine {
-        "conversation-flow" => (retell.create_conversation_flow(body).await, "conversation_flow_id"),
-        _ => (retell.create_retell_llm(body).await, "llm_id"),
-    };
-    let created = match created {
+async fn create_engine(retell: &Client, engine: Engine, body: &Value, reference: &str) -> Result<String> {
+    let created = match retell.create_engine(engine, body).await {
         Ok(v) => v,
-        Err(e) if e.is_ambiguous() => {
-            let all = match engine {
-                "conversation-flow" => retell.list_conversation_flows().await?,
-                _ => retell.list_retell_llms().await?,
-            };
-            all.into_iter()
-                .find(|v| v.pointer("/default_dynamic_variables/askpro_ref").and_then(Value::as_str) == Some(reference))
-                .ok_or(Error::from(e))?
-        }
+        Err(e) if e.is_ambiguous() => retell
+            .list_engines(engine)
+            .await?
+            .into_iter()
+            .find(|v| v.pointer("/default_dynamic_variables/askpro_ref").and_then(Value::as_str) == Some(reference))
+            .ok_or(Error::from(e))?,
         Err(e) => return Err(e.into()),
     };
-    created[id_field]
+    let field = engine.id_field();
+    created[field]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| Error::upstream(format!("Retell answered without {id_field}")))
+        .ok_or_else(|| Error::upstream(format!("Retell answered without {field}")))
 }
 
 /// Creates the agent; a create whose answer was lost is found by its (unique) name.
@@ -438,37 +410,28 @@ pub async fn recorded_agent(app: &App, retell_agent_id: &str) -> Result<AgentRec
 const ASSIGNED: [&str; 5] =
     ["conversation_flow_id", "llm_id", "version", "is_published", "last_modification_timestamp"];
 
-/// A hash of an engine as Retell holds it, ids and versions aside, keys in a fixed order.
+/// A hash of an engine as Retell holds it: what Retell assigns (ids, versions, timestamps) left
+/// out, key order ignored.
 pub fn engine_hash(engine: &Value) -> String {
-    fn canonical(v: &Value) -> Value {
-        match v {
-            Value::Object(map) => {
-                let sorted: std::collections::BTreeMap<&String, Value> = map
-                    .iter()
-                    .filter(|(k, _)| !ASSIGNED.contains(&k.as_str()))
-                    .map(|(k, v)| (k, canonical(v)))
-                    .collect();
-                serde_json::to_value(sorted).unwrap_or_default()
-            }
-            Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-            other => other.clone(),
-        }
+    let mut body = engine.as_object().cloned().unwrap_or_default();
+    for key in ASSIGNED {
+        body.remove(key);
     }
-    hash(&canonical(engine))
+    crate::functions::args::hash(&body)
+}
+
+/// The kind of engine askpro recorded for an agent.
+fn engine_of(record: &AgentRecord) -> Result<Engine> {
+    Engine::parse(&record.engine)
+        .ok_or_else(|| Error::internal(format!("agent {} has engine '{}'", record.id, record.engine)))
 }
 
 async fn read_engine(retell: &Client, record: &AgentRecord) -> Result<Value> {
-    Ok(match record.engine.as_str() {
-        "conversation-flow" => retell.get_conversation_flow(&record.engine_id, None).await?,
-        _ => retell.get_retell_llm(&record.engine_id, None).await?,
-    })
+    Ok(retell.get_engine(engine_of(record)?, &record.engine_id, None).await?)
 }
 
 async fn write_engine(retell: &Client, record: &AgentRecord, body: &Value) -> Result<Value> {
-    Ok(match record.engine.as_str() {
-        "conversation-flow" => retell.update_conversation_flow(&record.engine_id, body).await?,
-        _ => retell.update_retell_llm(&record.engine_id, body).await?,
-    })
+    Ok(retell.update_engine(engine_of(record)?, &record.engine_id, body).await?)
 }
 
 /// A recorded agent, its company and its Retell client.
@@ -503,10 +466,7 @@ async fn apply_change(
     dry_run: bool,
 ) -> Result<Updated> {
     if dry_run {
-        let engine_path = match record.engine.as_str() {
-            "conversation-flow" => format!("/update-conversation-flow/{}", record.engine_id),
-            _ => format!("/update-retell-llm/{}", record.engine_id),
-        };
+        let engine_path = engine_of(record)?.update_path(&record.engine_id);
         let agent = &record.retell_agent_id;
         let mut agent_body = agent_patch;
         agent_body["response_engine"] = json!({"version": "<the engine's version after the update>"});
@@ -569,8 +529,8 @@ pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str, d
     }
     let (record, _, retell) = managed(app, retell_agent_id).await?;
     let mut engine = read_engine(&retell, &record).await?;
-    let patch = match record.engine.as_str() {
-        "conversation-flow" => {
+    let patch = match engine_of(&record)? {
+        Engine::ConversationFlow => {
             let start = engine["start_node_id"].as_str().unwrap_or_default().to_string();
             let nodes = engine["nodes"].as_array_mut().ok_or_else(|| Error::upstream("the flow has no nodes"))?;
             let node = nodes
@@ -580,7 +540,7 @@ pub async fn update_greeting(app: &App, retell_agent_id: &str, greeting: &str, d
             node["instruction"] = json!({"type": "static_text", "text": greeting});
             json!({"nodes": engine["nodes"]})
         }
-        _ => json!({"begin_message": greeting}),
+        Engine::RetellLlm => json!({"begin_message": greeting}),
     };
     apply_change(app, &retell, &record, Some(patch), json!({}), vec!["greeting".into()], dry_run).await
 }
@@ -614,9 +574,9 @@ pub async fn update_prompts(
 ) -> Result<Updated> {
     let (record, _, retell) = managed(app, retell_agent_id).await?;
     let engine = read_engine(&retell, &record).await?;
-    let fields: &[&str] = match record.engine.as_str() {
-        "conversation-flow" => &["global_prompt", "nodes"],
-        _ => &["general_prompt", "begin_message", "states"],
+    let fields: &[&str] = match engine_of(&record)? {
+        Engine::ConversationFlow => &["global_prompt", "nodes"],
+        Engine::RetellLlm => &["general_prompt", "begin_message", "states"],
     };
     let mut patch = Map::new();
     let mut changed = Vec::new();

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 use super::id_parser;
 use crate::cli::Ctx;
+use crate::clients::retell::Engine;
 use crate::error::{Error, Result};
 use crate::functions::{self, Invocation};
 use crate::ops::branch;
@@ -263,7 +264,10 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 // `AGENT=$(askpro retell:clone-agent … -q)` in onboarding scripts.
                 return ctx.out.message(&cloned, cloned.agent_id.as_deref().unwrap_or(""));
             }
-            let engine = if cloned.engine == "conversation-flow" { "Flow ID" } else { "LLM ID" };
+            let engine = match cloned.engine {
+                Engine::ConversationFlow => "Flow ID",
+                Engine::RetellLlm => "LLM ID",
+            };
             let human = format!(
                 "Agent ID: {}\n{engine}: {}",
                 cloned.agent_id.as_deref().unwrap_or(""),

@@ -95,6 +95,55 @@ impl Default for ClientConfig {
     }
 }
 
+/// What answers an agent's calls: a conversation flow or a Retell LLM. Its name is the
+/// `response_engine.type` and also the noun in its endpoints (`/create-retell-llm`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    ConversationFlow,
+    RetellLlm,
+}
+
+impl Engine {
+    pub fn parse(kind: &str) -> Option<Engine> {
+        match kind {
+            "conversation-flow" => Some(Engine::ConversationFlow),
+            "retell-llm" => Some(Engine::RetellLlm),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::ConversationFlow => "conversation-flow",
+            Engine::RetellLlm => "retell-llm",
+        }
+    }
+
+    /// The field holding the engine's id, in the engine and in `response_engine`.
+    pub fn id_field(self) -> &'static str {
+        match self {
+            Engine::ConversationFlow => "conversation_flow_id",
+            Engine::RetellLlm => "llm_id",
+        }
+    }
+
+    /// An agent's `response_engine` for the engine `id`.
+    pub fn response_engine(self, id: &str) -> Value {
+        json!({"type": self.as_str(), self.id_field(): id})
+    }
+
+    pub fn update_path(self, id: &str) -> String {
+        format!("/update-{self}/{id}")
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An agent as Retell returns it (the fields askpro reads).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Agent {
@@ -115,15 +164,11 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// `("conversation-flow" | "retell-llm", id)` of the agent's response engine.
-    pub fn engine(&self) -> Option<(String, String)> {
-        let kind = self.response_engine.get("type")?.as_str()?;
-        let id = match kind {
-            "conversation-flow" => self.response_engine.get("conversation_flow_id"),
-            "retell-llm" => self.response_engine.get("llm_id"),
-            _ => None,
-        }?;
-        Some((kind.to_string(), id.as_str()?.to_string()))
+    /// The agent's response engine and its id (none for a custom LLM).
+    pub fn engine(&self) -> Option<(Engine, String)> {
+        let engine = Engine::parse(self.response_engine.get("type")?.as_str()?)?;
+        let id = self.response_engine.get(engine.id_field())?.as_str()?;
+        Some((engine, id.to_string()))
     }
 }
 
@@ -184,45 +229,26 @@ impl Client {
     }
 
     // --- response engines ------------------------------------------------------------------
+    // A Retell LLM and a conversation flow have the same endpoints under their own names.
 
-    pub async fn create_retell_llm(&self, body: &Value) -> RetellResult<Value> {
-        self.send(Method::POST, "/create-retell-llm", &[], Some(body), Repeat::Never).await
+    pub async fn create_engine(&self, engine: Engine, body: &Value) -> RetellResult<Value> {
+        self.send(Method::POST, &format!("/create-{engine}"), &[], Some(body), Repeat::Never).await
     }
 
-    pub async fn get_retell_llm(&self, llm_id: &str, version: Option<i64>) -> RetellResult<Value> {
-        self.get_version(&format!("/get-retell-llm/{llm_id}"), version).await
+    pub async fn get_engine(&self, engine: Engine, id: &str, version: Option<i64>) -> RetellResult<Value> {
+        self.get_version(&format!("/get-{engine}/{id}"), version).await
     }
 
-    pub async fn update_retell_llm(&self, llm_id: &str, body: &Value) -> RetellResult<Value> {
-        self.send(Method::PATCH, &format!("/update-retell-llm/{llm_id}"), &[], Some(body), Repeat::Safe).await
+    pub async fn update_engine(&self, engine: Engine, id: &str, body: &Value) -> RetellResult<Value> {
+        self.send(Method::PATCH, &engine.update_path(id), &[], Some(body), Repeat::Safe).await
     }
 
-    pub async fn list_retell_llms(&self) -> RetellResult<Vec<Value>> {
-        self.paged(Method::GET, "/v2/list-retell-llms", None).await
+    pub async fn list_engines(&self, engine: Engine) -> RetellResult<Vec<Value>> {
+        self.paged(Method::GET, &format!("/v2/list-{engine}s"), None).await
     }
 
-    pub async fn delete_retell_llm(&self, llm_id: &str) -> RetellResult<()> {
-        self.empty(Method::DELETE, &format!("/delete-retell-llm/{llm_id}"), &[], None).await
-    }
-
-    pub async fn create_conversation_flow(&self, body: &Value) -> RetellResult<Value> {
-        self.send(Method::POST, "/create-conversation-flow", &[], Some(body), Repeat::Never).await
-    }
-
-    pub async fn get_conversation_flow(&self, flow_id: &str, version: Option<i64>) -> RetellResult<Value> {
-        self.get_version(&format!("/get-conversation-flow/{flow_id}"), version).await
-    }
-
-    pub async fn update_conversation_flow(&self, flow_id: &str, body: &Value) -> RetellResult<Value> {
-        self.send(Method::PATCH, &format!("/update-conversation-flow/{flow_id}"), &[], Some(body), Repeat::Safe).await
-    }
-
-    pub async fn list_conversation_flows(&self) -> RetellResult<Vec<Value>> {
-        self.paged(Method::GET, "/v2/list-conversation-flows", None).await
-    }
-
-    pub async fn delete_conversation_flow(&self, flow_id: &str) -> RetellResult<()> {
-        self.empty(Method::DELETE, &format!("/delete-conversation-flow/{flow_id}"), &[], None).await
+    pub async fn delete_engine(&self, engine: Engine, id: &str) -> RetellResult<()> {
+        self.empty(Method::DELETE, &format!("/delete-{engine}/{id}"), &[], None).await
     }
 
     // --- agents ------------------------------------------------------------------------------
@@ -455,6 +481,7 @@ mod tests {
         let agent: Agent = serde_json::from_value(json!({"agent_id": "a", "version": 2,
             "response_engine": {"type": "conversation-flow", "conversation_flow_id": "cf_1", "version": 1}}))
         .unwrap();
-        assert_eq!(agent.engine(), Some(("conversation-flow".into(), "cf_1".into())));
+        assert_eq!(agent.engine(), Some((Engine::ConversationFlow, "cf_1".into())));
+        assert_eq!(Engine::RetellLlm.response_engine("llm_1"), json!({"type": "retell-llm", "llm_id": "llm_1"}));
     }
 }
