@@ -53,7 +53,6 @@ pub async fn dynamic_variables(app: &App, scope: Scope, raw: &[u8]) -> Result<Va
     let local = now.with_timezone(&tz);
     let hours = BusinessHours::from_json(&serde_json::from_str(&branch.business_hours)?)?;
     let today = Weekday(local.weekday().num_days_from_monday() as u8);
-    let shifts: Vec<String> = hours.shifts(today).iter().map(|s| format!("{}–{}", s.open, s.close)).collect();
     let name = caller.customer.as_ref().and_then(|c| c.name.clone()).unwrap_or_default();
     let variables = json!({
         "company_id": company.id.to_string(),
@@ -71,7 +70,7 @@ pub async fn dynamic_variables(app: &App, scope: Scope, raw: &[u8]) -> Result<Va
         "today_date": local.format("%Y-%m-%d").to_string(),
         "today_weekday": say::WEEKDAYS[today.0 as usize],
         "current_time": local.format("%H:%M").to_string(),
-        "opening_hours_today": if shifts.is_empty() { "geschlossen".to_string() } else { shifts.join(", ") },
+        "opening_hours_today": say::hours_on(&hours, today),
     });
     Ok(json!({"call_inbound": {
         "dynamic_variables": variables,

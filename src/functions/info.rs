@@ -14,8 +14,7 @@ pub fn current_context(ctx: &Ctx<'_>) -> Result<Answer> {
     let local = ctx.now.with_timezone(&ctx.tz);
     let hours = BusinessHours::from_json(&serde_json::from_str(&ctx.branch.business_hours)?)?;
     let today = Weekday(local.weekday().num_days_from_monday() as u8);
-    let shifts: Vec<String> = hours.shifts(today).iter().map(|s| format!("{}–{}", s.open, s.close)).collect();
-    let open_today = if shifts.is_empty() { "geschlossen".to_string() } else { shifts.join(", ") };
+    let open_today = say::hours_on(&hours, today);
     let weekday = say::WEEKDAYS[today.0 as usize];
     let message = format!(
         "Heute ist {weekday}, der {}, es ist {:02}:{:02} Uhr; geöffnet: {open_today}.",

@@ -12,7 +12,7 @@ pub(crate) mod args;
 mod booking;
 pub mod inbound;
 mod info;
-mod say;
+pub(crate) mod say;
 pub mod simulate;
 pub mod tools;
 

@@ -4,6 +4,8 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
+use crate::domain::{BusinessHours, Weekday};
+
 pub const WEEKDAYS: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
 
 pub fn local(tz: Tz, ms: i64) -> DateTime<Tz> {
@@ -29,6 +31,16 @@ pub fn fields(tz: Tz, ms: i64) -> Value {
         "time": t.format("%H:%M").to_string(),
         "weekday": WEEKDAYS[t.weekday().num_days_from_monday() as usize],
     })
+}
+
+/// A day's opening hours as the agent says them: `09:00–13:00, 14:00–18:00`, or `geschlossen`.
+pub fn hours_on(hours: &BusinessHours, day: Weekday) -> String {
+    let shifts: Vec<String> = hours.shifts(day).iter().map(|s| format!("{}–{}", s.open, s.close)).collect();
+    if shifts.is_empty() {
+        "geschlossen".to_string()
+    } else {
+        shifts.join(", ")
+    }
 }
 
 /// A message as one sentence: capitalised, ending in a full stop.

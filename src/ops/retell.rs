@@ -15,7 +15,9 @@ use serde_json::{json, Map, Value};
 
 use super::App;
 use crate::clients::retell::{Agent, Client, ClientConfig, Engine, RetellError};
+use crate::domain::{BusinessHours, Weekday};
 use crate::error::{Error, Result};
+use crate::functions::say;
 use crate::store::{AgentRecord, Branch, Company, NewAgent, SecretField};
 
 /// askpro's own agent templates: `(name, file)`.
@@ -222,32 +224,12 @@ fn wire_tools(engine: Engine, body: &mut Map<String, Value>, public: &str, templ
     wired
 }
 
-/// Today's opening hours of a branch, spoken-ish (`Mo 09:00–18:00, Di …`).
-fn opening_hours(branch: &Branch) -> String {
-    let hours: Value = serde_json::from_str(&branch.business_hours).unwrap_or_default();
-    let days = [
-        ("monday", "Mo"),
-        ("tuesday", "Di"),
-        ("wednesday", "Mi"),
-        ("thursday", "Do"),
-        ("friday", "Fr"),
-        ("saturday", "Sa"),
-        ("sunday", "So"),
-    ];
-    let shifts = |v: &Value| -> Vec<String> {
-        let list = match v {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        };
-        list.iter().filter_map(|s| Some(format!("{}–{}", s["open"].as_str()?, s["close"].as_str()?))).collect()
-    };
-    days.iter()
-        .map(|(key, short)| match shifts(&hours[key]) {
-            s if s.is_empty() => format!("{short} geschlossen"),
-            s => format!("{short} {}", s.join(" und ")),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A branch's week of opening hours as the agent says them (`Mo 09:00–18:00, …, So geschlossen`).
+fn opening_hours(branch: &Branch) -> Result<String> {
+    let hours = BusinessHours::from_json(&serde_json::from_str(&branch.business_hours)?)?;
+    const DAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+    let days = (0..7u8).map(|d| format!("{} {}", DAYS[d as usize], say::hours_on(&hours, Weekday(d))));
+    Ok(days.collect::<Vec<_>>().join(", "))
 }
 
 pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
@@ -262,7 +244,7 @@ pub async fn clone_agent(app: &App, req: CloneRequest) -> Result<Cloned> {
         ("company_name", company.name.clone()),
         ("branch_name", branch.name.clone()),
         ("greeting", greeting),
-        ("opening_hours", opening_hours(&branch)),
+        ("opening_hours", opening_hours(&branch)?),
         ("ASKPRO_PUBLIC_URL", public.clone()),
     ];
     let mut filled = Value::Object(std::mem::take(&mut body));
