@@ -115,19 +115,21 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
         return Err(Error::invalid("the event has no call.call_id"));
     }
     let tenant = tenant(app, scope, &envelope.call).await?;
-    let payload = String::from_utf8(raw.to_vec()).map_err(|_| Error::invalid("the body is not UTF-8"))?;
-    let delivery = NewWebhookEvent {
+    let payload = std::str::from_utf8(raw).map_err(|_| Error::invalid("the body is not UTF-8"))?;
+    // Built where it is needed: the usual path moves it into the write, and only a failed
+    // write builds it a second time (the body is up to 1 MiB).
+    let delivery = || NewWebhookEvent {
         company_id: Some(tenant.company_id),
         source: "retell",
         event: envelope.event.clone(),
         external_id: Some(envelope.call.call_id.clone()),
         dedupe_key: format!("retell:{}:{}", envelope.event, envelope.call.call_id),
-        payload,
+        payload: payload.to_string(),
     };
     let is_call_event = matches!(envelope.event.as_str(), "call_started" | "call_ended" | "call_analyzed");
     let call = is_call_event.then(|| Box::new(call_record(tenant, &envelope.call)));
     // The usual path: delivery, call record and outcome commit together (with other requests').
-    let failure = match app.commit(Write::RetellEvent { event: delivery.clone(), call }).await {
+    let failure = match app.commit(Write::RetellEvent { event: delivery(), call }).await {
         Ok(Written::Event(Some(id))) => return Ok(Intake::Stored { id, processed: true }),
         Ok(Written::Event(None)) => return Ok(Intake::Duplicate),
         Ok(other) => Error::internal(format!("unexpected write outcome {other:?}")),
@@ -135,7 +137,7 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
     };
     // Processing failed: keep the delivery (once) as failed, for webhooks:retry.
     tracing::warn!(event = %envelope.event, call_id = %envelope.call.call_id, error = %failure, "event stored but not processed");
-    let Some(id) = app.store.record_webhook_event(&delivery).await? else { return Ok(Intake::Duplicate) };
+    let Some(id) = app.store.record_webhook_event(&delivery()).await? else { return Ok(Intake::Duplicate) };
     app.store.finish_webhook_event(id, "failed", Some(&failure.to_string())).await?;
     Ok(Intake::Stored { id, processed: false })
 }
