@@ -18,11 +18,7 @@ pub struct Reply {
 /// POSTs `body` to `url` signed with `key` the way Retell signs (`X-Retell-Signature`).
 /// A daemon that cannot be reached or does not answer in time is an upstream error.
 pub async fn post_signed(url: &str, body: &[u8], key: &str) -> Result<Reply> {
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| Error::internal("cannot build an HTTP client").with_source(e))?;
-    let sent = client
+    let sent = super::http::client(TIMEOUT)?
         .post(url)
         .header("content-type", "application/json")
         .header(signature::HEADER, signature::sign(body, key, crate::store::now_ms()))

@@ -2,4 +2,5 @@
 
 pub mod calcom;
 pub mod daemon;
+mod http;
 pub mod retell;

@@ -154,12 +154,7 @@ pub const PAGE: usize = 250;
 
 impl Client {
     pub fn new(key: impl Into<String>, config: ClientConfig) -> Result<Client, Error> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("askpro/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
+        let http = super::http::client(config.timeout)?;
         Ok(Client { http, key: key.into(), config: Arc::new(config), sent: Arc::default() })
     }
 
@@ -372,7 +367,7 @@ impl Client {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        self.config.backoff.saturating_mul(1 << attempt.min(16)).min(self.config.max_backoff)
+        super::http::backoff(self.config.backoff, attempt, self.config.max_backoff)
     }
 
     /// Waits until sending keeps within `rate_limit` requests per `rate_window`.
@@ -429,12 +424,10 @@ impl Client {
     }
 
     fn transport_error(&self, e: reqwest::Error) -> CalcomError {
-        if e.is_timeout() {
-            CalcomError::Timeout(self.config.timeout)
-        } else if e.is_decode() || e.is_body() {
-            CalcomError::Decode(e.to_string())
-        } else {
-            CalcomError::Connect(e.without_url().to_string())
+        match super::http::Transport::from(e) {
+            super::http::Transport::Timeout => CalcomError::Timeout(self.config.timeout),
+            super::http::Transport::Decode(m) => CalcomError::Decode(m),
+            super::http::Transport::Connect(m) => CalcomError::Connect(m),
         }
     }
 }

@@ -215,12 +215,7 @@ enum Repeat {
 
 impl Client {
     pub fn new(key: impl Into<String>, config: ClientConfig) -> Result<Client, Error> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("askpro/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
+        let http = super::http::client(config.timeout)?;
         Ok(Client { http, key: key.into(), config })
     }
 
@@ -378,7 +373,7 @@ impl Client {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        self.config.backoff.saturating_mul(1 << attempt.min(16)).min(self.config.max_backoff)
+        super::http::backoff(self.config.backoff, attempt, self.config.max_backoff)
     }
 
     /// One HTTP exchange; a failure comes with the wait the server asked for, if any.
@@ -417,12 +412,10 @@ impl Client {
     }
 
     fn transport_error(&self, e: reqwest::Error) -> RetellError {
-        if e.is_timeout() {
-            RetellError::Timeout(self.config.timeout)
-        } else if e.is_decode() || e.is_body() {
-            RetellError::Decode(e.to_string())
-        } else {
-            RetellError::Connect(e.without_url().to_string())
+        match super::http::Transport::from(e) {
+            super::http::Transport::Timeout => RetellError::Timeout(self.config.timeout),
+            super::http::Transport::Decode(m) => RetellError::Decode(m),
+            super::http::Transport::Connect(m) => RetellError::Connect(m),
         }
     }
 }

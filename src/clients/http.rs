@@ -1,0 +1,43 @@
+//! What every upstream client shares: the HTTP client itself, how a transport failure is
+//! classified, and the backoff between retries.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// An HTTP client with a whole-request `timeout` (and a connect timeout of at most 5 s).
+pub fn client(timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("askpro/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))
+}
+
+/// How a request failed below HTTP.
+#[derive(Debug)]
+pub enum Transport {
+    Timeout,
+    /// The answer's body could not be read.
+    Decode(String),
+    /// No connection, or it broke.
+    Connect(String),
+}
+
+impl From<reqwest::Error> for Transport {
+    fn from(e: reqwest::Error) -> Transport {
+        if e.is_timeout() {
+            Transport::Timeout
+        } else if e.is_decode() || e.is_body() {
+            Transport::Decode(e.to_string())
+        } else {
+            Transport::Connect(e.without_url().to_string())
+        }
+    }
+}
+
+/// `first` doubled `attempt` times, at most `max`.
+pub fn backoff(first: Duration, attempt: u32, max: Duration) -> Duration {
+    first.saturating_mul(1 << attempt.min(16)).min(max)
+}
