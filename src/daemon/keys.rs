@@ -11,14 +11,14 @@ use crate::ops::App;
 use crate::store::SecretField;
 
 #[derive(Default)]
-pub struct RetellKeys {
+pub struct Keys {
     keys: Vec<(String, Scope)>,
     /// Cal.com webhook secrets and their companies.
     calcom: Vec<(String, i64)>,
 }
 
-impl RetellKeys {
-    pub async fn load(app: &App) -> Result<RetellKeys> {
+impl Keys {
+    pub async fn load(app: &App) -> Result<Keys> {
         let mut keys = Vec::new();
         let mut calcom = Vec::new();
         if let Some(platform) = app.settings.retell_api_key.clone() {
@@ -36,7 +36,7 @@ impl RetellKeys {
                 }
             }
         }
-        Ok(RetellKeys { keys, calcom })
+        Ok(Keys { keys, calcom })
     }
 
     pub fn len(&self) -> usize {

@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 use crate::error::{ErrorKind, Result};
 use crate::ops::events::{self, Intake};
 use crate::ops::App;
-use keys::RetellKeys;
+use keys::Keys;
 use metrics::Metrics;
 
 /// The largest body accepted (413 above it).
@@ -41,23 +41,23 @@ pub struct State {
     pub app: App,
     pub metrics: Metrics,
     limit: limit::RateLimit,
-    keys: std::sync::RwLock<Arc<RetellKeys>>,
+    keys: std::sync::RwLock<Arc<Keys>>,
 }
 
 impl State {
     /// Loads the Retell keys; [`serve`] refreshes them every 30 s.
     pub async fn new(app: App) -> Result<State> {
-        let keys = RetellKeys::load(&app).await?;
+        let keys = Keys::load(&app).await?;
         let limit = limit::RateLimit::new(app.settings.rate_limit_per_source);
         Ok(State { app, metrics: Metrics::default(), limit, keys: std::sync::RwLock::new(Arc::new(keys)) })
     }
 
-    fn keys(&self) -> Arc<RetellKeys> {
+    fn keys(&self) -> Arc<Keys> {
         self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub async fn reload_keys(&self) -> Result<()> {
-        let keys = Arc::new(RetellKeys::load(&self.app).await?);
+        let keys = Arc::new(Keys::load(&self.app).await?);
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = keys;
         Ok(())
     }
