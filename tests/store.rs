@@ -550,3 +550,126 @@ fn a_postgres_deadlock_is_transient() {
         assert!(!askpro::Error::conflict("taken").is_transient());
     });
 }
+
+/// A long-running process reads its hot path inline on SQLite (`store/inline.rs`), a one-shot
+/// command through sqlx: on the same file, both give the same rows — including `busy_times`,
+/// whose parameters appear out of order in its SQL.
+#[test]
+fn sqlite_inline_reads_match_the_pooled_reads() {
+    let db = TestDb::sqlite();
+    block_on(async {
+        let inline = store::connect(&db.url, PoolSize(4)).await.unwrap();
+        let pooled = store::connect(&db.url, PoolSize(1)).await.unwrap();
+        let s = &inline;
+        let mut c = company("A");
+        c.settings.cancellation_hours = Some(24);
+        let c = s.insert_company(&c).await.unwrap();
+        let other = s.insert_company(&company("B")).await.unwrap();
+        let mut mitte = branch("Mitte");
+        mitte.phone = Some("+493023125100".into());
+        let b = s.insert_branch(c.id, &mitte).await.unwrap();
+        let wedding = s.insert_branch(c.id, &branch("Wedding")).await.unwrap();
+        let cut = s.insert_service(c.id, &service("Schnitt", None)).await.unwrap();
+        s.insert_service(c.id, &service("Färben", Some(wedding.id))).await.unwrap();
+        s.insert_synonyms(c.id, &[synonym(cut.id, "Haarschnitt"), synonym(cut.id, "Kurzhaar")], &|_| {}).await.unwrap();
+        let staff = |name: &str, hours: Option<&str>| NewStaff {
+            branch_id: b.id,
+            name: name.into(),
+            email: None,
+            phone: None,
+            calcom_user_id: Some(7),
+            working_hours: hours.map(str::to_string),
+            key: StaffKey::Name(name.to_lowercase()),
+        };
+        let anna = s.insert_staff(c.id, &staff("Anna", Some("{}"))).await.unwrap();
+        let ben = s.insert_staff(c.id, &staff("Ben", None)).await.unwrap();
+        s.assign_services(c.id, anna.id, &[cut.id]).await.unwrap();
+        s.assign_services(c.id, ben.id, &[cut.id]).await.unwrap();
+        const T: i64 = 1_795_510_800_000;
+        const MIN: i64 = 60_000;
+        for (i, status) in ["booked", "booked", "cancelled", "booked"].into_iter().enumerate() {
+            let a = NewAppointment {
+                branch_id: b.id,
+                staff_id: Some(if i % 2 == 0 { anna.id } else { ben.id }),
+                service_id: Some(cut.id),
+                customer_id: None,
+                starts_at: T + i as i64 * 60 * MIN,
+                ends_at: T + i as i64 * 60 * MIN + 30 * MIN,
+                status: status.into(),
+                backend: "local".into(),
+                external_uid: None,
+                call_id: None,
+            };
+            s.insert_appointment(c.id, &a).await.unwrap();
+        }
+        for (call, expires) in [("call_live", T + 5 * MIN), ("call_gone", T - MIN)] {
+            let hold = NewHold {
+                branch_id: b.id,
+                staff_id: Some(ben.id),
+                service_id: cut.id,
+                call_id: call.into(),
+                starts_at: T + 300 * MIN,
+                ends_at: T + 330 * MIN,
+                expires_at: expires,
+                external_uid: None,
+                customer_id: None,
+            };
+            let _ = s.hold_slot(c.id, &hold, T - 2 * MIN).await;
+        }
+        let agent = NewAgent {
+            branch_id: wedding.id,
+            retell_agent_id: "agent_w".into(),
+            engine: "conversation-flow".into(),
+            engine_id: "cf_1".into(),
+            template: None,
+            template_version: None,
+            published_version: Some(1),
+            deployed_hash: None,
+            voice_id: None,
+            language: "de-DE".into(),
+        };
+        let agent = s.insert_agent(c.id, &agent).await.unwrap();
+        s.upsert_phone_number(c.id, &agent, "+493099999999", None).await.unwrap();
+        s.commit_writes(&[answer(c.id, "call_1", "h1", r#"{"status":"ok"}"#)]).await.unwrap();
+
+        macro_rules! same {
+            ($($read:ident($($arg:expr),*)),* $(,)?) => {$(
+                let (a, b) = (inline.$read($($arg),*).await.unwrap(), pooled.$read($($arg),*).await.unwrap());
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), concat!(stringify!($read), ": inline and pooled differ"));
+            )*};
+        }
+        same!(
+            company(c.id),
+            company(other.id),
+            company(999),
+            branch(b.id),
+            branch(999),
+            services(c.id, None),
+            services(c.id, Some(b.id)),
+            services(other.id, None),
+            company_synonyms(c.id),
+            staff_for_service(c.id, b.id, cut.id),
+            staff_for_service(other.id, b.id, cut.id),
+            busy_times(c.id, b.id, cut.id, T - 60 * MIN, T + 24 * 60 * MIN, T),
+            busy_times(c.id, b.id, cut.id, T + 45 * MIN, T + 70 * MIN, T),
+            busy_times(c.id, b.id, cut.id, T + 70 * MIN, T + 80 * MIN, T),
+            function_answer(c.id, "call_1", "check_availability", "h1"),
+            function_answer(c.id, "call_1", "check_availability", "h2"),
+            function_answer(other.id, "call_1", "check_availability", "h1"),
+            tenant_for_call(Some("agent_w"), None),
+            tenant_for_call(Some("agent_unknown"), Some("+493099999999")),
+            tenant_for_call(None, Some("+493023125100")),
+            tenant_for_call(None, Some("+490000000000")),
+        );
+        // Not vacuous: the reads found what was written.
+        let busy = inline.busy_times(c.id, b.id, cut.id, T - 60 * MIN, T + 24 * 60 * MIN, T).await.unwrap();
+        assert_eq!(busy.len(), 4, "three booked appointments and the live hold: {busy:?}");
+        let started_before = inline.busy_times(c.id, b.id, cut.id, T + 70 * MIN, T + 80 * MIN, T).await.unwrap();
+        assert_eq!(started_before.len(), 1, "an appointment that began before the window still blocks it");
+        assert_eq!(inline.services(c.id, Some(b.id)).await.unwrap().len(), 1);
+        assert_eq!(inline.company_synonyms(c.id).await.unwrap().len(), 2);
+        let tenant = inline.tenant_for_call(Some("agent_w"), None).await.unwrap().unwrap();
+        assert_eq!((tenant.company_id, tenant.branch_id), (c.id, wedding.id));
+        assert!(inline.function_answer(c.id, "call_1", "check_availability", "h1").await.unwrap().is_some());
+    });
+}

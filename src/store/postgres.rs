@@ -43,6 +43,11 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// PostgreSQL answers over a socket anyway: every read goes through the pool.
+    fn inline(&self) -> Option<&inline::InlineReads> {
+        None
+    }
 }
 
 sql_store!(PgStore, sqlx::Postgres);

@@ -5,6 +5,8 @@
 //! dialect-specific work (opening, pragmas, migrations folder) lives in `sqlite.rs` and
 //! `postgres.rs`.
 
+use std::sync::LazyLock;
+
 pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timezone, industry, scheduling, \
      calcom_team_id, calcom_api_key_hint AS calcom_api_key, retell_api_key_hint AS retell_api_key, \
      calcom_webhook_secret_hint AS calcom_webhook_secret, callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
@@ -33,6 +35,47 @@ pub(super) const APPOINTMENT_SELECT: &str =
      a.starts_at, a.ends_at, a.status, a.backend, a.external_uid, a.call_id, a.cancel_reason \
      FROM appointments a LEFT JOIN staff st ON st.id = a.staff_id LEFT JOIN services sv ON sv.id = a.service_id \
      LEFT JOIN customers c ON c.id = a.customer_id";
+
+/// The reads of a live call's hot path, shared by the sqlx implementation and SQLite's inline
+/// reads (`inline.rs`).
+pub(super) static COMPANY_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1"));
+pub(super) static BRANCH_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {BRANCH_COLUMNS} FROM branches WHERE id = $1"));
+/// A company's services; with a branch (`$2`), the company-wide ones and that branch's.
+pub(super) static SERVICES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SERVICE_COLUMNS} FROM services s WHERE s.company_id = $1 \
+         AND ($2 IS NULL OR s.branch_id IS NULL OR s.branch_id = $2) ORDER BY s.id"
+    )
+});
+pub(super) const COMPANY_SYNONYMS: &str =
+    "SELECT service_id, synonym FROM service_synonyms WHERE company_id = $1 ORDER BY id";
+/// Active staff of branch `$2` who perform service `$3`.
+pub(super) static STAFF_FOR_SERVICE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {STAFF_COLUMNS} FROM staff WHERE company_id = $1 AND branch_id = $2 AND active \
+         AND id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $3) ORDER BY id"
+    )
+});
+/// Booked appointments and unexpired holds of branch `$2` overlapping `[$3, $4)` at `$5`, of staff
+/// who perform service `$7`; `$6` (`$3` less [`MAX_APPOINTMENT_MS`]) bounds the index range to the
+/// window instead of all history.
+pub(super) const BUSY_TIMES: &str = "SELECT id AS appointment_id, staff_id, starts_at, ends_at FROM appointments \
+     WHERE company_id = $1 AND branch_id = $2 AND starts_at >= $6 AND starts_at < $4 \
+     AND ends_at > $3 AND status = 'booked' \
+     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = appointments.staff_id AND x.service_id = $7) \
+     UNION ALL \
+     SELECT CAST(NULL AS BIGINT) AS appointment_id, staff_id, starts_at, ends_at FROM slot_holds \
+     WHERE company_id = $1 AND branch_id = $2 AND expires_at > $5 AND starts_at < $4 AND ends_at > $3 \
+     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = slot_holds.staff_id AND x.service_id = $7)";
+pub(super) const FUNCTION_ANSWER: &str =
+    "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4";
+pub(super) const TENANT_BY_AGENT: &str = "SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1";
+pub(super) const TENANT_BY_NUMBER: &str = "SELECT company_id, branch_id FROM phone_numbers WHERE number = $1";
+/// A branch's own number: ambiguous (and so refused) when two companies share it.
+pub(super) const TENANT_BY_BRANCH_PHONE: &str =
+    "SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2";
 
 /// No appointment lasts longer than a day; busy-time reads rely on it to bound their range.
 pub(super) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
@@ -155,8 +198,10 @@ macro_rules! sql_store {
             }
 
             async fn company(&self, id: i64) -> Result<Option<Company>> {
-                let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1");
-                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+                if let Some(inline) = self.inline() {
+                    return inline.company(id);
+                }
+                Ok(sqlx::query_as(&COMPANY_BY_ID).bind(id).fetch_optional(&self.pool).await?)
             }
 
             async fn company_by_name(&self, name_key: &str) -> Result<Option<Company>> {
@@ -263,8 +308,10 @@ macro_rules! sql_store {
             }
 
             async fn branch(&self, id: i64) -> Result<Option<Branch>> {
-                let sql = format!("SELECT {BRANCH_COLUMNS} FROM branches WHERE id = $1");
-                Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+                if let Some(inline) = self.inline() {
+                    return inline.branch(id);
+                }
+                Ok(sqlx::query_as(&BRANCH_BY_ID).bind(id).fetch_optional(&self.pool).await?)
             }
 
             async fn branch_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Branch>> {
@@ -348,11 +395,10 @@ macro_rules! sql_store {
             }
 
             async fn services(&self, company_id: i64, branch_id: Option<i64>) -> Result<Vec<Service>> {
-                let sql = format!(
-                    "SELECT {SERVICE_COLUMNS} FROM services s WHERE s.company_id = $1 \
-                     AND ($2 IS NULL OR s.branch_id IS NULL OR s.branch_id = $2) ORDER BY s.id"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).fetch_all(&self.pool).await?)
+                if let Some(inline) = self.inline() {
+                    return inline.services(company_id, branch_id);
+                }
+                Ok(sqlx::query_as(&SERVICES).bind(company_id).bind(branch_id).fetch_all(&self.pool).await?)
             }
 
             async fn insert_synonyms(&self, company_id: i64, synonyms: &[NewSynonym], on_batch: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
@@ -391,10 +437,10 @@ macro_rules! sql_store {
             }
 
             async fn company_synonyms(&self, company_id: i64) -> Result<Vec<(i64, String)>> {
-                Ok(sqlx::query_as("SELECT service_id, synonym FROM service_synonyms WHERE company_id = $1 ORDER BY id")
-                    .bind(company_id)
-                    .fetch_all(&self.pool)
-                    .await?)
+                if let Some(inline) = self.inline() {
+                    return inline.company_synonyms(company_id);
+                }
+                Ok(sqlx::query_as(COMPANY_SYNONYMS).bind(company_id).fetch_all(&self.pool).await?)
             }
 
             async fn insert_staff(&self, company_id: i64, s: &NewStaff) -> Result<Staff> {
@@ -551,11 +597,15 @@ macro_rules! sql_store {
             }
 
             async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>> {
-                let sql = format!(
-                    "SELECT {STAFF_COLUMNS} FROM staff WHERE company_id = $1 AND branch_id = $2 AND active \
-                     AND id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $3) ORDER BY id"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(service_id).fetch_all(&self.pool).await?)
+                if let Some(inline) = self.inline() {
+                    return inline.staff_for_service(company_id, branch_id, service_id);
+                }
+                Ok(sqlx::query_as(&STAFF_FOR_SERVICE)
+                    .bind(company_id)
+                    .bind(branch_id)
+                    .bind(service_id)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn busy_times(
@@ -567,26 +617,19 @@ macro_rules! sql_store {
                 to: i64,
                 now: i64,
             ) -> Result<Vec<BusyTime>> {
-                Ok(sqlx::query_as(
-                    "SELECT id AS appointment_id, staff_id, starts_at, ends_at FROM appointments \
-                     WHERE company_id = $1 AND branch_id = $2 AND starts_at >= $6 AND starts_at < $4 \
-                     AND ends_at > $3 AND status = 'booked' \
-                     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = appointments.staff_id AND x.service_id = $7) \
-                     UNION ALL \
-                     SELECT CAST(NULL AS BIGINT), staff_id, starts_at, ends_at FROM slot_holds \
-                     WHERE company_id = $1 AND branch_id = $2 AND expires_at > $5 AND starts_at < $4 AND ends_at > $3 \
-                     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = slot_holds.staff_id AND x.service_id = $7)",
-                )
-                .bind(company_id)
-                .bind(branch_id)
-                .bind(from)
-                .bind(to)
-                .bind(now)
-                // A lower bound on the start keeps the index range to the window, not all history.
-                .bind(from - MAX_APPOINTMENT_MS)
-                .bind(service_id)
-                .fetch_all(&self.pool)
-                .await?)
+                if let Some(inline) = self.inline() {
+                    return inline.busy_times([company_id, branch_id, service_id], from, to, now);
+                }
+                Ok(sqlx::query_as(BUSY_TIMES)
+                    .bind(company_id)
+                    .bind(branch_id)
+                    .bind(from)
+                    .bind(to)
+                    .bind(now)
+                    .bind(from - MAX_APPOINTMENT_MS)
+                    .bind(service_id)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>> {
@@ -694,29 +737,21 @@ macro_rules! sql_store {
             }
 
             async fn tenant_for_call(&self, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>> {
+                if let Some(inline) = self.inline() {
+                    return inline.tenant_for_call(agent_id, to_number);
+                }
                 if let Some(agent) = agent_id {
-                    let found = sqlx::query_as("SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1")
-                        .bind(agent)
-                        .fetch_optional(&self.pool)
-                        .await?;
+                    let found = sqlx::query_as(TENANT_BY_AGENT).bind(agent).fetch_optional(&self.pool).await?;
                     if found.is_some() {
                         return Ok(found);
                     }
                 }
                 let Some(number) = to_number else { return Ok(None) };
-                let found = sqlx::query_as("SELECT company_id, branch_id FROM phone_numbers WHERE number = $1")
-                    .bind(number)
-                    .fetch_optional(&self.pool)
-                    .await?;
+                let found = sqlx::query_as(TENANT_BY_NUMBER).bind(number).fetch_optional(&self.pool).await?;
                 if found.is_some() {
                     return Ok(found);
                 }
-                // A branch's own number; ambiguous when two companies share it, so refused then.
-                let mut rows: Vec<Tenant> =
-                    sqlx::query_as("SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2")
-                        .bind(number)
-                        .fetch_all(&self.pool)
-                        .await?;
+                let mut rows: Vec<Tenant> = sqlx::query_as(TENANT_BY_BRANCH_PHONE).bind(number).fetch_all(&self.pool).await?;
                 Ok(if rows.len() == 1 { rows.pop() } else { None })
             }
 
@@ -963,15 +998,16 @@ macro_rules! sql_store {
             }
 
             async fn function_answer(&self, company_id: i64, call_id: &str, name: &str, args_hash: &str) -> Result<Option<String>> {
-                Ok(sqlx::query_scalar(
-                    "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4",
-                )
-                .bind(company_id)
-                .bind(call_id)
-                .bind(name)
-                .bind(args_hash)
-                .fetch_optional(&self.pool)
-                .await?)
+                if let Some(inline) = self.inline() {
+                    return inline.function_answer(company_id, call_id, name, args_hash);
+                }
+                Ok(sqlx::query_scalar(FUNCTION_ANSWER)
+                    .bind(company_id)
+                    .bind(call_id)
+                    .bind(name)
+                    .bind(args_hash)
+                    .fetch_optional(&self.pool)
+                    .await?)
             }
 
             async fn insert_callback(&self, company_id: i64, c: &NewCallback) -> Result<i64> {

@@ -18,6 +18,8 @@ pub struct SqliteStore {
     /// One connection for every write: writers of this process queue here instead of
     /// colliding inside SQLite, whose busy handler would make them sleep.
     writer: SqlitePool,
+    /// A long-running process's hot reads, on the calling thread (see `inline.rs`).
+    inline: Option<inline::InlineReads>,
 }
 
 impl SqliteStore {
@@ -70,15 +72,15 @@ impl SqliteStore {
         // A one-connection store (the CLI) writes on that connection. A long-running process
         // (the daemon) writes on its own connection and checkpoints the WAL in the background,
         // so no write waits for a checkpoint that its commit happened to trigger.
-        let writer = if size.0 <= 1 {
-            pool.clone()
+        let (writer, inline) = if size.0 <= 1 {
+            (pool.clone(), None)
         } else {
             let writer = options.clone().pragma("wal_autocheckpoint", "0");
             let writer = Self::connect(&writer, PoolSize(1), url).await?;
             checkpoint_in_background(pool.clone());
-            writer
+            (writer, file.as_deref().map(inline::InlineReads::new))
         };
-        let store = SqliteStore { pool, writer };
+        let store = SqliteStore { pool, writer, inline };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
@@ -109,6 +111,10 @@ impl SqliteStore {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    fn inline(&self) -> Option<&inline::InlineReads> {
+        self.inline.as_ref()
     }
 }
 
