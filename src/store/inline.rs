@@ -33,11 +33,19 @@ pub(super) struct InlineReads {
     idle: Mutex<Vec<Connection>>,
 }
 
-/// Builds a row struct from columns of the same names.
+/// Builds a row struct from the columns in field order (the `*_COLUMNS` lists follow the
+/// structs' fields); debug builds check each column's name against its field.
 macro_rules! from_row {
-    ($row:expr, $ty:ident { $($field:ident),* $(,)? }) => {
-        $ty { $($field: $row.get(stringify!($field))?),* }
-    };
+    ($row:expr, $ty:ident { $($field:ident),* $(,)? }) => {{
+        let mut column = 0;
+        $ty {
+            $($field: {
+                debug_assert_eq!($row.as_ref().column_name(column).ok(), Some(stringify!($field)));
+                column += 1;
+                $row.get(column - 1)?
+            }),*
+        }
+    }};
 }
 
 fn company(row: &Row) -> rusqlite::Result<Company> {
