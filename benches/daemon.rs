@@ -7,7 +7,7 @@
 //!    Python has `fastapi`, `uvicorn` and `retell-sdk`, Retell's documented FastAPI receiver
 //!    with the official SDK and two workers (`benches/fastapi_receiver.py`) at 32 connections;
 //! 2. `check_availability` function calls to the daemon on the local calendar at 256
-//!    connections;
+//!    connections, for a branch with 20 staff and 2,000 booked appointments in the next 14 days;
 //! 3. the daemon's peak resident memory (VmHWM).
 //!
 //! Run with `cargo bench --bench daemon` (it builds and starts the release daemon itself).
@@ -257,6 +257,41 @@ fn askpro(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// SPEC.md §9's branch: 2,000 booked appointments in the next 14 days, 100 per staff member
+/// (09:00 + k·55 min on working days, 30 or 45 minutes), so that the calls find taken times
+/// and busy staff as on a real day.
+fn seed_appointments(dir: &std::path::Path, (company, branch, service): (i64, i64, i64), staff: &[i64]) {
+    use askpro::store::{NewAppointment, PoolSize};
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let url = format!("sqlite://{}", dir.join("askpro.db").display());
+        let store = askpro::store::connect(&url, PoolSize(1)).await.unwrap();
+        let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+        let start = tomorrow.and_hms_opt(8, 0, 0).unwrap().and_utc().timestamp_millis(); // 09:00 in Berlin (CET)
+        let (day, minute) = (86_400_000, 60_000);
+        for &member in staff {
+            for i in 0..100i64 {
+                let d = i / 9 + (i / 9) / 6;
+                let from = start + d * day + (i % 9) * 55 * minute;
+                let a = NewAppointment {
+                    branch_id: branch,
+                    staff_id: Some(member),
+                    service_id: Some(service),
+                    customer_id: None,
+                    starts_at: from,
+                    ends_at: from + (30 + (i % 2) * 15) * minute,
+                    status: "booked".into(),
+                    backend: "local".into(),
+                    external_uid: None,
+                    call_id: None,
+                };
+                store.insert_appointment(company, &a).await.unwrap();
+            }
+        }
+        store.close().await;
+    });
+}
+
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -272,14 +307,18 @@ fn main() {
     let c = askpro(dir.path(), &["company:create", "--name", "Bench", "-q"]);
     let b =
         askpro(dir.path(), &["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", "+493023125100", "-q"]);
-    askpro(
+    let service = askpro(
         dir.path(),
         &["service:create", "--company-id", &c, "--name", "Herrenhaarschnitt", "--duration", "30", "-q"],
     );
+    let mut staff = Vec::new();
     for n in 0..20 {
         let s = askpro(dir.path(), &["staff:create", "--branch-id", &b, "--name", &format!("Staff {n}"), "-q"]);
         askpro(dir.path(), &["staff:assign-services", "--staff-id", &s, "--services", "all"]);
+        staff.push(s.parse::<i64>().unwrap());
     }
+    let ids = (c.parse().unwrap(), b.parse().unwrap(), service.parse().unwrap());
+    seed_appointments(dir.path(), ids, &staff);
     let (mut daemon, daemon_addr) = start_daemon(dir.path());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -320,7 +359,7 @@ fn main() {
         let calls: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| function_call(i, &day));
         let f = load(&daemon_addr, "/retell/function", 256, calls).await;
         println!(
-            "check_availability function calls, local calendar, 256 connections: {:.0}/s (target ≥ 10,000) p50 {:.2} ms p99 {:.2} ms (target ≤ 20){}",
+            "check_availability function calls, local calendar (20 staff, 2,000 appointments in 14 days), 256 connections: {:.0}/s (target ≥ 10,000) p50 {:.2} ms p99 {:.2} ms (target ≤ 20){}",
             f.per_second, f.p50_ms, f.p99_ms,
             if f.errors > 0 { format!(" errors {}", f.errors) } else { String::new() }
         );

@@ -59,16 +59,16 @@ pub(super) static STAFF_FOR_SERVICE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 /// Booked appointments and unexpired holds of branch `$2` overlapping `[$3, $4)` at `$5`, of staff
-/// who perform service `$7`; `$6` (`$3` less [`MAX_APPOINTMENT_MS`]) bounds the index range to the
-/// window instead of all history.
+/// who perform service `$7` (a list built once per read, not a lookup per row); `$6` (`$3` less
+/// [`MAX_APPOINTMENT_MS`]) bounds the index range to the window instead of all history.
 pub(super) const BUSY_TIMES: &str = "SELECT id AS appointment_id, staff_id, starts_at, ends_at FROM appointments \
      WHERE company_id = $1 AND branch_id = $2 AND starts_at >= $6 AND starts_at < $4 \
      AND ends_at > $3 AND status = 'booked' \
-     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = appointments.staff_id AND x.service_id = $7) \
+     AND staff_id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $7) \
      UNION ALL \
      SELECT CAST(NULL AS BIGINT) AS appointment_id, staff_id, starts_at, ends_at FROM slot_holds \
      WHERE company_id = $1 AND branch_id = $2 AND expires_at > $5 AND starts_at < $4 AND ends_at > $3 \
-     AND EXISTS (SELECT 1 FROM staff_services x WHERE x.staff_id = slot_holds.staff_id AND x.service_id = $7)";
+     AND staff_id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $7)";
 pub(super) const FUNCTION_ANSWER: &str =
     "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4";
 pub(super) const TENANT_BY_AGENT: &str = "SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1";
