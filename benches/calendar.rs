@@ -10,8 +10,11 @@ use std::time::Instant;
 
 use askpro::calendar::{free_slots, Calendar, Interval, LocalCalendar, SlotQuery, SlotRules, StaffAvailability};
 use askpro::domain::BusinessHours;
-use askpro::store::{self, NewAppointment, NewBranch, NewCompany, NewService, NewStaff, PoolSize, StaffKey};
+use askpro::store::{self, NewBranch, NewCompany, NewService, NewStaff, PoolSize, StaffKey};
 use chrono::DateTime;
+
+#[path = "support/busy_branch.rs"]
+mod busy_branch;
 
 const TARGET_US: f64 = 1000.0;
 
@@ -120,22 +123,8 @@ fn whole_check(backend: &str, url: &str) {
             // Each performs half the services.
             let theirs: Vec<i64> = services.iter().skip(n % 2).step_by(2).map(|x| x.id).collect();
             s.assign_services(company.id, member.id, &theirs).await.unwrap();
-            // 100 appointments each over the 12 working days: 09:00 + k·55 min, 30 or 45 minutes.
-            for i in 0..100i64 {
-                let d = i / 9 + (i / 9) / 6;
-                let from = start + d * day + (9 * 60 + (i % 9) * 55) * minute;
-                let a = NewAppointment {
-                    branch_id: branch.id,
-                    staff_id: Some(member.id),
-                    service_id: Some(services[(i % 30) as usize].id),
-                    customer_id: None,
-                    starts_at: from,
-                    ends_at: from + (30 + (i % 2) * 15) * minute,
-                    status: "booked".into(),
-                    backend: "local".into(),
-                    external_uid: None,
-                    call_id: None,
-                };
+            let first_nine = start + 9 * 60 * minute;
+            for a in busy_branch::appointments(branch.id, member.id, first_nine, |i| services[(i % 30) as usize].id) {
                 s.insert_appointment(company.id, &a).await.unwrap();
                 appointments += 1;
             }

@@ -24,6 +24,9 @@ use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+#[path = "support/busy_branch.rs"]
+mod busy_branch;
+
 const KEY: &str = "key_bench_platform_0000000001";
 const RUN: Duration = Duration::from_secs(5);
 
@@ -257,34 +260,18 @@ fn askpro(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// SPEC.md §9's branch: 2,000 booked appointments in the next 14 days, 100 per staff member
-/// (09:00 + k·55 min on working days, 30 or 45 minutes), so that the calls find taken times
-/// and busy staff as on a real day.
+/// SPEC.md §9's branch: 2,000 booked appointments in the next 14 days, 100 per staff member,
+/// so that the calls find taken times and busy staff as on a real day.
 fn seed_appointments(dir: &std::path::Path, (company, branch, service): (i64, i64, i64), staff: &[i64]) {
-    use askpro::store::{NewAppointment, PoolSize};
+    use askpro::store::PoolSize;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let url = format!("sqlite://{}", dir.join("askpro.db").display());
         let store = askpro::store::connect(&url, PoolSize(1)).await.unwrap();
         let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
         let start = tomorrow.and_hms_opt(8, 0, 0).unwrap().and_utc().timestamp_millis(); // 09:00 in Berlin (CET)
-        let (day, minute) = (86_400_000, 60_000);
         for &member in staff {
-            for i in 0..100i64 {
-                let d = i / 9 + (i / 9) / 6;
-                let from = start + d * day + (i % 9) * 55 * minute;
-                let a = NewAppointment {
-                    branch_id: branch,
-                    staff_id: Some(member),
-                    service_id: Some(service),
-                    customer_id: None,
-                    starts_at: from,
-                    ends_at: from + (30 + (i % 2) * 15) * minute,
-                    status: "booked".into(),
-                    backend: "local".into(),
-                    external_uid: None,
-                    call_id: None,
-                };
+            for a in busy_branch::appointments(branch, member, start, |_| service) {
                 store.insert_appointment(company, &a).await.unwrap();
             }
         }
