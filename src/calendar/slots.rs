@@ -8,7 +8,7 @@
 //! twice (fall back) is taken at its first occurrence. A slot's end is its start plus the
 //! duration in real time, and it must also end by the shift's close on the wall clock.
 
-use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::domain::{BusinessHours, Weekday};
@@ -103,12 +103,13 @@ pub fn free_slots(
     let mut day = first_day;
     while day <= last_day {
         let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
+        let clock = DayClock::new(tz, day);
         for member in staff {
             let shifts = working_shifts(branch_hours, member.hours.as_ref(), weekday);
             for (open, close) in shifts {
                 let mut minute = open;
                 while minute + duration_min <= close {
-                    if let Some(start) = instant(tz, day, minute) {
+                    if let Some(start) = clock.instant(minute) {
                         let end = start + duration;
                         if start >= earliest && start < window.end && !member.is_busy(start, end, buffer) {
                             slots.push(Slot { start, end, staff_id: member.staff_id });
@@ -154,6 +155,40 @@ fn instant(tz: Tz, day: NaiveDate, minute: u32) -> Option<i64> {
     local_instant(tz, day, NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?)
 }
 
+/// One local day's wall-clock minutes as UTC instants. Most days have one UTC offset from
+/// midnight to midnight, and then a minute is plain arithmetic; on a day whose offset changes
+/// (or whose midnight does not exist), every minute asks the zone's rules.
+struct DayClock {
+    tz: Tz,
+    day: NaiveDate,
+    /// The UTC instant of local midnight when the whole day has one offset.
+    midnight: Option<i64>,
+}
+
+impl DayClock {
+    fn new(tz: Tz, day: NaiveDate) -> DayClock {
+        let offset = |d: NaiveDate| match tz.from_local_datetime(&d.and_time(NaiveTime::MIN)) {
+            LocalResult::Single(t) => Some(t.offset().fix()),
+            _ => None,
+        };
+        let (start, next) = (offset(day), day.checked_add_days(Days::new(1)).and_then(offset));
+        let midnight = match (start, next) {
+            (Some(a), Some(b)) if a == b => {
+                Some(day.and_time(NaiveTime::MIN).and_utc().timestamp_millis() - i64::from(a.local_minus_utc()) * 1000)
+            }
+            _ => None,
+        };
+        DayClock { tz, day, midnight }
+    }
+
+    fn instant(&self, minute: u32) -> Option<i64> {
+        match self.midnight {
+            Some(midnight) if minute < 24 * 60 => Some(midnight + i64::from(minute) * MINUTE_MS),
+            _ => instant(self.tz, self.day, minute),
+        }
+    }
+}
+
 /// The UTC milliseconds of a local date and time: the earlier of two in the autumn's repeated
 /// hour, `None` in the spring's skipped one.
 pub fn local_instant(tz: Tz, day: NaiveDate, time: NaiveTime) -> Option<i64> {
@@ -187,5 +222,26 @@ mod day_tests {
         let autumn = local_instant(berlin, day(2026, 10, 25), NaiveTime::from_hms_opt(2, 30, 0).unwrap());
         assert_eq!(autumn, Some(1_792_888_200_000));
         assert_eq!(local_instant(berlin, day(2026, 3, 29), NaiveTime::from_hms_opt(2, 30, 0).unwrap()), None);
+    }
+
+    /// The day clock's arithmetic gives exactly what the zone's rules give, on every day of four
+    /// years in zones that change at 02:00, at midnight, by half an hour, or across the date line.
+    #[test]
+    fn the_day_clock_agrees_with_the_zone_rules() {
+        use chrono_tz::{America, Australia, Europe, Pacific};
+        let zones = [Europe::Berlin, America::Santiago, America::Havana, Australia::Lord_Howe, Pacific::Apia];
+        let mut days_with_one_offset = 0;
+        for tz in zones {
+            let mut day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            while day.year() < 2029 {
+                let clock = DayClock::new(tz, day);
+                days_with_one_offset += usize::from(clock.midnight.is_some());
+                for minute in (0..24 * 60).step_by(10) {
+                    assert_eq!(clock.instant(minute), instant(tz, day, minute), "{tz} {day} minute {minute}");
+                }
+                day = day.succ_opt().unwrap();
+            }
+        }
+        assert!(days_with_one_offset > 5 * 1400, "the arithmetic path is the usual one");
     }
 }
