@@ -3,13 +3,15 @@
 
 mod common;
 
-use askpro::calendar::{Interval, LocalCalendar, SlotQuery, SlotRules};
-use askpro::store::{self, NewAppointment, PoolSize};
+use std::sync::Arc;
+
+use askpro::calendar::{Interval, LocalCalendar, Schedules, SlotQuery, SlotRules};
+use askpro::store::{self, NewAppointment, NewHold, PoolSize};
 use askpro::ErrorKind;
 use chrono::{DateTime, Utc};
 use common::{block_on, TestDb};
 
-both_backends!(availability_from_stored_data);
+both_backends!(availability_from_stored_data, kept_schedules_follow_the_database);
 
 fn ms(rfc3339: &str) -> i64 {
     DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp_millis()
@@ -135,5 +137,90 @@ fn availability_from_stored_data(db: &TestDb) {
         let nur_nord = s.service(elsewhere).await.unwrap().unwrap();
         let err = calendar.staff_slots(&query(&nur_nord, None), None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
+
+/// The daemon keeps branch schedules in memory (`calendar::schedules`). Whatever another process
+/// writes — an appointment, a hold, a cancellation — shows in the next answer, because the
+/// database bumps the branch's schedule version; a lapsed hold frees its time without a write.
+fn kept_schedules_follow_the_database(db: &TestDb) {
+    let c = db.company("Salon");
+    let b = db.branch(c, "Mitte");
+    let other_branch = db.branch(c, "Nord");
+    let service = db.service(c, "Herrenhaarschnitt", 30);
+    let staff = |name: &str| {
+        let id = db.ok(&["staff:create", "--branch-id", &b.to_string(), "--name", name, "-q"]).trim().parse().unwrap();
+        db.ok(&["staff:assign-services", "--staff-id", &format!("{id}"), "--services", "Herrenhaarschnitt"]);
+        id
+    };
+    let (anna, ben): (i64, i64) = (staff("Anna"), staff("Ben"));
+    let monday = Interval { start: ms("2026-11-23T00:00:00+01:00"), end: ms("2026-11-24T00:00:00+01:00") };
+    let far_monday = Interval { start: ms("2027-01-25T00:00:00+01:00"), end: ms("2027-01-26T00:00:00+01:00") };
+    let now = ms("2026-11-20T12:00:00+01:00");
+    let rules = SlotRules { step_min: 15, buffer_min: 0, min_notice_min: 60 };
+    let appointment = |staff: i64, from: &str| NewAppointment {
+        branch_id: b,
+        staff_id: Some(staff),
+        service_id: Some(service),
+        customer_id: None,
+        starts_at: ms(from),
+        ends_at: ms(from) + 30 * 60_000,
+        status: "booked".into(),
+        backend: "local".into(),
+        external_uid: None,
+        call_id: None,
+    };
+
+    block_on(async {
+        let daemon = store::connect(&db.url, PoolSize(4)).await.unwrap();
+        let elsewhere = store::connect(&db.url, PoolSize(1)).await.unwrap();
+        let calendar =
+            LocalCalendar::new(daemon.clone(), c, rules).with_schedules(Some(Arc::new(Schedules::default())));
+        let svc = daemon.service(service).await.unwrap().unwrap();
+        // As a call does: the branch row (with its version) first, then availability.
+        let free_at = async |window: Interval, now: i64, who: i64| -> Vec<String> {
+            let branch = daemon.branch(b).await.unwrap().unwrap();
+            let query = SlotQuery { branch: &branch, service: &svc, window, staff_id: Some(who), now };
+            calendar.staff_slots(&query, None).await.unwrap().iter().map(|x| hhmm(x.start)).collect()
+        };
+        let version = async || daemon.branch(b).await.unwrap().unwrap().schedule_version;
+        let has = |slots: &[String], at: &str| slots.iter().any(|x| x == at);
+
+        assert!(has(&free_at(monday, now, anna).await, "10:00"));
+        let before = version().await;
+        let booked = elsewhere.insert_appointment(c, &appointment(anna, "2026-11-23T10:00:00+01:00")).await.unwrap();
+        assert!(version().await > before, "an appointment bumps the branch's schedule version");
+        assert!(!has(&free_at(monday, now, anna).await, "10:00"), "another process's booking shows at once");
+
+        let hold = NewHold {
+            branch_id: b,
+            staff_id: Some(ben),
+            service_id: service,
+            call_id: "call_elsewhere".into(),
+            starts_at: ms("2026-11-23T11:00:00+01:00"),
+            ends_at: ms("2026-11-23T11:30:00+01:00"),
+            expires_at: now + 5 * 60_000,
+            external_uid: None,
+            customer_id: None,
+        };
+        elsewhere.hold_slot(c, &hold, now).await.unwrap();
+        assert!(!has(&free_at(monday, now, ben).await, "11:00"), "a live hold blocks");
+        assert!(has(&free_at(monday, now + 6 * 60_000, ben).await, "11:00"), "a lapsed hold no longer does");
+
+        elsewhere.cancel_appointment(c, booked, None).await.unwrap();
+        assert!(has(&free_at(monday, now, anna).await, "10:00"), "a cancellation frees the time");
+
+        // A write at another branch leaves this branch's version alone.
+        let unchanged = version().await;
+        let mut there = appointment(anna, "2026-11-23T10:00:00+01:00");
+        there.branch_id = other_branch;
+        there.staff_id = None;
+        elsewhere.insert_appointment(c, &there).await.unwrap();
+        assert_eq!(version().await, unchanged);
+
+        // A window beyond what is kept in memory is read from the store.
+        elsewhere.insert_appointment(c, &appointment(anna, "2027-01-25T10:00:00+01:00")).await.unwrap();
+        let far = free_at(far_monday, now, anna).await;
+        assert!(!far.is_empty() && !has(&far, "10:00"));
     });
 }

@@ -653,6 +653,8 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
             busy_times(c.id, b.id, cut.id, T - 60 * MIN, T + 24 * 60 * MIN, T),
             busy_times(c.id, b.id, cut.id, T + 45 * MIN, T + 70 * MIN, T),
             busy_times(c.id, b.id, cut.id, T + 70 * MIN, T + 80 * MIN, T),
+            branch_schedule(c.id, b.id, T - 60 * MIN, T + 24 * 60 * MIN, T),
+            branch_schedule(c.id, b.id, T + 70 * MIN, T + 80 * MIN, T),
             function_answer(c.id, "call_1", "check_availability", "h1"),
             function_answer(c.id, "call_1", "check_availability", "h2"),
             function_answer(other.id, "call_1", "check_availability", "h1"),

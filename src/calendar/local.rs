@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::schedules::Schedules;
 use super::slots::{free_slots, Interval, Slot, SlotRules, StaffAvailability};
 use super::{
     booked_appointment, branch_and_service, check_scope, not_free, rules_of, BookingRequest, Calendar, FreeSlot,
@@ -16,7 +17,9 @@ use super::{
 };
 use crate::domain::BusinessHours;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{Appointment, AppointmentMove, Company, Customer, Hold, NewAppointment, NewHold, Service, Store};
+use crate::store::{
+    Appointment, AppointmentMove, Branch, BusyTime, Company, Customer, Hold, NewAppointment, NewHold, Service, Store,
+};
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -24,15 +27,32 @@ pub struct LocalCalendar {
     store: Arc<dyn Store>,
     company_id: i64,
     rules: SlotRules,
+    /// Branch schedules kept in memory (the daemon's); `None` reads busy times each time.
+    schedules: Option<Arc<Schedules>>,
 }
 
 impl LocalCalendar {
     pub fn new(store: Arc<dyn Store>, company_id: i64, rules: SlotRules) -> LocalCalendar {
-        LocalCalendar { store, company_id, rules }
+        LocalCalendar { store, company_id, rules, schedules: None }
     }
 
     pub fn for_company(store: Arc<dyn Store>, company: &Company) -> LocalCalendar {
         LocalCalendar::new(store, company.id, rules_of(company))
+    }
+
+    /// Reads busy times through `schedules` (see [`Schedules`]).
+    pub fn with_schedules(mut self, schedules: Option<Arc<Schedules>>) -> LocalCalendar {
+        self.schedules = schedules;
+        self
+    }
+
+    /// Busy times overlapping `[from, to)`: from the kept schedule when there is one, else of
+    /// the staff who perform `service`, read from the store.
+    async fn busy(&self, branch: &Branch, service: &Service, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
+        match &self.schedules {
+            Some(kept) => kept.busy(self.store.as_ref(), self.company_id, branch, from, to, now).await,
+            None => self.store.busy_times(self.company_id, branch.id, service.id, from, to, now).await,
+        }
     }
 
     /// Free slots per staff member, ordered by start and staff. `ignore` leaves one
@@ -50,14 +70,7 @@ impl LocalCalendar {
         let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
         let (staff, busy) = tokio::try_join!(
             self.store.staff_for_service(self.company_id, branch.id, service.id),
-            self.store.busy_times(
-                self.company_id,
-                branch.id,
-                service.id,
-                window.start - reach,
-                window.end + reach,
-                now
-            ),
+            self.busy(branch, service, window.start - reach, window.end + reach, now),
         )?;
         let staff: Vec<_> = staff.into_iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {

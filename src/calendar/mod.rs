@@ -10,6 +10,7 @@
 
 pub mod calcom;
 pub mod local;
+pub mod schedules;
 pub mod slots;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use calcom::CalcomCalendar;
 pub use local::LocalCalendar;
+pub use schedules::Schedules;
 pub use slots::{free_slots, working_shifts, Interval, Slot, SlotRules, StaffAvailability};
 
 use crate::error::{Error, Result};
@@ -91,17 +93,19 @@ pub trait Calendar: Send + Sync {
 }
 
 /// The calendar a company schedules in (`--scheduling local|calcom`); Cal.com needs a client.
+/// The company's calendar; a local one reads busy times through `schedules` when given.
 pub fn for_company(
     store: Arc<dyn Store>,
     company: &Company,
     calcom: Option<crate::clients::calcom::Client>,
+    schedules: Option<Arc<Schedules>>,
 ) -> Result<Arc<dyn Calendar>> {
     match (company.scheduling.as_str(), calcom) {
         ("calcom", Some(client)) => Ok(Arc::new(CalcomCalendar::new(store, company, client))),
         ("calcom", None) => {
             Err(Error::config(format!("company {} schedules in Cal.com but has no Cal.com client", company.id)))
         }
-        _ => Ok(Arc::new(LocalCalendar::for_company(store, company))),
+        _ => Ok(Arc::new(LocalCalendar::for_company(store, company).with_schedules(schedules))),
     }
 }
 

@@ -45,8 +45,10 @@ pub struct State {
 }
 
 impl State {
-    /// Loads the Retell keys; [`serve`] refreshes them every 30 s.
-    pub async fn new(app: App) -> Result<State> {
+    /// Loads the Retell keys ([`serve`] refreshes them every 30 s) and keeps branch schedules.
+    pub async fn new(mut app: App) -> Result<State> {
+        // A daemon answers many calls about the same branches: it keeps their schedules.
+        app.schedules.get_or_insert_default();
         let keys = Keys::load(&app).await?;
         let limit = limit::RateLimit::new(app.settings.rate_limit_per_source);
         Ok(State { app, metrics: Metrics::default(), limit, keys: std::sync::RwLock::new(Arc::new(keys)) })

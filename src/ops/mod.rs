@@ -35,6 +35,9 @@ pub struct App {
     calcom_clients: std::sync::Mutex<std::collections::HashMap<String, Client>>,
     /// Calls' tenants, briefly remembered (see [`events::tenant`]).
     pub(crate) tenants: events::TenantCache,
+    /// Branch schedules kept in memory for the local calendar: the daemon's (see
+    /// [`crate::calendar::schedules`]); a command reads busy times each time.
+    pub schedules: Option<Arc<crate::calendar::Schedules>>,
     /// The group commit for hot writes, started on first use.
     commits: OnceLock<commit::GroupCommit>,
     master_key: OnceLock<MasterKey>,
@@ -48,6 +51,7 @@ impl App {
             breakers: breaker::Breakers::default(),
             calcom_clients: Default::default(),
             tenants: Default::default(),
+            schedules: None,
             commits: OnceLock::new(),
             master_key: OnceLock::new(),
         }
@@ -124,7 +128,7 @@ impl App {
             "calcom" => Some(self.calcom_client(company).await?),
             _ => None,
         };
-        crate::calendar::for_company(self.store.clone(), company, client)
+        crate::calendar::for_company(self.store.clone(), company, client, self.schedules.clone())
     }
 }
 

@@ -95,6 +95,7 @@ fn branch(row: &Row) -> rusqlite::Result<Branch> {
             notify_sms_phone,
             notify_whatsapp,
             created_at,
+            schedule_version,
         }
     ))
 }
@@ -122,6 +123,10 @@ fn staff(row: &Row) -> rusqlite::Result<Staff> {
 
 fn busy(row: &Row) -> rusqlite::Result<BusyTime> {
     Ok(from_row!(row, BusyTime { appointment_id, staff_id, starts_at, ends_at }))
+}
+
+fn schedule_entry(row: &Row) -> rusqlite::Result<ScheduleEntry> {
+    Ok(from_row!(row, ScheduleEntry { appointment_id, staff_id, starts_at, ends_at, expires_at }))
 }
 
 fn tenant(row: &Row) -> rusqlite::Result<Tenant> {
@@ -218,6 +223,12 @@ impl InlineReads {
         let [company_id, branch_id, service_id] = scope;
         let earliest = from - MAX_APPOINTMENT_MS;
         self.all(BUSY_TIMES, &[&company_id, &branch_id, &from, &to, &now, &earliest, &service_id], busy)
+    }
+
+    pub(super) fn branch_schedule(&self, scope: [i64; 2], from: i64, to: i64, now: i64) -> Result<Vec<ScheduleEntry>> {
+        let [company_id, branch_id] = scope;
+        let earliest = from - MAX_APPOINTMENT_MS;
+        self.all(BRANCH_SCHEDULE, &[&company_id, &branch_id, &from, &to, &earliest, &now], schedule_entry)
     }
 
     pub(super) fn function_answer(

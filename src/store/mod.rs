@@ -165,6 +165,16 @@ pub trait Store: Send + Sync {
         to: i64,
         now: i64,
     ) -> Result<Vec<BusyTime>>;
+    /// Every staff member's booked appointments and the holds unexpired at `now` of a branch,
+    /// overlapping `[from, to)` (what an in-memory schedule keeps; see `calendar::schedules`).
+    async fn branch_schedule(
+        &self,
+        company_id: i64,
+        branch_id: i64,
+        from: i64,
+        to: i64,
+        now: i64,
+    ) -> Result<Vec<ScheduleEntry>>;
     /// A customer's appointments, newest first.
     async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
 

@@ -172,6 +172,10 @@ pub struct Branch {
     pub notify_sms_phone: Option<String>,
     pub notify_whatsapp: Option<String>,
     pub created_at: i64,
+    /// Counts changes to the branch's appointments and holds (kept by database triggers,
+    /// migration 0007): an in-memory schedule of the same version is current.
+    #[serde(skip)]
+    pub schedule_version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +300,18 @@ pub struct Visit {
 }
 
 /// A staff member's booked appointment or unexpired hold, in UTC milliseconds.
+/// One busy interval of a branch's schedule: a booked appointment, or a hold until it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScheduleEntry {
+    /// The appointment, or `None` for a hold.
+    pub appointment_id: Option<i64>,
+    pub staff_id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// When a hold lapses; `None` for an appointment.
+    pub expires_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct BusyTime {
     /// The appointment, or `None` for a hold.

@@ -14,7 +14,7 @@ pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timez
      slot_step_min, slot_buffer_min, min_notice_min, created_at";
 
 pub(super) const BRANCH_COLUMNS: &str = "id, company_id, name, address, phone, email, timezone, business_hours, \
-     notify_email, notify_sms_phone, notify_whatsapp, created_at";
+     notify_email, notify_sms_phone, notify_whatsapp, created_at, schedule_version";
 
 pub(super) const SERVICE_COLUMNS: &str = "s.id, s.company_id, s.branch_id, s.name, s.duration_min, s.price_cents, \
      s.calcom_event_type_id, s.active, \
@@ -69,6 +69,16 @@ pub(super) const BUSY_TIMES: &str = "SELECT id AS appointment_id, staff_id, star
      SELECT CAST(NULL AS BIGINT) AS appointment_id, staff_id, starts_at, ends_at FROM slot_holds \
      WHERE company_id = $1 AND branch_id = $2 AND expires_at > $5 AND starts_at < $4 AND ends_at > $3 \
      AND staff_id IN (SELECT staff_id FROM staff_services WHERE company_id = $1 AND service_id = $7)";
+/// Every staff member's booked appointments and unexpired (at `$6`) holds of branch `$2`
+/// overlapping `[$3, $4)`; `$5` bounds the index range as in [`BUSY_TIMES`].
+pub(super) const BRANCH_SCHEDULE: &str = "SELECT id AS appointment_id, staff_id, starts_at, ends_at, \
+     CAST(NULL AS BIGINT) AS expires_at FROM appointments \
+     WHERE company_id = $1 AND branch_id = $2 AND starts_at >= $5 AND starts_at < $4 \
+     AND ends_at > $3 AND status = 'booked' AND staff_id IS NOT NULL \
+     UNION ALL \
+     SELECT CAST(NULL AS BIGINT) AS appointment_id, staff_id, starts_at, ends_at, expires_at FROM slot_holds \
+     WHERE company_id = $1 AND branch_id = $2 AND expires_at > $6 AND starts_at < $4 AND ends_at > $3 \
+     AND staff_id IS NOT NULL";
 pub(super) const FUNCTION_ANSWER: &str =
     "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4";
 pub(super) const TENANT_BY_AGENT: &str = "SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1";
@@ -628,6 +638,21 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(from - MAX_APPOINTMENT_MS)
                     .bind(service_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn branch_schedule(&self, company_id: i64, branch_id: i64, from: i64, to: i64, now: i64) -> Result<Vec<ScheduleEntry>> {
+                if let Some(inline) = self.inline() {
+                    return inline.branch_schedule([company_id, branch_id], from, to, now);
+                }
+                Ok(sqlx::query_as(BRANCH_SCHEDULE)
+                    .bind(company_id)
+                    .bind(branch_id)
+                    .bind(from)
+                    .bind(to)
+                    .bind(from - MAX_APPOINTMENT_MS)
+                    .bind(now)
                     .fetch_all(&self.pool)
                     .await?)
             }

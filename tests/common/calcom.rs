@@ -142,7 +142,7 @@ pub async fn setup(db: &TestDb, week: &Week, length: u32, fake: Option<FakeCalco
     let company = store.company(c).await.unwrap().unwrap();
     let client =
         fake.as_ref().map(|f| Client::new(f.api_key(), ClientConfig { base_url: f.url.clone(), ..client }).unwrap());
-    let calendar = calendar::for_company(store.clone(), &company, client).unwrap();
+    let calendar = calendar::for_company(store.clone(), &company, client, None).unwrap();
     let branch = store.branch(b).await.unwrap().unwrap();
     let service = store.service(s).await.unwrap().unwrap();
     let customer = store.upsert_customer(c, "+4930123456", Some("Max Muster")).await.unwrap();

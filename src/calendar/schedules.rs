@@ -1,0 +1,108 @@
+//! Branch schedules held in memory by the daemon.
+//!
+//! A `check_availability` whose time is taken looks for alternatives across a week: on a busy
+//! branch that is over a thousand busy intervals read per call, the largest part of its cost.
+//! Those intervals change only when the branch's appointments or holds do, and the database
+//! counts such changes per branch in `branches.schedule_version` (triggers, migration 0007),
+//! whoever makes them. So the daemon keeps each branch's busy intervals from two days back to
+//! [`AHEAD`] forward and uses them while the branch row it read for the call carries the same
+//! version; any other version loads them again. Holds are kept with their expiry and dropped
+//! once lapsed. A window outside the kept range is read from the store as before.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::Result;
+use crate::store::{Branch, BusyTime, ScheduleEntry, Store};
+
+const DAY_MS: i64 = 86_400_000;
+/// How far back a kept schedule reaches (busy intervals that began before a window still block it).
+const BEHIND: i64 = 2 * DAY_MS;
+/// How far ahead a kept schedule reaches.
+const AHEAD: i64 = 16 * DAY_MS;
+/// Branches kept at once; beyond it the oldest load makes room.
+const MAX_BRANCHES: usize = 64;
+
+/// One branch's busy intervals over `[from, to)`, as of `version`.
+struct Snapshot {
+    version: i64,
+    from: i64,
+    to: i64,
+    loaded_at: i64,
+    /// By start.
+    entries: Vec<ScheduleEntry>,
+}
+
+impl Snapshot {
+    fn covers(&self, from: i64, to: i64) -> bool {
+        self.from <= from && to <= self.to
+    }
+
+    /// Intervals overlapping `[from, to)` that are busy at `now`.
+    fn busy(&self, from: i64, to: i64, now: i64) -> Vec<BusyTime> {
+        let end = self.entries.partition_point(|e| e.starts_at < to);
+        self.entries[..end]
+            .iter()
+            .filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now))
+            .map(|e| BusyTime {
+                appointment_id: e.appointment_id,
+                staff_id: e.staff_id,
+                starts_at: e.starts_at,
+                ends_at: e.ends_at,
+            })
+            .collect()
+    }
+}
+
+/// The schedules of recently asked-about branches.
+#[derive(Default)]
+pub struct Schedules {
+    held: Mutex<HashMap<i64, Arc<Snapshot>>>,
+}
+
+impl Schedules {
+    /// Every staff member's busy intervals of `branch` overlapping `[from, to)` at `now` (the
+    /// caller picks the staff it asks about).
+    pub async fn busy(
+        &self,
+        store: &dyn Store,
+        company_id: i64,
+        branch: &Branch,
+        from: i64,
+        to: i64,
+        now: i64,
+    ) -> Result<Vec<BusyTime>> {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&branch.id).cloned();
+        if let Some(s) = held.filter(|s| s.version == branch.schedule_version && s.covers(from, to)) {
+            return Ok(s.busy(from, to, now));
+        }
+        let (keep_from, keep_to) = (now - BEHIND, now + AHEAD);
+        if from < keep_from || to > keep_to {
+            let loaded = store.branch_schedule(company_id, branch.id, from, to, now).await?;
+            let once = Snapshot { version: branch.schedule_version, from, to, loaded_at: now, entries: loaded };
+            return Ok(once.busy(from, to, now));
+        }
+        let mut entries = store.branch_schedule(company_id, branch.id, keep_from, keep_to, now).await?;
+        entries.sort_unstable_by_key(|e| e.starts_at);
+        // Read after the branch row, so at least as new as its version says.
+        let snapshot = Arc::new(Snapshot {
+            version: branch.schedule_version,
+            from: keep_from,
+            to: keep_to,
+            loaded_at: now,
+            entries,
+        });
+        let busy = snapshot.busy(from, to, now);
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        // A concurrent call may have kept a newer version already; keep the newest.
+        if held.get(&branch.id).is_none_or(|s| s.version <= snapshot.version) {
+            if held.len() >= MAX_BRANCHES && !held.contains_key(&branch.id) {
+                if let Some(oldest) = held.iter().min_by_key(|(_, s)| s.loaded_at).map(|(id, _)| *id) {
+                    held.remove(&oldest);
+                }
+            }
+            held.insert(branch.id, snapshot);
+        }
+        Ok(busy)
+    }
+}
