@@ -15,6 +15,10 @@ use askpro::store::PoolSize;
 use common::TestDb;
 
 /// A plain HTTP/1.1 GET; returns (status, body).
+/// Held by the tests that listen: one of them checks that its port refuses connections after
+/// shutdown, which another test's listener could otherwise have taken over in the meantime.
+static LISTENING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -28,6 +32,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 
 #[test]
 fn in_process_health_and_readiness() {
+    let _listening = LISTENING.lock().unwrap_or_else(|e| e.into_inner());
     let db = TestDb::sqlite();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
@@ -54,6 +59,7 @@ fn in_process_health_and_readiness() {
 
 #[test]
 fn as_a_process_it_migrates_serves_and_stops_on_sigterm() {
+    let _listening = LISTENING.lock().unwrap_or_else(|e| e.into_inner());
     let db = TestDb::sqlite();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
         .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
