@@ -104,9 +104,19 @@ pub fn free_slots(
     while day <= last_day {
         let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
         let clock = DayClock::new(tz, day);
+        // Most staff work the branch's hours: those are worked out once per day.
+        let branch_shifts = working_shifts(branch_hours, None, weekday);
+        let day_begins = slots.len();
         for member in staff {
-            let shifts = working_shifts(branch_hours, member.hours.as_ref(), weekday);
-            for (open, close) in shifts {
+            let own;
+            let shifts = match member.hours.as_ref() {
+                None => &branch_shifts,
+                Some(hours) => {
+                    own = working_shifts(branch_hours, Some(hours), weekday);
+                    &own
+                }
+            };
+            for &(open, close) in shifts {
                 let mut minute = open;
                 while minute + duration_min <= close {
                     if let Some(start) = clock.instant(minute) {
@@ -119,12 +129,13 @@ pub fn free_slots(
                 }
             }
         }
+        // Days follow each other in time: sorting each day's slots sorts them all.
+        slots[day_begins..].sort_unstable();
         match day.checked_add_days(Days::new(1)) {
             Some(next) => day = next,
             None => break,
         }
     }
-    slots.sort_unstable();
     slots
 }
 
