@@ -143,6 +143,7 @@ fn availability_from_stored_data(db: &TestDb) {
 /// The daemon keeps branch schedules in memory (`calendar::schedules`). Whatever another process
 /// writes — an appointment, a hold, a cancellation — shows in the next answer, because the
 /// database bumps the branch's schedule version; a lapsed hold frees its time without a write.
+/// The staff who perform a service are kept under the same version.
 fn kept_schedules_follow_the_database(db: &TestDb) {
     let c = db.company("Salon");
     let b = db.branch(c, "Mitte");
@@ -217,6 +218,10 @@ fn kept_schedules_follow_the_database(db: &TestDb) {
         there.staff_id = None;
         elsewhere.insert_appointment(c, &there).await.unwrap();
         assert_eq!(version().await, unchanged);
+
+        // Staff are kept too: someone who starts performing the service is offered at once.
+        let carla = staff("Carla");
+        assert!(has(&free_at(monday, now, carla).await, "10:00"), "a new staff member shows at once");
 
         // A window beyond what is kept in memory is read from the store.
         elsewhere.insert_appointment(c, &appointment(anna, "2027-01-25T10:00:00+01:00")).await.unwrap();

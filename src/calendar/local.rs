@@ -18,7 +18,8 @@ use super::{
 use crate::domain::BusinessHours;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{
-    Appointment, AppointmentMove, Branch, BusyTime, Company, Customer, Hold, NewAppointment, NewHold, Service, Store,
+    Appointment, AppointmentMove, Branch, BusyTime, Company, Customer, Hold, NewAppointment, NewHold, Service, Staff,
+    Store,
 };
 
 const MINUTE_MS: i64 = 60_000;
@@ -46,6 +47,14 @@ impl LocalCalendar {
         self
     }
 
+    /// The active staff who perform `service` here: from the kept schedule when there is one.
+    async fn staff(&self, branch: &Branch, service: &Service) -> Result<Arc<Vec<Staff>>> {
+        match &self.schedules {
+            Some(kept) => kept.staff(self.store.as_ref(), self.company_id, branch, service.id).await,
+            None => Ok(Arc::new(self.store.staff_for_service(self.company_id, branch.id, service.id).await?)),
+        }
+    }
+
     /// Busy times overlapping `[from, to)`: from the kept schedule when there is one, else of
     /// the staff who perform `service`, read from the store.
     async fn busy(&self, branch: &Branch, service: &Service, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
@@ -69,10 +78,10 @@ impl LocalCalendar {
         // a slot that starts inside it. Both reads go out at once.
         let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
         let (staff, busy) = tokio::try_join!(
-            self.store.staff_for_service(self.company_id, branch.id, service.id),
+            self.staff(branch, service),
             self.busy(branch, service, window.start - reach, window.end + reach, now),
         )?;
-        let staff: Vec<_> = staff.into_iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
+        let staff: Vec<&Staff> = staff.iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {
             return Ok(Vec::new());
         }

@@ -7,13 +7,15 @@
 //! whoever makes them. So the daemon keeps each branch's busy intervals from two days back to
 //! [`AHEAD`] forward and uses them while the branch row it read for the call carries the same
 //! version; any other version loads them again. Holds are kept with their expiry and dropped
-//! once lapsed. A window outside the kept range is read from the store as before.
+//! once lapsed. A window outside the kept range is read from the store as before. The staff who
+//! perform a service are kept the same way: changes to staff and their services bump the
+//! version too (migration 0008).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
-use crate::store::{Branch, BusyTime, ScheduleEntry, Store};
+use crate::store::{Branch, BusyTime, ScheduleEntry, Staff, Store};
 
 const DAY_MS: i64 = 86_400_000;
 /// How far back a kept schedule reaches (busy intervals that began before a window still block it).
@@ -41,26 +43,58 @@ impl Snapshot {
     /// Intervals overlapping `[from, to)` that are busy at `now`.
     fn busy(&self, from: i64, to: i64, now: i64) -> Vec<BusyTime> {
         let end = self.entries.partition_point(|e| e.starts_at < to);
-        self.entries[..end]
-            .iter()
-            .filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now))
-            .map(|e| BusyTime {
-                appointment_id: e.appointment_id,
-                staff_id: e.staff_id,
-                starts_at: e.starts_at,
-                ends_at: e.ends_at,
-            })
-            .collect()
+        let mut busy = Vec::with_capacity(end);
+        busy.extend(
+            self.entries[..end].iter().filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now)).map(|e| {
+                BusyTime {
+                    appointment_id: e.appointment_id,
+                    staff_id: e.staff_id,
+                    starts_at: e.starts_at,
+                    ends_at: e.ends_at,
+                }
+            }),
+        );
+        busy
     }
 }
+
+/// The staff who perform one service at one branch, as of a version.
+type KeptStaff = (i64, Arc<Vec<Staff>>);
 
 /// The schedules of recently asked-about branches.
 #[derive(Default)]
 pub struct Schedules {
     held: Mutex<HashMap<i64, Arc<Snapshot>>>,
+    staff: Mutex<HashMap<(i64, i64), KeptStaff>>,
 }
 
 impl Schedules {
+    /// The active staff of `branch` who perform `service_id`.
+    pub async fn staff(
+        &self,
+        store: &dyn Store,
+        company_id: i64,
+        branch: &Branch,
+        service_id: i64,
+    ) -> Result<Arc<Vec<Staff>>> {
+        let key = (branch.id, service_id);
+        let kept = self.staff.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        if let Some((version, staff)) = kept {
+            if version == branch.schedule_version {
+                return Ok(staff);
+            }
+        }
+        let staff = Arc::new(store.staff_for_service(company_id, branch.id, service_id).await?);
+        let mut kept = self.staff.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= MAX_BRANCHES * 32 {
+            kept.clear();
+        }
+        if kept.get(&key).is_none_or(|(v, _)| *v <= branch.schedule_version) {
+            kept.insert(key, (branch.schedule_version, staff.clone()));
+        }
+        Ok(staff)
+    }
+
     /// Every staff member's busy intervals of `branch` overlapping `[from, to)` at `now` (the
     /// caller picks the staff it asks about).
     pub async fn busy(
