@@ -85,7 +85,7 @@ impl LocalCalendar {
         if staff.is_empty() {
             return Ok(Vec::new());
         }
-        let mut by_staff: HashMap<i64, Vec<Interval>> = HashMap::new();
+        let mut by_staff: HashMap<i64, Vec<Interval>> = HashMap::with_capacity(staff.len());
         for b in busy.into_iter().filter(|b| ignore.is_none() || b.appointment_id != ignore) {
             by_staff.entry(b.staff_id).or_default().push(Interval { start: b.starts_at, end: b.ends_at });
         }

@@ -100,6 +100,8 @@ pub fn free_slots(
     };
     let duration = i64::from(duration_min) * MINUTE_MS;
     let buffer = i64::from(rules.buffer_min) * MINUTE_MS;
+    // Room for a day's worth of starts per staff member up front, not grown one at a time.
+    slots.reserve(staff.len() * 16);
     let mut day = first_day;
     while day <= last_day {
         let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
