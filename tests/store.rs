@@ -18,6 +18,7 @@ both_backends!(
     the_database_never_double_books_a_staff_member,
     a_batch_of_writes_commits_each_once,
     a_failing_write_fails_alone_in_a_group_commit,
+    kept_service_matchers_follow_catalog_changes,
 );
 
 /// Connects inside the test's runtime (a pool belongs to the runtime that created it).
@@ -673,5 +674,41 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
         let tenant = inline.tenant_for_call(Some("agent_w"), None).await.unwrap().unwrap();
         assert_eq!((tenant.company_id, tenant.branch_id), (c.id, wedding.id));
         assert!(inline.function_answer(c.id, "call_1", "check_availability", "h1").await.unwrap().is_some());
+    });
+}
+
+/// The daemon keeps each company's service matcher (`ops::service::kept_catalog`). A service or
+/// synonym written by another process is matched in the next call, because every such write
+/// bumps the company's catalog version; while nothing changes, the same matcher serves.
+fn kept_service_matchers_follow_catalog_changes(db: &TestDb) {
+    use askpro::config::{Overrides, Settings};
+    use askpro::ops::{service::kept_catalog, App};
+    block_on(async {
+        let s = open(db).await;
+        let c = s.insert_company(&company("A")).await.unwrap();
+        let cut = s.insert_service(c.id, &service("Herrenhaarschnitt", None)).await.unwrap();
+        let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
+        let mut app = App::new(s.clone(), Settings::resolve(&overrides, |_| None).unwrap());
+        app.catalogs = Some(Default::default());
+        let elsewhere = store::connect(&db.url, PoolSize(1)).await.unwrap();
+        // As a call does: the company row (with its version) first, then the matcher.
+        let company = async || s.company(c.id).await.unwrap().unwrap();
+        let matched = async |phrase: &str| {
+            let kept = kept_catalog(&app, &company().await).await.unwrap();
+            kept.0.matches(phrase, 0.8).map(|m| m.service_id)
+        };
+        assert_eq!(matched("Herrenhaarschnitt").await, Some(cut.id));
+        assert_eq!(matched("Fasson").await, None);
+        let first = kept_catalog(&app, &company().await).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &kept_catalog(&app, &company().await).await.unwrap()), "kept while unchanged");
+
+        let before = company().await.catalog_version;
+        elsewhere.insert_synonyms(c.id, &[synonym(cut.id, "Fasson")], &|_| {}).await.unwrap();
+        assert!(company().await.catalog_version > before, "a synonym import bumps the version");
+        assert_eq!(matched("Fasson").await, Some(cut.id), "another process's synonym is matched at once");
+        let colour = elsewhere.insert_service(c.id, &service("Färben", None)).await.unwrap();
+        assert_eq!(matched("Färben").await, Some(colour.id), "a new service is matched at once");
+        elsewhere.update_service(c.id, colour.id, &service("Strähnchen", None)).await.unwrap();
+        assert_eq!(matched("Strähnchen").await, Some(colour.id), "a renamed service is matched at once");
     });
 }

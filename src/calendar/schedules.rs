@@ -1,15 +1,16 @@
-//! Branch schedules held in memory by the daemon.
+//! Branch schedules held in memory by a daemon on SQLite.
 //!
 //! A `check_availability` whose time is taken looks for alternatives across a week: on a busy
 //! branch that is over a thousand busy intervals read per call, the largest part of its cost.
-//! Those intervals change only when the branch's appointments or holds do, and the database
-//! counts such changes per branch in `branches.schedule_version` (triggers, migration 0007),
-//! whoever makes them. So the daemon keeps each branch's busy intervals from two days back to
+//! Those intervals change only when the branch's appointments or holds do, and SQLite's
+//! triggers count such changes per branch in `branches.schedule_version` (migration 0007),
+//! whoever makes them. The daemon keeps each branch's busy intervals from two days back to
 //! [`AHEAD`] forward and uses them while the branch row it read for the call carries the same
 //! version; any other version loads them again. Holds are kept with their expiry and dropped
 //! once lapsed. A window outside the kept range is read from the store as before. The staff who
 //! perform a service are kept the same way: changes to staff and their services bump the
-//! version too (migration 0008).
+//! version too (migration 0008). PostgreSQL does not keep the count (migration 0009 says why),
+//! so a daemon on PostgreSQL reads busy times per call.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -45,10 +45,15 @@ pub struct State {
 }
 
 impl State {
-    /// Loads the Retell keys ([`serve`] refreshes them every 30 s) and keeps branch schedules.
+    /// Loads the Retell keys ([`serve`] refreshes them every 30 s); keeps schedules and matchers.
     pub async fn new(mut app: App) -> Result<State> {
-        // A daemon answers many calls about the same branches: it keeps their schedules.
-        app.schedules.get_or_insert_default();
+        // A daemon answers many calls about the same companies and branches: it keeps their
+        // service matchers, and on SQLite their schedules (whose versions only SQLite's
+        // triggers keep; see migration 0009 for PostgreSQL).
+        app.catalogs.get_or_insert_default();
+        if app.store.backend() == crate::store::Backend::Sqlite {
+            app.schedules.get_or_insert_default();
+        }
         let keys = Keys::load(&app).await?;
         let limit = limit::RateLimit::new(app.settings.rate_limit_per_source);
         Ok(State { app, metrics: Metrics::default(), limit, keys: std::sync::RwLock::new(Arc::new(keys)) })

@@ -49,10 +49,11 @@ async fn service(ctx: &Ctx<'_>) -> Result<Step<Service>> {
     let Some(phrase) = ctx.args.text(SERVICE) else {
         return Ok(Err(Answer::new(Status::NeedsInput, "Für welche Leistung möchten Sie einen Termin?")));
     };
-    let (catalog, services) = crate::ops::service::catalog_and_services(ctx.app, ctx.company.id).await?;
+    let kept = crate::ops::service::kept_catalog(ctx.app, &ctx.company).await?;
+    let (catalog, services) = &*kept;
     let found = catalog
         .matches(&phrase, ctx.company.service_confidence_threshold)
-        .and_then(|m| services.into_iter().find(|s| s.id == m.service_id));
+        .and_then(|m| services.iter().find(|s| s.id == m.service_id).cloned());
     Ok(found.filter(|s| s.branch_id.is_none_or(|b| b == ctx.branch.id)).ok_or_else(|| {
         Answer::new(Status::NotFound, format!("Die Leistung „{phrase}“ bieten wir hier leider nicht an."))
             .with("requested", phrase)

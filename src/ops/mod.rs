@@ -38,6 +38,8 @@ pub struct App {
     /// Branch schedules kept in memory for the local calendar: the daemon's (see
     /// [`crate::calendar::schedules`]); a command reads busy times each time.
     pub schedules: Option<Arc<crate::calendar::Schedules>>,
+    /// Service matchers kept per company: the daemon's (see [`service::kept_catalog`]).
+    pub catalogs: Option<service::Catalogs>,
     /// The group commit for hot writes, started on first use.
     commits: OnceLock<commit::GroupCommit>,
     master_key: OnceLock<MasterKey>,
@@ -52,6 +54,7 @@ impl App {
             calcom_clients: Default::default(),
             tenants: Default::default(),
             schedules: None,
+            catalogs: None,
             commits: OnceLock::new(),
             master_key: OnceLock::new(),
         }

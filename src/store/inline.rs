@@ -75,6 +75,7 @@ fn company(row: &Row) -> rusqlite::Result<Company> {
             slot_buffer_min,
             min_notice_min,
             created_at,
+            catalog_version,
         }
     ))
 }

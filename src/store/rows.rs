@@ -43,6 +43,10 @@ pub struct Company {
     pub slot_buffer_min: i64,
     pub min_notice_min: i64,
     pub created_at: i64,
+    /// Counts changes to the company's services and synonyms (migration 0009): a kept service
+    /// matcher of the same version is current.
+    #[serde(skip)]
+    pub catalog_version: i64,
 }
 
 /// A secret as stored: the sealed value and the masked hint shown in output.

@@ -11,7 +11,7 @@ pub(super) const COMPANY_COLUMNS: &str = "id, name, email, phone, country, timez
      calcom_team_id, calcom_api_key_hint AS calcom_api_key, retell_api_key_hint AS retell_api_key, \
      calcom_webhook_secret_hint AS calcom_webhook_secret, callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
      enable_staff_preferences, staff_confidence_threshold, cancellation_hours, \
-     slot_step_min, slot_buffer_min, min_notice_min, created_at";
+     slot_step_min, slot_buffer_min, min_notice_min, created_at, catalog_version";
 
 pub(super) const BRANCH_COLUMNS: &str = "id, company_id, name, address, phone, email, timezone, business_hours, \
      notify_email, notify_sms_phone, notify_whatsapp, created_at, schedule_version";
@@ -86,6 +86,10 @@ pub(super) const TENANT_BY_NUMBER: &str = "SELECT company_id, branch_id FROM pho
 /// A branch's own number: ambiguous (and so refused) when two companies share it.
 pub(super) const TENANT_BY_BRANCH_PHONE: &str =
     "SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2";
+
+/// Marks a company's services or synonyms changed (see migration 0009), inside the writing
+/// transaction.
+pub(super) const BUMP_CATALOG: &str = "UPDATE companies SET catalog_version = catalog_version + 1 WHERE id = $1";
 
 /// No appointment lasts longer than a day; busy-time reads rely on it to bound their range.
 pub(super) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
@@ -356,6 +360,7 @@ macro_rules! sql_store {
 
             async fn insert_service(&self, company_id: i64, s: &NewService) -> Result<Service> {
                 let now = now_ms();
+                let mut tx = self.writer.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO services (company_id, branch_id, name, name_key, duration_min, price_cents, \
                      calcom_event_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -368,12 +373,15 @@ macro_rules! sql_store {
                 .bind(s.price_cents)
                 .bind(s.calcom_event_type_id)
                 .bind(now)
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *tx)
                 .await?;
+                sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
+                tx.commit().await?;
                 self.service(id).await?.ok_or_else(|| Error::internal("service vanished after insert"))
             }
 
             async fn update_service(&self, company_id: i64, id: i64, s: &NewService) -> Result<Service> {
+                let mut tx = self.writer.begin().await?;
                 let updated = sqlx::query(
                     "UPDATE services SET name = $3, name_key = $4, duration_min = $5, price_cents = $6, \
                      calcom_event_type_id = $7, updated_at = $8 WHERE company_id = $1 AND id = $2",
@@ -386,11 +394,13 @@ macro_rules! sql_store {
                 .bind(s.price_cents)
                 .bind(s.calcom_event_type_id)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() == 0 {
                     return Err(Error::not_found(format!("company {company_id} has no service {id}")));
                 }
+                sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
+                tx.commit().await?;
                 self.service(id).await?.ok_or_else(|| Error::internal("service vanished after update"))
             }
 
@@ -432,6 +442,7 @@ macro_rules! sql_store {
                     inserted += query.build().execute(&mut *tx).await?.rows_affected();
                     on_batch(chunk.len() as u64);
                 }
+                sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(inserted)
             }
