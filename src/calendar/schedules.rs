@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
+use crate::ops::kept::Kept;
 use crate::store::{Branch, BusyTime, ScheduleEntry, Staff, Store};
 
 const DAY_MS: i64 = 86_400_000;
@@ -59,14 +60,17 @@ impl Snapshot {
     }
 }
 
-/// The staff who perform one service at one branch, as of a version.
-type KeptStaff = (i64, Arc<Vec<Staff>>);
-
 /// The schedules of recently asked-about branches.
-#[derive(Default)]
 pub struct Schedules {
     held: Mutex<HashMap<i64, Arc<Snapshot>>>,
-    staff: Mutex<HashMap<(i64, i64), KeptStaff>>,
+    /// The staff who perform a service, by `(branch, service)`.
+    staff: Kept<(i64, i64), Vec<Staff>>,
+}
+
+impl Default for Schedules {
+    fn default() -> Schedules {
+        Schedules { held: Mutex::default(), staff: Kept::new(MAX_BRANCHES * 32) }
+    }
 }
 
 impl Schedules {
@@ -78,22 +82,8 @@ impl Schedules {
         branch: &Branch,
         service_id: i64,
     ) -> Result<Arc<Vec<Staff>>> {
-        let key = (branch.id, service_id);
-        let kept = self.staff.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
-        if let Some((version, staff)) = kept {
-            if version == branch.schedule_version {
-                return Ok(staff);
-            }
-        }
-        let staff = Arc::new(store.staff_for_service(company_id, branch.id, service_id).await?);
-        let mut kept = self.staff.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() >= MAX_BRANCHES * 32 {
-            kept.clear();
-        }
-        if kept.get(&key).is_none_or(|(v, _)| *v <= branch.schedule_version) {
-            kept.insert(key, (branch.schedule_version, staff.clone()));
-        }
-        Ok(staff)
+        let load = async || store.staff_for_service(company_id, branch.id, service_id).await;
+        self.staff.get((branch.id, service_id), branch.schedule_version, load).await
     }
 
     /// Every staff member's busy intervals of `branch` overlapping `[from, to)` at `now` (the

@@ -9,6 +9,7 @@ pub mod callers;
 pub mod commit;
 pub mod company;
 pub mod events;
+pub mod kept;
 pub mod retell;
 pub mod schedule;
 pub mod service;

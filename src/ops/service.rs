@@ -1,10 +1,10 @@
 //! Services and their synonyms (single additions; bulk import is in `synonyms.rs`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::kept::Kept;
 use super::{branch, company, create_or_reuse, App, Created};
 use crate::domain::{self, Cents};
 use crate::error::{Error, Result};
@@ -110,31 +110,22 @@ pub type CatalogAndServices = (Catalog, Vec<Service>);
 /// 13–22 ms), and askpro bumps the version in every transaction that writes services or
 /// synonyms, so a kept matcher is used while the company row read for the call carries its
 /// version.
-#[derive(Default)]
-pub struct Catalogs(Mutex<HashMap<i64, (i64, Arc<CatalogAndServices>)>>);
+pub struct Catalogs(Kept<i64, CatalogAndServices>);
 
-/// The most companies whose matchers are kept; beyond it they are built again as needed.
-const KEPT_CATALOGS: usize = 256;
+impl Default for Catalogs {
+    fn default() -> Catalogs {
+        Catalogs(Kept::new(256))
+    }
+}
 
 /// [`catalog_and_services`] for `company`, kept between calls when the app keeps catalogs.
 pub async fn kept_catalog(app: &App, company: &Company) -> Result<Arc<CatalogAndServices>> {
-    let Some(kept) = &app.catalogs else { return Ok(Arc::new(catalog_and_services(app, company.id).await?)) };
-    let found = kept.0.lock().unwrap_or_else(|e| e.into_inner()).get(&company.id).cloned();
-    if let Some((version, built)) = found {
-        if version == company.catalog_version {
-            return Ok(built);
+    match &app.catalogs {
+        Some(kept) => {
+            kept.0.get(company.id, company.catalog_version, async || catalog_and_services(app, company.id).await).await
         }
+        None => Ok(Arc::new(catalog_and_services(app, company.id).await?)),
     }
-    let built = Arc::new(catalog_and_services(app, company.id).await?);
-    let mut held = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-    if held.len() >= KEPT_CATALOGS && !held.contains_key(&company.id) {
-        held.clear();
-    }
-    // Read after the company row, so at least as new as its version says; keep the newest.
-    if held.get(&company.id).is_none_or(|(v, _)| *v <= company.catalog_version) {
-        held.insert(company.id, (company.catalog_version, built.clone()));
-    }
-    Ok(built)
 }
 
 #[derive(Debug, Serialize)]
