@@ -163,10 +163,12 @@ fn spoken(ctx: &Ctx<'_>, slots: &[FreeSlot]) -> String {
 async fn taken(ctx: &Ctx<'_>, service: &Service, wanted: i64, staff_id: Option<i64>) -> Result<Answer> {
     let day = say::local(ctx.tz, wanted).date_naive();
     // Two free times within half an hour on the same day come first whatever the other days
-    // hold, so the week is read only when the day alone does not give them.
-    let mut alts = alternatives(ctx, &free(ctx, service, day, 1, staff_id).await?, wanted);
+    // hold, so the rest of the week is read only when the day alone does not give them.
+    let mut slots = free(ctx, service, day, 1, staff_id).await?;
+    let mut alts = alternatives(ctx, &slots, wanted);
     if alts.len() < 2 || alts.iter().any(|s| (s.start - wanted).abs() > HALF_HOUR) {
-        alts = alternatives(ctx, &free(ctx, service, day, 7, staff_id).await?, wanted);
+        slots.extend(free(ctx, service, day + Duration::days(1), 6, staff_id).await?);
+        alts = alternatives(ctx, &slots, wanted);
     }
     let message = if alts.is_empty() {
         format!("{} ist leider nichts frei, und in den Tagen danach auch nicht.", say::when(ctx.tz, wanted))
