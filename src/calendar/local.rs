@@ -4,7 +4,6 @@
 //! overlapping bookings and holds of one staff member (migrations 0002 and 0003), so two calls
 //! racing for a slot cannot both win, whichever process they run in.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -67,36 +66,54 @@ impl LocalCalendar {
     /// Free slots per staff member, ordered by start and staff. `ignore` leaves one
     /// appointment out of the busy times (the one being moved).
     pub async fn staff_slots(&self, query: &SlotQuery<'_>, ignore: Option<i64>) -> Result<Vec<Slot>> {
-        let SlotQuery { branch, service, window, staff_id, now } = *query;
+        let inputs = self.inputs(query, &[query.window], ignore).await?;
+        Ok(inputs.map(|i| i.slots(query.window, query.now, &self.rules)).unwrap_or_default())
+    }
+
+    /// The slot engine's inputs for `windows` (ordered by start): the branch's hours, and the
+    /// staff who perform the service (or the one asked for) with their busy times, read once
+    /// for all the windows. `None` when nobody performs the service here.
+    async fn inputs(&self, query: &SlotQuery<'_>, windows: &[Interval], ignore: Option<i64>) -> Result<Option<Inputs>> {
+        let SlotQuery { branch, service, staff_id, now, .. } = *query;
         check_scope(self.company_id, branch, service)?;
+        let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(None) };
         let tz: chrono_tz::Tz = branch
             .timezone
             .parse()
             .map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))?;
         let hours = parse_hours(&branch.business_hours)?;
-        // Busy times reach one duration (plus buffer) before the window: they can still block
+        // Busy times reach one duration (plus buffer) before a window: they can still block
         // a slot that starts inside it. Both reads go out at once.
         let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
         let (staff, busy) = tokio::try_join!(
             self.staff(branch, service),
-            self.busy(branch, service, window.start - reach, window.end + reach, now),
+            self.busy(branch, service, first.start - reach, last.end + reach, now),
         )?;
-        let staff: Vec<&Staff> = staff.iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
+        let mut staff: Vec<&Staff> = staff.iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        let mut by_staff: HashMap<i64, Vec<Interval>> = HashMap::with_capacity(staff.len());
-        for b in busy.into_iter().filter(|b| ignore.is_none() || b.appointment_id != ignore) {
-            by_staff.entry(b.staff_id).or_default().push(Interval { start: b.starts_at, end: b.ends_at });
+        staff.sort_by_key(|s| s.id);
+        // Each staff member's busy times, found by id in the sorted list; with several windows,
+        // only those that reach one of them.
+        let mut by_staff: Vec<Vec<Interval>> = vec![Vec::new(); staff.len()];
+        let reaches = |b: &BusyTime| {
+            windows.len() == 1 || windows.iter().any(|w| b.starts_at < w.end + reach && b.ends_at > w.start - reach)
+        };
+        for b in busy.iter().filter(|b| (ignore.is_none() || b.appointment_id != ignore) && reaches(b)) {
+            if let Ok(i) = staff.binary_search_by_key(&b.staff_id, |s| s.id) {
+                by_staff[i].push(Interval { start: b.starts_at, end: b.ends_at });
+            }
         }
         let availability = staff
             .into_iter()
-            .map(|s| {
+            .zip(by_staff)
+            .map(|(s, busy)| {
                 let own = s.working_hours.as_deref().map(parse_hours).transpose()?;
-                Ok(StaffAvailability::new(s.id, own, by_staff.remove(&s.id).unwrap_or_default()))
+                Ok(StaffAvailability::new(s.id, own, busy))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(free_slots(tz, &hours, &availability, duration_of(service)?, window, now, &self.rules))
+        Ok(Some(Inputs { tz, hours, availability, duration: duration_of(service)? }))
     }
 
     /// Who is free at exactly `query.window.start` (a one-instant window), the staff member
@@ -121,6 +138,32 @@ fn at(start: i64) -> Interval {
     Interval { start, end: start + 1 }
 }
 
+/// What the slot engine needs besides a window, read for one service at one branch.
+struct Inputs {
+    tz: chrono_tz::Tz,
+    hours: BusinessHours,
+    availability: Vec<StaffAvailability>,
+    duration: u32,
+}
+
+impl Inputs {
+    fn slots(&self, window: Interval, now: i64, rules: &SlotRules) -> Vec<Slot> {
+        free_slots(self.tz, &self.hours, &self.availability, self.duration, window, now, rules)
+    }
+}
+
+/// Per-staff slots (ordered by start) as one free slot per start, with who is free then.
+fn by_start(slots: &[Slot]) -> Vec<FreeSlot> {
+    slots
+        .chunk_by(|a, b| a.start == b.start)
+        .map(|same| FreeSlot {
+            start: same[0].start,
+            end: same[0].end,
+            staff_ids: same.iter().map(|s| s.staff_id).collect(),
+        })
+        .collect()
+}
+
 #[async_trait]
 impl Calendar for LocalCalendar {
     fn backend(&self) -> &'static str {
@@ -128,12 +171,21 @@ impl Calendar for LocalCalendar {
     }
 
     async fn free_slots(&self, query: &SlotQuery<'_>) -> Result<Vec<FreeSlot>> {
-        let mut out: Vec<FreeSlot> = Vec::new();
-        for slot in self.staff_slots(query, None).await? {
-            match out.last_mut() {
-                Some(last) if last.start == slot.start => last.staff_ids.push(slot.staff_id),
-                _ => out.push(FreeSlot { start: slot.start, end: slot.end, staff_ids: vec![slot.staff_id] }),
-            }
+        Ok(by_start(&self.staff_slots(query, None).await?))
+    }
+
+    /// Reads the staff and their busy times once for all `starts`, then asks the slot engine
+    /// about each start alone: a handful of instants across a week cost little more than one.
+    async fn free_starts(&self, query: &SlotQuery<'_>, starts: &[i64]) -> Result<Vec<FreeSlot>> {
+        let window = query.window;
+        let mut windows: Vec<Interval> =
+            starts.iter().filter(|&&s| window.start <= s && s < window.end).map(|&s| at(s)).collect();
+        windows.sort_unstable();
+        windows.dedup();
+        let Some(inputs) = self.inputs(query, &windows, None).await? else { return Ok(Vec::new()) };
+        let mut out = Vec::with_capacity(windows.len());
+        for window in windows {
+            out.extend(by_start(&inputs.slots(window, query.now, &self.rules)));
         }
         Ok(out)
     }

@@ -68,6 +68,14 @@ pub trait Calendar: Send + Sync {
     /// Free slots ordered by start.
     async fn free_slots(&self, query: &SlotQuery<'_>) -> Result<Vec<FreeSlot>>;
 
+    /// Which of `starts` (instants inside the query's window) are free slots, ordered by start.
+    /// By default the window's free slots, kept where they match.
+    async fn free_starts(&self, query: &SlotQuery<'_>, starts: &[i64]) -> Result<Vec<FreeSlot>> {
+        let mut free = self.free_slots(query).await?;
+        free.retain(|s| starts.contains(&s.start));
+        Ok(free)
+    }
+
     /// Checks that the slot is free and holds it for the call (replacing the call's earlier
     /// hold). A slot that is not free is a conflict.
     async fn hold(&self, request: &BookingRequest<'_>) -> Result<Hold>;

@@ -35,26 +35,35 @@ struct Snapshot {
     loaded_at: i64,
     /// By start.
     entries: Vec<ScheduleEntry>,
+    /// The longest entry: none that starts more than this before a window reaches into it.
+    longest: i64,
 }
 
 impl Snapshot {
+    fn new(version: i64, (from, to): (i64, i64), loaded_at: i64, mut entries: Vec<ScheduleEntry>) -> Snapshot {
+        entries.sort_unstable_by_key(|e| e.starts_at);
+        let longest = entries.iter().map(|e| e.ends_at - e.starts_at).max().unwrap_or(0);
+        Snapshot { version, from, to, loaded_at, entries, longest }
+    }
+
     fn covers(&self, from: i64, to: i64) -> bool {
         self.from <= from && to <= self.to
     }
 
     /// Intervals overlapping `[from, to)` that are busy at `now`.
     fn busy(&self, from: i64, to: i64, now: i64) -> Vec<BusyTime> {
+        let begin = self.entries.partition_point(|e| e.starts_at < from - self.longest);
         let end = self.entries.partition_point(|e| e.starts_at < to);
-        let mut busy = Vec::with_capacity(end);
+        let mut busy = Vec::with_capacity(end.saturating_sub(begin));
         busy.extend(
-            self.entries[..end].iter().filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now)).map(|e| {
-                BusyTime {
+            self.entries[begin..end].iter().filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now)).map(
+                |e| BusyTime {
                     appointment_id: e.appointment_id,
                     staff_id: e.staff_id,
                     starts_at: e.starts_at,
                     ends_at: e.ends_at,
-                }
-            }),
+                },
+            ),
         );
         busy
     }
@@ -104,19 +113,12 @@ impl Schedules {
         let (keep_from, keep_to) = (now - BEHIND, now + AHEAD);
         if from < keep_from || to > keep_to {
             let loaded = store.branch_schedule(company_id, branch.id, from, to, now).await?;
-            let once = Snapshot { version: branch.schedule_version, from, to, loaded_at: now, entries: loaded };
+            let once = Snapshot::new(branch.schedule_version, (from, to), now, loaded);
             return Ok(once.busy(from, to, now));
         }
-        let mut entries = store.branch_schedule(company_id, branch.id, keep_from, keep_to, now).await?;
-        entries.sort_unstable_by_key(|e| e.starts_at);
+        let entries = store.branch_schedule(company_id, branch.id, keep_from, keep_to, now).await?;
         // Read after the branch row, so at least as new as its version says.
-        let snapshot = Arc::new(Snapshot {
-            version: branch.schedule_version,
-            from: keep_from,
-            to: keep_to,
-            loaded_at: now,
-            entries,
-        });
+        let snapshot = Arc::new(Snapshot::new(branch.schedule_version, (keep_from, keep_to), now, entries));
         let busy = snapshot.busy(from, to, now);
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         // A concurrent call may have kept a newer version already; keep the newest.

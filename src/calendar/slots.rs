@@ -100,39 +100,55 @@ pub fn free_slots(
     };
     let duration = i64::from(duration_min) * MINUTE_MS;
     let buffer = i64::from(rules.buffer_min) * MINUTE_MS;
+    let step = rules.step_min;
+    // Staff by id: walking each start's staff in this order keeps the slots in order.
+    let mut order: Vec<&StaffAvailability> = staff.iter().collect();
+    order.sort_by_key(|m| m.staff_id);
     // Room for a day's worth of starts per staff member up front, not grown one at a time.
     slots.reserve(staff.len() * 16);
+    let mut own: Vec<Option<Vec<(u32, u32)>>> = Vec::with_capacity(order.len());
+    let mut starts: Vec<u32> = Vec::new();
     let mut day = first_day;
     while day <= last_day {
         let weekday = Weekday(day.weekday().num_days_from_monday() as u8);
         let clock = DayClock::new(tz, day);
         // Most staff work the branch's hours: those are worked out once per day.
         let branch_shifts = working_shifts(branch_hours, None, weekday);
-        let day_begins = slots.len();
-        for member in staff {
-            let own;
-            let shifts = match member.hours.as_ref() {
-                None => &branch_shifts,
-                Some(hours) => {
-                    own = working_shifts(branch_hours, Some(hours), weekday);
-                    &own
-                }
-            };
-            for &(open, close) in shifts {
-                let mut minute = open;
-                while minute + duration_min <= close {
-                    if let Some(start) = clock.instant(minute) {
-                        let end = start + duration;
-                        if start >= earliest && start < window.end && !member.is_busy(start, end, buffer) {
-                            slots.push(Slot { start, end, staff_id: member.staff_id });
-                        }
-                    }
-                    minute += rules.step_min;
+        own.clear();
+        own.extend(order.iter().map(|m| m.hours.as_ref().map(|h| working_shifts(branch_hours, Some(h), weekday))));
+        let shifts = |i: usize| own[i].as_deref().unwrap_or(&branch_shifts);
+        // Every minute someone's shift lets a slot start: each distinct shift list's grid.
+        starts.clear();
+        let mut seen: Vec<&[(u32, u32)]> = Vec::new();
+        for i in 0..order.len() {
+            let list = shifts(i);
+            if seen.contains(&list) {
+                continue;
+            }
+            seen.push(list);
+            for &(open, close) in list {
+                starts.extend((open..).step_by(step as usize).take_while(|m| m + duration_min <= close));
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        // The day's minutes map to instants in order, so walking them minute by minute, and
+        // each minute's staff by id, yields the slots already sorted.
+        for &minute in &starts {
+            let Some(start) = clock.instant(minute) else { continue };
+            if start < earliest || start >= window.end {
+                continue;
+            }
+            let end = start + duration;
+            for (i, member) in order.iter().enumerate() {
+                let on_grid = shifts(i).iter().any(|&(open, close)| {
+                    minute >= open && minute + duration_min <= close && (minute - open) % step == 0
+                });
+                if on_grid && !member.is_busy(start, end, buffer) {
+                    slots.push(Slot { start, end, staff_id: member.staff_id });
                 }
             }
         }
-        // Days follow each other in time: sorting each day's slots sorts them all.
-        slots[day_begins..].sort_unstable();
         match day.checked_add_days(Days::new(1)) {
             Some(next) => day = next,
             None => break,
