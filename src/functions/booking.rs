@@ -5,6 +5,7 @@
 //! that is exactly a free slot) means the agent never books a time it made up.
 
 use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
+use chrono_tz::Tz;
 use serde_json::Value;
 
 use super::args::SlotId;
@@ -120,32 +121,78 @@ fn in_part(ctx: &Ctx<'_>, slot: &FreeSlot, part: Option<Part>) -> bool {
     }
 }
 
-/// Up to two alternatives to `wanted`: the same day within ±30 minutes first, then the same
-/// time on the next days, then the nearest.
-fn alternatives(ctx: &Ctx<'_>, slots: &[FreeSlot], wanted: i64) -> Vec<FreeSlot> {
-    let day = say::local(ctx.tz, wanted).date_naive();
-    let clock = say::local(ctx.tz, wanted).time();
-    let mut picked: Vec<FreeSlot> = Vec::new();
-    let mut near: Vec<&FreeSlot> = slots
-        .iter()
-        .filter(|s| say::local(ctx.tz, s.start).date_naive() == day && (s.start - wanted).abs() <= HALF_HOUR)
-        .collect();
-    near.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
+/// Up to two alternatives to `wanted` among the free `slots` of its day and the six after:
+/// the same day within ±30 minutes first, then the same time on the next days, then the
+/// nearest.
+fn alternatives(tz: Tz, slots: &[FreeSlot], wanted: i64) -> Vec<FreeSlot> {
+    let day = say::local(tz, wanted).date_naive();
+    let clock = say::local(tz, wanted).time();
     let same_time = slots.iter().filter(|s| {
-        let t = say::local(ctx.tz, s.start);
+        let t = say::local(tz, s.start);
         t.date_naive() > day && t.time() == clock
     });
     let mut nearest: Vec<&FreeSlot> = slots.iter().collect();
     nearest.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
-    for s in near.into_iter().chain(same_time).chain(nearest) {
+    let mut picked = Vec::new();
+    for s in near(tz, slots, wanted).into_iter().chain(same_time).chain(nearest) {
         if picked.len() == 2 {
             break;
         }
-        if !picked.iter().any(|p| p.start == s.start) && s.start != wanted {
-            picked.push(s.clone());
-        }
+        add_alternative(&mut picked, s, wanted);
     }
     picked
+}
+
+/// [`alternatives`] from part of the week when that part decides them: `day` holds the free
+/// slots of `wanted`'s day, `same_time` those at its time of day on the six days after, and
+/// `next_day` is where the following day begins. `None` when the other slots of the week could
+/// still be among the nearest.
+fn decided_alternatives(
+    tz: Tz,
+    day: &[FreeSlot],
+    same_time: &[FreeSlot],
+    wanted: i64,
+    next_day: i64,
+) -> Option<Vec<FreeSlot>> {
+    let mut picked = Vec::new();
+    for s in near(tz, day, wanted).into_iter().chain(same_time) {
+        if picked.len() == 2 {
+            return Some(picked);
+        }
+        add_alternative(&mut picked, s, wanted);
+    }
+    // Every slot of a later day is at least `next_day - wanted` away, and on a tie the day's
+    // earlier slot comes first: a day slot no farther than that is among the nearest.
+    let mut nearest: Vec<&FreeSlot> = day.iter().collect();
+    nearest.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
+    for s in nearest {
+        if picked.len() == 2 {
+            break;
+        }
+        if (s.start - wanted).abs() > next_day - wanted {
+            return None;
+        }
+        add_alternative(&mut picked, s, wanted);
+    }
+    (picked.len() == 2).then_some(picked)
+}
+
+/// The free slots of `wanted`'s day within half an hour of it, nearest first.
+fn near(tz: Tz, slots: &[FreeSlot], wanted: i64) -> Vec<&FreeSlot> {
+    let day = say::local(tz, wanted).date_naive();
+    let mut near: Vec<&FreeSlot> = slots
+        .iter()
+        .filter(|s| (s.start - wanted).abs() <= HALF_HOUR && say::local(tz, s.start).date_naive() == day)
+        .collect();
+    near.sort_by_key(|s| ((s.start - wanted).abs(), s.start));
+    near
+}
+
+/// Adds `s` to the alternatives unless it is the wanted time or already there.
+fn add_alternative(picked: &mut Vec<FreeSlot>, s: &FreeSlot, wanted: i64) {
+    if s.start != wanted && !picked.iter().any(|p| p.start == s.start) {
+        picked.push(s.clone());
+    }
 }
 
 fn offer(ctx: &Ctx<'_>, service: &Service, slot: &FreeSlot) -> Value {
@@ -162,14 +209,39 @@ fn spoken(ctx: &Ctx<'_>, slots: &[FreeSlot]) -> String {
 /// "That time is taken": the alternatives around `wanted`.
 async fn taken(ctx: &Ctx<'_>, service: &Service, wanted: i64, staff_id: Option<i64>) -> Result<Answer> {
     let day = say::local(ctx.tz, wanted).date_naive();
-    // Two free times within half an hour on the same day come first whatever the other days
-    // hold, so the rest of the week is read only when the day alone does not give them.
-    let mut slots = free(ctx, service, day, 1, staff_id).await?;
-    let mut alts = alternatives(ctx, &slots, wanted);
-    if alts.len() < 2 || alts.iter().any(|s| (s.start - wanted).abs() > HALF_HOUR) {
-        slots.extend(free(ctx, service, day + Duration::days(1), 6, staff_id).await?);
-        alts = alternatives(ctx, &slots, wanted);
-    }
+    let slots = free(ctx, service, day, 1, staff_id).await?;
+    taken_among(ctx, service, wanted, staff_id, slots).await
+}
+
+/// [`taken`] when the free slots of `wanted`'s day are already read.
+async fn taken_among(
+    ctx: &Ctx<'_>,
+    service: &Service,
+    wanted: i64,
+    staff_id: Option<i64>,
+    mut slots: Vec<FreeSlot>,
+) -> Result<Answer> {
+    let local = say::local(ctx.tz, wanted);
+    let (day, clock) = (local.date_naive(), local.time());
+    // The week's other slots are read only when the day and the same time on the next days
+    // leave the answer open: on a busy branch, most of a call's work is computing slots.
+    let starts: Vec<i64> = (1..=6).filter_map(|k| instant(ctx, day + Duration::days(k), clock)).collect();
+    let same_time = match (starts.first(), starts.last()) {
+        (Some(&first), Some(&last)) => {
+            let window = Interval { start: first, end: last + 1 };
+            let query = SlotQuery { branch: &ctx.branch, service, window, staff_id, now: ctx.now.timestamp_millis() };
+            ctx.app.calendar(&ctx.company).await?.free_starts(&query, &starts).await?
+        }
+        _ => Vec::new(),
+    };
+    let next_day = midnight(ctx, day + Duration::days(1));
+    let alts = match decided_alternatives(ctx.tz, &slots, &same_time, wanted, next_day) {
+        Some(alts) => alts,
+        None => {
+            slots.extend(free(ctx, service, day + Duration::days(1), 6, staff_id).await?);
+            alternatives(ctx.tz, &slots, wanted)
+        }
+    };
     let message = if alts.is_empty() {
         format!("{} ist leider nichts frei, und in den Tagen danach auch nicht.", say::when(ctx.tz, wanted))
     } else {
@@ -210,7 +282,7 @@ pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
                 .with("slot_id", id)
                 .with("alternatives", Vec::<Value>::new()));
         }
-        return Ok(taken(ctx, &service, at, staff_id)
+        return Ok(taken_among(ctx, &service, at, staff_id, slots)
             .await?
             .with("date", resolved["date"].clone())
             .with("time", time.format("%H:%M").to_string()));
@@ -478,5 +550,79 @@ pub async fn reschedule_appointment(ctx: &Ctx<'_>) -> Result<Answer> {
             }
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, NaiveTime};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::calendar::slots::{day_start, local_instant};
+
+    const TZ: Tz = chrono_tz::Europe::Berlin;
+
+    fn slot(start: i64) -> FreeSlot {
+        FreeSlot { start, end: start + HALF_HOUR, staff_ids: vec![1] }
+    }
+
+    /// The instant of `minute` after midnight on the `k`-th day after `day`, if it exists.
+    fn minute_of(day: NaiveDate, k: u64, minute: u32) -> Option<i64> {
+        let date = day.checked_add_days(chrono::Days::new(k))?;
+        local_instant(TZ, date, NaiveTime::from_hms_opt(minute / 60, minute % 60, 0)?)
+    }
+
+    proptest! {
+        /// Whenever part of the week decides the alternatives, they are the ones the whole
+        /// week gives — on ordinary days and across both of Berlin's clock changes.
+        #[test]
+        fn part_of_the_week_decides_as_the_whole_week_would(
+            first in prop::sample::select(vec![(2026, 11, 23), (2026, 10, 22), (2026, 3, 26), (2026, 10, 25)]),
+            free in prop::collection::btree_set((0u64..7, 0u32..96), 0..60),
+            wanted_quarter in 28u32..80,
+        ) {
+            let day = NaiveDate::from_ymd_opt(first.0, first.1, first.2).unwrap();
+            let mut week: Vec<FreeSlot> =
+                free.iter().filter_map(|&(k, q)| minute_of(day, k, q * 15)).map(slot).collect();
+            week.sort_by_key(|s| s.start);
+            week.dedup_by_key(|s| s.start);
+            let wanted = minute_of(day, 0, wanted_quarter * 15).unwrap();
+            let next_day = day_start(TZ, day.succ_opt().unwrap()).unwrap();
+            let on_day: Vec<FreeSlot> = week.iter().filter(|s| s.start < next_day).cloned().collect();
+            let clock = say::local(TZ, wanted).time();
+            let same_time: Vec<FreeSlot> = week
+                .iter()
+                .filter(|s| {
+                    let t = say::local(TZ, s.start);
+                    t.date_naive() > day && t.time() == clock
+                })
+                .cloned()
+                .collect();
+            let whole = alternatives(TZ, &week, wanted);
+            if let Some(decided) = decided_alternatives(TZ, &on_day, &same_time, wanted, next_day) {
+                prop_assert_eq!(decided, whole);
+            }
+        }
+    }
+
+    #[test]
+    fn a_busy_day_with_free_evening_slots_is_decided_without_the_rest_of_the_week() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let at = |k, h: u32, m: u32| minute_of(day, k, h * 60 + m).unwrap();
+        let on_day = vec![slot(at(0, 17, 15)), slot(at(0, 17, 30))];
+        let next_day = day_start(TZ, day.succ_opt().unwrap()).unwrap();
+        let decided = decided_alternatives(TZ, &on_day, &[], at(0, 10, 0), next_day);
+        assert_eq!(decided, Some(on_day.clone()));
+        // The same time on a later day comes before the nearest of the asked-for day.
+        let same_time = vec![slot(at(3, 10, 0))];
+        let decided = decided_alternatives(TZ, &on_day, &same_time, at(0, 10, 0), next_day);
+        assert_eq!(decided, Some(vec![same_time[0].clone(), on_day[0].clone()]));
+        // Asked for the evening, the morning's slots are farther than the next day's first
+        // minutes could be: the week is needed.
+        let morning = vec![slot(at(0, 9, 0)), slot(at(0, 10, 0))];
+        assert_eq!(decided_alternatives(TZ, &morning, &[], at(0, 20, 0), next_day), None);
+        // One free slot on the day decides nothing about the second alternative.
+        assert_eq!(decided_alternatives(TZ, &on_day[..1], &[], at(0, 10, 0), next_day), None);
     }
 }
