@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use askpro::calendar::{FreeSlot, Interval};
+use askpro::calendar::{Calendar, FreeSlot, Interval, LocalCalendar, Schedules, SlotQuery};
 use askpro::clients::calcom::ClientConfig;
 use askpro::fakes::calcom::Settings;
 use askpro::ErrorKind;
@@ -22,7 +22,8 @@ both_backends!(
     book_hold_reschedule_cancel,
     closed_days_and_notice,
     dst_switches_and_year_end,
-    hundred_calls_race_for_one_slot
+    hundred_calls_race_for_one_slot,
+    free_starts_agree_with_the_window
 );
 
 /// The salon, scheduling locally or in a fake Cal.com with the same week, service and host.
@@ -268,4 +269,44 @@ fn hundred_calls_race_for_one_slot(db: &TestDb) {
         let booked = s.store.appointments(s.branch.company_id, s.branch.id, start, start + 1).await.unwrap();
         assert_eq!(booked.iter().filter(|a| a.status == "booked").count(), 1);
     });
+}
+
+/// `free_starts` (a few instants across a week, as the alternatives search asks) answers as
+/// the week's free slots do: a booked time, a time off the grid and a closed day are not free.
+/// The local calendar is asked both reading the store and from a kept schedule.
+fn free_starts_agree_with_the_window(db: &TestDb) {
+    for backend in ["local", "calcom"] {
+        let monday = monday_ahead();
+        block_on(async {
+            let s = setup(db, backend, &weekdays(9 * 60, 12 * 60), 30).await;
+            let day = |k: i64| monday + Days::days(k);
+            s.calendar.book(&s.request(at(day(1), 10, 0), "call_a")).await.unwrap();
+            let starts = [
+                at(day(0), 10, 0),
+                at(day(1), 10, 0),
+                at(day(2), 10, 0),
+                at(day(2), 10, 10),
+                at(day(4), 11, 30),
+                at(day(5), 10, 0),
+            ];
+            let week = Interval { start: starts[0], end: starts[5] + 1 };
+            let branch = s.store.branch(s.branch.id).await.unwrap().unwrap();
+            let now = Utc::now().timestamp_millis();
+            let query = SlotQuery { branch: &branch, service: &s.service, window: week, staff_id: None, now };
+            let mut calendars: Vec<Arc<dyn Calendar>> = vec![s.calendar.clone()];
+            if backend == "local" {
+                let company = s.store.company(branch.company_id).await.unwrap().unwrap();
+                let kept = LocalCalendar::for_company(s.store.clone(), &company)
+                    .with_schedules(Some(Arc::new(Schedules::default())));
+                calendars.push(Arc::new(kept));
+            }
+            let whole: Vec<FreeSlot> = s.free(week).await.into_iter().filter(|f| starts.contains(&f.start)).collect();
+            for calendar in calendars {
+                let free = calendar.free_starts(&query, &starts).await.unwrap();
+                assert_eq!(free, whole, "{backend}");
+                let expected = [starts[0], starts[2], starts[4]];
+                assert_eq!(free.iter().map(|f| f.start).collect::<Vec<_>>(), expected, "{backend}: {:?}", utc(&free));
+            }
+        });
+    }
 }

@@ -54,12 +54,21 @@ impl LocalCalendar {
         }
     }
 
-    /// Busy times overlapping `[from, to)`: from the kept schedule when there is one, else of
-    /// the staff who perform `service`, read from the store.
-    async fn busy(&self, branch: &Branch, service: &Service, from: i64, to: i64, now: i64) -> Result<Vec<BusyTime>> {
+    /// Busy times overlapping any of `windows` (ordered by start): from the kept schedule when
+    /// there is one, else of the staff who perform `service`, read from the store in one go.
+    /// An interval reaching two windows may be listed twice.
+    async fn busy(&self, branch: &Branch, service: &Service, windows: &[Interval], now: i64) -> Result<Vec<BusyTime>> {
+        let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(Vec::new()) };
         match &self.schedules {
-            Some(kept) => kept.busy(self.store.as_ref(), self.company_id, branch, from, to, now).await,
-            None => self.store.busy_times(self.company_id, branch.id, service.id, from, to, now).await,
+            Some(kept) => kept.busy(self.store.as_ref(), self.company_id, branch, windows, now).await,
+            None => {
+                let (from, to) = (first.start, last.end);
+                let mut busy = self.store.busy_times(self.company_id, branch.id, service.id, from, to, now).await?;
+                if windows.len() > 1 {
+                    busy.retain(|b| windows.iter().any(|w| b.starts_at < w.end && b.ends_at > w.start));
+                }
+                Ok(busy)
+            }
         }
     }
 
@@ -76,7 +85,9 @@ impl LocalCalendar {
     async fn inputs(&self, query: &SlotQuery<'_>, windows: &[Interval], ignore: Option<i64>) -> Result<Option<Inputs>> {
         let SlotQuery { branch, service, staff_id, now, .. } = *query;
         check_scope(self.company_id, branch, service)?;
-        let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(None) };
+        if windows.is_empty() {
+            return Ok(None);
+        }
         let tz: chrono_tz::Tz = branch
             .timezone
             .parse()
@@ -85,22 +96,18 @@ impl LocalCalendar {
         // Busy times reach one duration (plus buffer) before a window: they can still block
         // a slot that starts inside it. Both reads go out at once.
         let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
-        let (staff, busy) = tokio::try_join!(
-            self.staff(branch, service),
-            self.busy(branch, service, first.start - reach, last.end + reach, now),
-        )?;
+        let widened: Vec<Interval> =
+            windows.iter().map(|w| Interval { start: w.start - reach, end: w.end + reach }).collect();
+        let (staff, busy) = tokio::try_join!(self.staff(branch, service), self.busy(branch, service, &widened, now))?;
         let mut staff: Vec<&Staff> = staff.iter().filter(|s| staff_id.is_none_or(|id| id == s.id)).collect();
         if staff.is_empty() {
             return Ok(None);
         }
         staff.sort_by_key(|s| s.id);
-        // Each staff member's busy times, found by id in the sorted list; with several windows,
-        // only those that reach one of them.
+        // Each staff member's busy times, found by id in the sorted list (an interval listed
+        // twice merges with itself).
         let mut by_staff: Vec<Vec<Interval>> = vec![Vec::new(); staff.len()];
-        let reaches = |b: &BusyTime| {
-            windows.len() == 1 || windows.iter().any(|w| b.starts_at < w.end + reach && b.ends_at > w.start - reach)
-        };
-        for b in busy.iter().filter(|b| (ignore.is_none() || b.appointment_id != ignore) && reaches(b)) {
+        for b in busy.iter().filter(|b| ignore.is_none() || b.appointment_id != ignore) {
             if let Ok(i) = staff.binary_search_by_key(&b.staff_id, |s| s.id) {
                 by_staff[i].push(Interval { start: b.starts_at, end: b.ends_at });
             }

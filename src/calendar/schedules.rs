@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::Interval;
 use crate::error::Result;
 use crate::ops::kept::Kept;
 use crate::store::{Branch, BusyTime, ScheduleEntry, Staff, Store};
@@ -50,21 +51,26 @@ impl Snapshot {
         self.from <= from && to <= self.to
     }
 
-    /// Intervals overlapping `[from, to)` that are busy at `now`.
-    fn busy(&self, from: i64, to: i64, now: i64) -> Vec<BusyTime> {
-        let begin = self.entries.partition_point(|e| e.starts_at < from - self.longest);
-        let end = self.entries.partition_point(|e| e.starts_at < to);
-        let mut busy = Vec::with_capacity(end.saturating_sub(begin));
-        busy.extend(
-            self.entries[begin..end].iter().filter(|e| e.ends_at > from && e.expires_at.is_none_or(|x| x > now)).map(
-                |e| BusyTime {
-                    appointment_id: e.appointment_id,
-                    staff_id: e.staff_id,
-                    starts_at: e.starts_at,
-                    ends_at: e.ends_at,
-                },
-            ),
-        );
+    /// Intervals overlapping any of `windows` (ordered by start) that are busy at `now`; an
+    /// interval reaching two windows is listed for each.
+    fn busy(&self, windows: &[Interval], now: i64) -> Vec<BusyTime> {
+        let mut busy = Vec::new();
+        for w in windows {
+            let begin = self.entries.partition_point(|e| e.starts_at < w.start - self.longest);
+            let end = self.entries.partition_point(|e| e.starts_at < w.end);
+            busy.reserve(end.saturating_sub(begin));
+            busy.extend(
+                self.entries[begin..end]
+                    .iter()
+                    .filter(|e| e.ends_at > w.start && e.expires_at.is_none_or(|x| x > now))
+                    .map(|e| BusyTime {
+                        appointment_id: e.appointment_id,
+                        staff_id: e.staff_id,
+                        starts_at: e.starts_at,
+                        ends_at: e.ends_at,
+                    }),
+            );
+        }
         busy
     }
 }
@@ -95,31 +101,33 @@ impl Schedules {
         self.staff.get((branch.id, service_id), branch.schedule_version, load).await
     }
 
-    /// Every staff member's busy intervals of `branch` overlapping `[from, to)` at `now` (the
-    /// caller picks the staff it asks about).
+    /// Every staff member's busy intervals of `branch` overlapping any of `windows` (ordered by
+    /// start) at `now` (the caller picks the staff it asks about). An interval reaching two
+    /// windows is listed for each.
     pub async fn busy(
         &self,
         store: &dyn Store,
         company_id: i64,
         branch: &Branch,
-        from: i64,
-        to: i64,
+        windows: &[Interval],
         now: i64,
     ) -> Result<Vec<BusyTime>> {
+        let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(Vec::new()) };
+        let (from, to) = (first.start, last.end);
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&branch.id).cloned();
         if let Some(s) = held.filter(|s| s.version == branch.schedule_version && s.covers(from, to)) {
-            return Ok(s.busy(from, to, now));
+            return Ok(s.busy(windows, now));
         }
         let (keep_from, keep_to) = (now - BEHIND, now + AHEAD);
         if from < keep_from || to > keep_to {
             let loaded = store.branch_schedule(company_id, branch.id, from, to, now).await?;
             let once = Snapshot::new(branch.schedule_version, (from, to), now, loaded);
-            return Ok(once.busy(from, to, now));
+            return Ok(once.busy(windows, now));
         }
         let entries = store.branch_schedule(company_id, branch.id, keep_from, keep_to, now).await?;
         // Read after the branch row, so at least as new as its version says.
         let snapshot = Arc::new(Snapshot::new(branch.schedule_version, (keep_from, keep_to), now, entries));
-        let busy = snapshot.busy(from, to, now);
+        let busy = snapshot.busy(windows, now);
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         // A concurrent call may have kept a newer version already; keep the newest.
         if held.get(&branch.id).is_none_or(|s| s.version <= snapshot.version) {
