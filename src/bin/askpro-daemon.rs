@@ -9,6 +9,12 @@ use askpro::daemon::{serve, State};
 use askpro::ops::App;
 use askpro::store::PoolSize;
 
+/// mimalloc instead of the system allocator: under load every request allocates on both
+/// worker threads, and glibc's arenas made them wait on each other's locks (see README,
+/// "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "askpro-daemon", version, about = "Receives Retell's signed webhooks and custom function calls")]
 struct Args {

@@ -75,7 +75,9 @@ impl SqliteStore {
         let (writer, inline) = if size.0 <= 1 {
             (pool.clone(), None)
         } else {
-            let writer = options.clone().pragma("wal_autocheckpoint", "0");
+            // The writer mostly appends: new pages need no cache, and 2 MiB keeps the indexes'
+            // upper levels. More only holds freshly written pages (webhook bodies) in memory.
+            let writer = options.clone().pragma("wal_autocheckpoint", "0").pragma("cache_size", "-2048");
             let writer = Self::connect(&writer, PoolSize(1), url).await?;
             checkpoint_in_background(pool.clone());
             (writer, file.as_deref().map(inline::InlineReads::new))
