@@ -60,7 +60,7 @@ fn a_morning_in_steps_of_fifteen_minutes() {
 fn staff_hours_narrow_split_shifts() {
     let branch = hours(r#"{"monday": [{"open": "08:00", "close": "12:00"}, {"open": "14:00", "close": "18:00"}]}"#);
     let own = hours(r#"{"monday": {"open": "10:00", "close": "16:00"}}"#);
-    let staff = [StaffAvailability::new(7, Some(own), vec![])];
+    let staff = [StaffAvailability::new(7, Some(std::sync::Arc::new(own)), vec![])];
     let rules = SlotRules { step_min: 60, ..NO_NOTICE };
     let day = window("2026-11-23T00:00:00+01:00", "2026-11-24T00:00:00+01:00");
     let slots = free_slots(Berlin, &branch, &staff, 60, day, LONG_AGO, &rules);

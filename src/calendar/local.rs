@@ -54,6 +54,14 @@ impl LocalCalendar {
         }
     }
 
+    /// Opening hours from their JSON text: kept parsed when there are kept schedules.
+    fn hours(&self, json: &str) -> Result<Arc<BusinessHours>> {
+        match &self.schedules {
+            Some(kept) => kept.hours(json),
+            None => Ok(Arc::new(BusinessHours::parse_json(json)?)),
+        }
+    }
+
     /// Busy times overlapping any of `windows` (ordered by start): from the kept schedule when
     /// there is one, else of the staff who perform `service`, read from the store in one go.
     /// An interval reaching two windows may be listed twice.
@@ -92,7 +100,7 @@ impl LocalCalendar {
             .timezone
             .parse()
             .map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))?;
-        let hours = parse_hours(&branch.business_hours)?;
+        let hours = self.hours(&branch.business_hours)?;
         // Busy times reach one duration (plus buffer) before a window: they can still block
         // a slot that starts inside it. Both reads go out at once.
         let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
@@ -116,7 +124,7 @@ impl LocalCalendar {
             .into_iter()
             .zip(by_staff)
             .map(|(s, busy)| {
-                let own = s.working_hours.as_deref().map(parse_hours).transpose()?;
+                let own = s.working_hours.as_deref().map(|h| self.hours(h)).transpose()?;
                 Ok(StaffAvailability::new(s.id, own, busy))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -148,7 +156,7 @@ fn at(start: i64) -> Interval {
 /// What the slot engine needs besides a window, read for one service at one branch.
 struct Inputs {
     tz: chrono_tz::Tz,
-    hours: BusinessHours,
+    hours: Arc<BusinessHours>,
     availability: Vec<StaffAvailability>,
     duration: u32,
 }
@@ -287,8 +295,4 @@ pub(super) fn duration_of(service: &Service) -> Result<u32> {
         .ok()
         .filter(|d| *d > 0)
         .ok_or_else(|| Error::internal(format!("service {} has an invalid duration", service.id)))
-}
-
-fn parse_hours(json: &str) -> Result<BusinessHours> {
-    BusinessHours::from_json(&serde_json::from_str(json)?)
 }

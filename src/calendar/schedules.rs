@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::Interval;
+use crate::domain::BusinessHours;
 use crate::error::Result;
 use crate::ops::kept::Kept;
 use crate::store::{Branch, BusyTime, ScheduleEntry, Staff, Store};
@@ -27,6 +28,8 @@ const BEHIND: i64 = 2 * DAY_MS;
 const AHEAD: i64 = 16 * DAY_MS;
 /// Branches kept at once; beyond it the oldest load makes room.
 const MAX_BRANCHES: usize = 64;
+/// Distinct opening hours kept parsed; beyond it they are parsed afresh.
+const MAX_HOURS: usize = 4096;
 
 /// One branch's busy intervals over `[from, to)`, as of `version`.
 struct Snapshot {
@@ -80,15 +83,31 @@ pub struct Schedules {
     held: Mutex<HashMap<i64, Arc<Snapshot>>>,
     /// The staff who perform a service, by `(branch, service)`.
     staff: Kept<(i64, i64), Vec<Staff>>,
+    /// Opening hours parsed from their JSON text (branches' and staff members' own), by text.
+    hours: Mutex<HashMap<String, Arc<BusinessHours>>>,
 }
 
 impl Default for Schedules {
     fn default() -> Schedules {
-        Schedules { held: Mutex::default(), staff: Kept::new(MAX_BRANCHES * 32) }
+        Schedules { held: Mutex::default(), staff: Kept::new(MAX_BRANCHES * 32), hours: Mutex::default() }
     }
 }
 
 impl Schedules {
+    /// The hours `json` describes, parsed once: parsing them was a twentieth of every call.
+    pub fn hours(&self, json: &str) -> Result<Arc<BusinessHours>> {
+        if let Some(hours) = self.hours.lock().unwrap_or_else(|e| e.into_inner()).get(json) {
+            return Ok(hours.clone());
+        }
+        let hours = Arc::new(BusinessHours::parse_json(json)?);
+        let mut kept = self.hours.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= MAX_HOURS {
+            kept.clear();
+        }
+        kept.insert(json.to_string(), hours.clone());
+        Ok(hours)
+    }
+
     /// The active staff of `branch` who perform `service_id`.
     pub async fn staff(
         &self,
@@ -139,5 +158,23 @@ impl Schedules {
             held.insert(branch.id, snapshot);
         }
         Ok(busy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_parsed_once_per_text() {
+        let kept = Schedules::default();
+        let nine = r#"{"monday": {"open": "09:00", "close": "18:00"}}"#;
+        let ten = r#"{"monday": {"open": "10:00", "close": "18:00"}}"#;
+        let first = kept.hours(nine).unwrap();
+        assert!(Arc::ptr_eq(&first, &kept.hours(nine).unwrap()), "the same text is parsed once");
+        let changed = kept.hours(ten).unwrap();
+        assert_ne!(*first, *changed, "changed hours are parsed afresh");
+        assert_eq!(*changed, BusinessHours::parse_json(ten).unwrap());
+        assert!(kept.hours(r#"{"funday": {}}"#).is_err(), "bad hours are an error, not kept");
     }
 }

@@ -8,6 +8,8 @@
 //! twice (fall back) is taken at its first occurrence. A slot's end is its start plus the
 //! duration in real time, and it must also end by the shift's close on the wall clock.
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
@@ -43,13 +45,13 @@ pub struct Interval {
 #[derive(Debug, Clone)]
 pub struct StaffAvailability {
     pub staff_id: i64,
-    hours: Option<BusinessHours>,
+    hours: Option<Arc<BusinessHours>>,
     /// Sorted and merged, so one look-up decides whether a slot collides.
     busy: Vec<Interval>,
 }
 
 impl StaffAvailability {
-    pub fn new(staff_id: i64, hours: Option<BusinessHours>, mut busy: Vec<Interval>) -> StaffAvailability {
+    pub fn new(staff_id: i64, hours: Option<Arc<BusinessHours>>, mut busy: Vec<Interval>) -> StaffAvailability {
         busy.retain(|b| b.end > b.start);
         busy.sort_unstable();
         let mut merged: Vec<Interval> = Vec::with_capacity(busy.len());
@@ -115,7 +117,7 @@ pub fn free_slots(
         // Most staff work the branch's hours: those are worked out once per day.
         let branch_shifts = working_shifts(branch_hours, None, weekday);
         own.clear();
-        own.extend(order.iter().map(|m| m.hours.as_ref().map(|h| working_shifts(branch_hours, Some(h), weekday))));
+        own.extend(order.iter().map(|m| m.hours.as_ref().map(|h| working_shifts(branch_hours, Some(&**h), weekday))));
         let shifts = |i: usize| own[i].as_deref().unwrap_or(&branch_shifts);
         // Every minute someone's shift lets a slot start: each distinct shift list's grid.
         starts.clear();

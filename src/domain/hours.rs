@@ -105,6 +105,11 @@ impl BusinessHours {
         .expect("static hours are valid")
     }
 
+    /// [`BusinessHours::from_json`] from JSON text (as stored).
+    pub fn parse_json(text: &str) -> Result<BusinessHours> {
+        BusinessHours::from_json(&serde_json::from_str(text)?)
+    }
+
     /// Parses the seeds' JSON form; every error names the day it is about.
     pub fn from_json(value: &Value) -> Result<BusinessHours> {
         let object = value.as_object().ok_or_else(|| {

@@ -51,7 +51,7 @@ pub async fn dynamic_variables(app: &App, scope: Scope, raw: &[u8]) -> Result<Va
     let caller = callers::recognise(app, &company, from.as_deref(), now.timestamp_millis()).await?;
     let greeting = callers::greeting(app, &company, &branch, &caller, now).await?;
     let local = now.with_timezone(&tz);
-    let hours = BusinessHours::from_json(&serde_json::from_str(&branch.business_hours)?)?;
+    let hours = BusinessHours::parse_json(&branch.business_hours)?;
     let today = Weekday(local.weekday().num_days_from_monday() as u8);
     let name = caller.customer.as_ref().and_then(|c| c.name.clone()).unwrap_or_default();
     let variables = json!({

@@ -12,7 +12,7 @@ use crate::store::{Appointment, Customer, NewCallback};
 
 pub fn current_context(ctx: &Ctx<'_>) -> Result<Answer> {
     let local = ctx.now.with_timezone(&ctx.tz);
-    let hours = BusinessHours::from_json(&serde_json::from_str(&ctx.branch.business_hours)?)?;
+    let hours = BusinessHours::parse_json(&ctx.branch.business_hours)?;
     let today = Weekday(local.weekday().num_days_from_monday() as u8);
     let open_today = say::hours_on(&hours, today);
     let weekday = say::WEEKDAYS[today.0 as usize];

@@ -226,7 +226,7 @@ fn wire_tools(engine: Engine, body: &mut Map<String, Value>, public: &str, templ
 
 /// A branch's week of opening hours as the agent says them (`Mo 09:00–18:00, …, So geschlossen`).
 fn opening_hours(branch: &Branch) -> Result<String> {
-    let hours = BusinessHours::from_json(&serde_json::from_str(&branch.business_hours)?)?;
+    let hours = BusinessHours::parse_json(&branch.business_hours)?;
     const DAYS: [&str; 7] = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
     let days = (0..7u8).map(|d| format!("{} {}", DAYS[d as usize], say::hours_on(&hours, Weekday(d))));
     Ok(days.collect::<Vec<_>>().join(", "))

@@ -63,8 +63,8 @@ pub async fn working_hours(app: &App, staff_id: i64, date: Option<&str>) -> Resu
     let member = staff::get(app, staff_id).await?;
     let branch = branch::get(app, member.branch_id).await?;
     let (tz, date) = day_of(&branch, date)?;
-    let branch_hours = hours(&branch.business_hours)?;
-    let own = member.working_hours.as_deref().map(hours).transpose()?;
+    let branch_hours = BusinessHours::parse_json(&branch.business_hours)?;
+    let own = member.working_hours.as_deref().map(BusinessHours::parse_json).transpose()?;
     let weekday = Weekday(date.weekday().num_days_from_monday() as u8);
     let shifts = working_shifts(&branch_hours, own.as_ref(), weekday)
         .into_iter()
@@ -117,10 +117,6 @@ fn localise(tz: Tz, list: Vec<Appointment>) -> Vec<LocalAppointment> {
             appointment: a,
         })
         .collect()
-}
-
-fn hours(json: &str) -> Result<BusinessHours> {
-    BusinessHours::from_json(&serde_json::from_str(json)?)
 }
 
 fn hhmm(minutes: u32) -> String {
