@@ -66,10 +66,10 @@ impl LocalCalendar {
     /// there is one, else of the staff who perform `service`, read from the store in one go.
     /// An interval reaching two windows may be listed twice.
     async fn busy(&self, branch: &Branch, service: &Service, windows: &[Interval], now: i64) -> Result<Vec<BusyTime>> {
-        let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(Vec::new()) };
         match &self.schedules {
             Some(kept) => kept.busy(self.store.as_ref(), self.company_id, branch, windows, now).await,
             None => {
+                let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(Vec::new()) };
                 let (from, to) = (first.start, last.end);
                 let mut busy = self.store.busy_times(self.company_id, branch.id, service.id, from, to, now).await?;
                 if windows.len() > 1 {

@@ -66,12 +66,7 @@ impl Snapshot {
                 self.entries[begin..end]
                     .iter()
                     .filter(|e| e.ends_at > w.start && e.expires_at.is_none_or(|x| x > now))
-                    .map(|e| BusyTime {
-                        appointment_id: e.appointment_id,
-                        staff_id: e.staff_id,
-                        starts_at: e.starts_at,
-                        ends_at: e.ends_at,
-                    }),
+                    .map(ScheduleEntry::busy_time),
             );
         }
         busy

@@ -303,7 +303,6 @@ pub struct Visit {
     pub status: String,
 }
 
-/// A staff member's booked appointment or unexpired hold, in UTC milliseconds.
 /// One busy interval of a branch's schedule: a booked appointment, or a hold until it expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct ScheduleEntry {
@@ -316,6 +315,19 @@ pub struct ScheduleEntry {
     pub expires_at: Option<i64>,
 }
 
+impl ScheduleEntry {
+    /// The interval as a busy time (whether it is still busy is the caller's question).
+    pub fn busy_time(&self) -> BusyTime {
+        BusyTime {
+            appointment_id: self.appointment_id,
+            staff_id: self.staff_id,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
+    }
+}
+
+/// A staff member's booked appointment or unexpired hold, in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct BusyTime {
     /// The appointment, or `None` for a hold.
