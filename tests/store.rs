@@ -18,6 +18,7 @@ both_backends!(
     the_database_never_double_books_a_staff_member,
     a_batch_of_writes_commits_each_once,
     a_failing_write_fails_alone_in_a_group_commit,
+    group_commits_and_other_writes_interleave,
     kept_service_matchers_follow_catalog_changes,
 );
 
@@ -509,6 +510,51 @@ fn a_failing_write_fails_alone_in_a_group_commit(db: &TestDb) {
             }
         }
         assert_eq!(db.strings("SELECT event FROM webhook_events").await.len(), 39);
+    });
+}
+
+/// A daemon's group commits (on SQLite: their own thread and connection) and its other writes
+/// (a customer, a slot hold, each its own transaction) run at once: every one of them lands,
+/// none fails on the other's lock.
+fn group_commits_and_other_writes_interleave(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let mitte = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
+        let cut = s.insert_service(a.id, &service("Schnitt", Some(mitte.id))).await.unwrap();
+        let commits = Arc::new(askpro::ops::commit::GroupCommit::start(s.clone()));
+        let batched = futures_join((0..300).map(|i| {
+            let commits = commits.clone();
+            async move { commits.commit(delivery(a.id, "call_started", &format!("call_{i}"), None)).await }
+        }));
+        let others = futures_join((0..60).map(|i| {
+            let s = s.clone();
+            async move {
+                if i % 2 == 0 {
+                    s.upsert_customer(a.id, &format!("+49176{i:08}"), Some("Anna")).await.map(|_| ())
+                } else {
+                    let at = 1_900_000_000_000 + i * 3_600_000;
+                    let hold = NewHold {
+                        branch_id: mitte.id,
+                        staff_id: None,
+                        service_id: cut.id,
+                        call_id: format!("call_{i}"),
+                        starts_at: at,
+                        ends_at: at + 1_800_000,
+                        expires_at: at,
+                        external_uid: None,
+                        customer_id: None,
+                    };
+                    s.hold_slot(a.id, &hold, 0).await.map(|_| ())
+                }
+            }
+        }));
+        let (batched, others) = tokio::join!(batched, others);
+        assert!(batched.iter().all(|w| matches!(w, Ok(Written::Event(Some(_))))), "{batched:?}");
+        assert!(others.iter().all(|w| w.is_ok()), "{others:?}");
+        assert_eq!(db.strings("SELECT event FROM webhook_events").await.len(), 300);
+        assert_eq!(db.strings("SELECT phone FROM customers").await.len(), 30);
+        assert_eq!(db.strings("SELECT call_id FROM slot_holds").await.len(), 30);
     });
 }
 

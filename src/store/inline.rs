@@ -10,7 +10,7 @@
 //! They are bounded index reads (microseconds, from the page cache), so running them on an
 //! async worker costs less than the hand-off did; WAL readers never wait for the writer. The
 //! SQL is the same text the sqlx implementation uses (`$N` parameters are bound by number, as
-//! sqlx does), and every write still goes through the store's one sqlx writer.
+//! sqlx does). Writes are not done here: see `hot.rs` for the daemon's hot ones.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -7,6 +7,7 @@
 //! lookups by id (`branch(id)`, `service(id)` …) return the row's `company_id` so that callers
 //! scope everything after them to that company.
 
+mod hot;
 mod inline;
 mod postgres;
 mod rows;

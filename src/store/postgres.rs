@@ -48,6 +48,10 @@ impl PgStore {
     fn inline(&self) -> Option<&inline::InlineReads> {
         None
     }
+
+    fn hot_writes(&self) -> Option<&hot::HotWrites> {
+        None
+    }
 }
 
 sql_store!(PgStore, sqlx::Postgres);

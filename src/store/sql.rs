@@ -121,6 +121,23 @@ pub(super) const CALL_UPSERT_TAIL: &str = " ON CONFLICT (retell_call_id) DO UPDA
      updated_at = excluded.updated_at \
      WHERE calls.company_id = excluded.company_id";
 
+/// One row of [`CALL_UPSERT_HEAD`]: `$1` company, `$2` … `$12` and `$14`, `$15` the record's
+/// fields, `$13` its customer (else the company's customer with its number), `$16` now.
+pub(super) const CALL_UPSERT_ROW: &str = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+     COALESCE($13, (SELECT id FROM customers WHERE company_id = $1 AND phone = $5)), $14, $15, \
+     EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16)";
+
+/// Stores a delivery handled as it arrived (`$8`: processed or ignored) unless its dedupe key
+/// exists; returns its id, or no row.
+pub(super) const INSERT_HANDLED_EVENT: &str = "INSERT INTO webhook_events \
+     (company_id, source, event, external_id, dedupe_key, payload, received_at, status, attempts, processed_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+
+/// Keeps a function's answer unless one exists for the same `(call, name, arguments)`.
+pub(super) const INSERT_ANSWER: &str = "INSERT INTO function_calls \
+     (company_id, call_id, name, args_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (call_id, name, args_hash) DO NOTHING";
+
 /// Stores a webhook delivery unless its dedupe key exists; returns its id, or no row.
 pub(super) const INSERT_EVENT: &str = "INSERT INTO webhook_events \
      (company_id, source, event, external_id, dedupe_key, payload, received_at) \
@@ -916,6 +933,12 @@ macro_rules! sql_store {
             }
 
             async fn commit_writes(&self, writes: &[Write]) -> Result<Vec<Written>> {
+                if let Some(hot) = self.hot_writes() {
+                    // The one sqlx writer connection, held so that no other write of this
+                    // process runs while the batch commits on the writing thread.
+                    let _writer = self.writer.acquire().await?;
+                    return hot.commit(writes.to_vec()).await;
+                }
                 // A few multi-row statements per batch, whatever its size: one INSERT for the
                 // deliveries, one upsert for the calls they bring, one INSERT for the answers.
                 let now = now_ms();

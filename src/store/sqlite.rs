@@ -20,6 +20,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// A long-running process's hot reads, on the calling thread (see `inline.rs`).
     inline: Option<inline::InlineReads>,
+    /// A long-running process's hot writes, on a thread of their own (see `hot.rs`).
+    hot: Option<hot::HotWrites>,
 }
 
 impl SqliteStore {
@@ -72,17 +74,18 @@ impl SqliteStore {
         // A one-connection store (the CLI) writes on that connection. A long-running process
         // (the daemon) writes on its own connection and checkpoints the WAL in the background,
         // so no write waits for a checkpoint that its commit happened to trigger.
-        let (writer, inline) = if size.0 <= 1 {
-            (pool.clone(), None)
+        let (writer, inline, hot) = if size.0 <= 1 {
+            (pool.clone(), None, None)
         } else {
             // The writer mostly appends: new pages need no cache, and 2 MiB keeps the indexes'
             // upper levels. More only holds freshly written pages (webhook bodies) in memory.
             let writer = options.clone().pragma("wal_autocheckpoint", "0").pragma("cache_size", "-2048");
             let writer = Self::connect(&writer, PoolSize(1), url).await?;
             checkpoint_in_background(pool.clone());
-            (writer, file.as_deref().map(inline::InlineReads::new))
+            let hot = file.as_deref().map(hot::HotWrites::start).transpose()?;
+            (writer, file.as_deref().map(inline::InlineReads::new), hot)
         };
-        let store = SqliteStore { pool, writer, inline };
+        let store = SqliteStore { pool, writer, inline, hot };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
@@ -117,6 +120,10 @@ impl SqliteStore {
 
     fn inline(&self) -> Option<&inline::InlineReads> {
         self.inline.as_ref()
+    }
+
+    fn hot_writes(&self) -> Option<&hot::HotWrites> {
+        self.hot.as_ref()
     }
 }
 

@@ -1,0 +1,134 @@
+//! The daemon's hot writes on SQLite — webhook deliveries, the call records they bring, function
+//! answers — committed on a thread of their own.
+//!
+//! `ops::commit` hands the store batches of these writes, one transaction each. Through sqlx a
+//! batch was five hand-offs to the connection's worker thread and back (begin, three statements,
+//! commit, and the pool's ping when the connection is returned), each waking a sleeping thread,
+//! and its multi-row statements had a new text for every batch size, so SQLite parsed and
+//! planned them afresh: a quarter of the writer's time under a webhook flood. Here a batch is one
+//! hand-off to a thread that owns its connection, and each write runs the same few cached
+//! single-row statements.
+//!
+//! The store holds its one sqlx writer connection while a batch runs, so no other write of the
+//! process runs meanwhile; the transaction begins `IMMEDIATE`, so a writer in another process
+//! (the CLI) is waited for, not failed.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use super::sql::*;
+use super::*;
+
+type Job = (Vec<Write>, oneshot::Sender<Result<Vec<Written>>>);
+
+/// The queue to the writing thread; the thread closes its connection and ends when this drops.
+pub(super) struct HotWrites {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl HotWrites {
+    /// Opens a read-write connection to `path` (whose journal is already WAL) and starts the
+    /// thread that writes on it.
+    pub(super) fn start(path: &Path) -> Result<HotWrites> {
+        let conn = open(path).map_err(|e| {
+            Error::config(format!("cannot open {} for writing", path.display()))
+                .with_source(e)
+                .with_help("check that the file and its directory are writable")
+        })?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("askpro-writer".into())
+            .spawn(move || {
+                let mut conn = conn;
+                let calls = format!("{CALL_UPSERT_HEAD}{CALL_UPSERT_ROW}{CALL_UPSERT_TAIL}");
+                while let Ok((writes, done)) = queue.recv() {
+                    let outcome = commit(&mut conn, &calls, &writes, now_ms())
+                        .map_err(|e| Error::internal("a database write failed").with_source(e));
+                    let _ = done.send(outcome);
+                }
+            })
+            .map_err(|e| Error::internal("cannot start the SQLite writer thread").with_source(e))?;
+        Ok(HotWrites { jobs })
+    }
+
+    /// Commits `writes` in one transaction on the writing thread and says what each did.
+    pub(super) async fn commit(&self, writes: Vec<Write>) -> Result<Vec<Written>> {
+        let (done, outcome) = oneshot::channel();
+        self.jobs.send((writes, done)).map_err(|_| Error::internal("the SQLite writer thread has stopped"))?;
+        outcome.await.map_err(|_| Error::internal("the SQLite writer thread stopped before answering"))?
+    }
+}
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // As the store's sqlx writer: durable at commit against a crash of the process, the WAL
+    // copied back by the store's background checkpoint only, 2 MiB of page cache (it appends).
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2048; \
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(8);
+    Ok(conn)
+}
+
+/// One transaction for `writes`, in order: each delivery stored unless its dedupe key is (then
+/// its call record upserted), each answer kept unless one exists for its `(call, name,
+/// arguments)` (then that one read back). An error rolls all of them back.
+fn commit(conn: &mut Connection, calls: &str, writes: &[Write], now: i64) -> rusqlite::Result<Vec<Written>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut done = Vec::with_capacity(writes.len());
+    for write in writes {
+        done.push(match write {
+            Write::RetellEvent { event: e, call } => {
+                // Stored already processed (or ignored): the call record commits with it.
+                let status = if call.is_some() { "processed" } else { "ignored" };
+                let id: Option<i64> = tx
+                    .prepare_cached(INSERT_HANDLED_EVENT)?
+                    .query_row(
+                        params![e.company_id, e.source, e.event, e.external_id, e.dedupe_key, e.payload, now, status],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let (Some(_), Some(c), Some(company_id)) = (id, call, e.company_id) {
+                    tx.prepare_cached(calls)?.execute(params![
+                        company_id,
+                        c.branch_id,
+                        c.retell_call_id,
+                        c.agent_id,
+                        c.from_number,
+                        c.to_number,
+                        c.direction,
+                        c.status,
+                        c.started_at,
+                        c.ended_at,
+                        c.duration_ms,
+                        c.disconnection_reason,
+                        c.customer_id,
+                        c.summary,
+                        c.sentiment,
+                        now,
+                    ])?;
+                }
+                Written::Event(id)
+            }
+            Write::FunctionAnswer { company_id, call_id, name, args_hash, response } => {
+                let kept = tx
+                    .prepare_cached(INSERT_ANSWER)?
+                    .execute(params![company_id, call_id, name, args_hash, response, now])?;
+                Written::Answer(if kept == 1 {
+                    response.clone()
+                } else {
+                    tx.prepare_cached(FUNCTION_ANSWER)?
+                        .query_row(params![company_id, call_id, name, args_hash], |row| row.get(0))?
+                })
+            }
+        });
+    }
+    tx.commit()?;
+    Ok(done)
+}
