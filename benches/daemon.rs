@@ -96,6 +96,8 @@ struct Figures {
     p50_ms: f64,
     p99_ms: f64,
     errors: usize,
+    /// Requests answered 200.
+    answered: usize,
 }
 
 /// `connections` clients each posting for [`RUN`]; bodies from `make(i)`.
@@ -149,6 +151,7 @@ async fn load(
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         errors: errors.load(Ordering::Relaxed),
+        answered: all.len(),
     }
 }
 
@@ -321,7 +324,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         if runs("webhooks") {
-            webhooks(&daemon_addr).await;
+            webhooks(&daemon_addr, &dir.path().join("askpro.db")).await;
         }
         if runs("functions") {
             functions(&daemon_addr).await;
@@ -332,17 +335,20 @@ fn main() {
     let _ = daemon.wait();
 }
 
-/// Part 1: signed `call_ended` webhooks, reference receiver against the daemon (and FastAPI).
-async fn webhooks(daemon_addr: &str) {
+/// Part 1: signed `call_ended` webhooks, reference receiver against the daemon (and FastAPI);
+/// then checks that the database holds every delivery the daemon acknowledged.
+async fn webhooks(daemon_addr: &str, db: &std::path::Path) {
     let reference = reference_receiver().await;
     let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(event);
     println!("signed 15 KB call_ended webhooks, {} s per figure, loopback:", RUN.as_secs());
     let mut stored_32 = 0.0;
+    let mut acknowledged = 0;
     for connections in [32, 1] {
         let r = load(&reference, "/retell/webhook", connections, events.clone()).await;
         let offset = 1_000_000_000 * connections;
         let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
         let d = load(daemon_addr, "/retell/webhook", connections, shifted).await;
+        acknowledged += d.answered;
         if connections == 32 {
             stored_32 = d.per_second;
         }
@@ -366,6 +372,15 @@ async fn webhooks(daemon_addr: &str) {
         }
         Err(why) => println!("   FastAPI + retell-sdk receiver skipped: {why}"),
     }
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("open the bench database");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE event = 'call_ended'")
+        .fetch_one(&pool)
+        .await
+        .expect("count stored deliveries");
+    pool.close().await;
+    println!("   askpro-daemon acknowledged {acknowledged} call_ended deliveries; the database holds {stored}");
+    assert_eq!(stored as usize, acknowledged, "every acknowledged delivery is stored, once");
 }
 
 /// Part 2: `check_availability` calls on the busy branch.
