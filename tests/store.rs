@@ -449,7 +449,7 @@ fn a_batch_of_writes_commits_each_once(db: &TestDb) {
             ..Default::default()
         };
         // An answer kept before the batch: the batch's answer for the same key gets it back.
-        let earlier = s.commit_writes(&[answer(a.id, "call_1", "h0", "first")]).await.unwrap();
+        let earlier = s.commit_writes([answer(a.id, "call_1", "h0", "first")].into()).await.unwrap();
         assert_eq!(earlier, [Written::Answer("first".into())]);
         let batch = [
             delivery(a.id, "call_started", "call_1", Some(Box::new(started))),
@@ -460,7 +460,7 @@ fn a_batch_of_writes_commits_each_once(db: &TestDb) {
             answer(a.id, "call_1", "h1", "one"),
             answer(a.id, "call_1", "h1", "twin"),
         ];
-        let done = s.commit_writes(&batch).await.unwrap();
+        let done = s.commit_writes(batch.clone().into()).await.unwrap();
         assert_eq!(done.len(), batch.len());
         assert!(matches!(done[0], Written::Event(Some(_))));
         assert_eq!(done[1], Written::Event(None), "the same delivery twice in one batch is stored once");
@@ -478,7 +478,7 @@ fn a_batch_of_writes_commits_each_once(db: &TestDb) {
         let statuses = db.strings("SELECT status FROM webhook_events ORDER BY id").await;
         assert_eq!(statuses, ["processed", "processed", "ignored"]);
         // Replayed later, every delivery is a duplicate.
-        let again = s.commit_writes(&batch[..4]).await.unwrap();
+        let again = s.commit_writes(batch[..4].into()).await.unwrap();
         assert!(again.iter().all(|w| *w == Written::Event(None)), "{again:?}");
     });
 }
@@ -677,7 +677,7 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
         };
         let agent = s.insert_agent(c.id, &agent).await.unwrap();
         s.upsert_phone_number(c.id, &agent, "+493099999999", None).await.unwrap();
-        s.commit_writes(&[answer(c.id, "call_1", "h1", r#"{"status":"ok"}"#)]).await.unwrap();
+        s.commit_writes([answer(c.id, "call_1", "h1", r#"{"status":"ok"}"#)].into()).await.unwrap();
 
         macro_rules! same {
             ($($read:ident($($arg:expr),*)),* $(,)?) => {$(

@@ -44,7 +44,8 @@ async fn run(store: Arc<dyn Store>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (writes, waiting): (Vec<Write>, Vec<_>) = batch.drain(..).unzip();
-        match store.commit_writes(&writes).await {
+        let writes: Arc<[Write]> = writes.into();
+        match store.commit_writes(writes.clone()).await {
             Ok(done) => {
                 for (written, waiter) in done.into_iter().zip(waiting) {
                     let _ = waiter.send(Ok(written));
@@ -55,8 +56,8 @@ async fn run(store: Arc<dyn Store>, mut jobs: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::warn!(error = %e, writes = writes.len(), "a group commit failed; committing its writes one by one");
-                for (write, waiter) in writes.into_iter().zip(waiting) {
-                    let outcome = store.commit_writes(std::slice::from_ref(&write)).await;
+                for (write, waiter) in writes.iter().zip(waiting) {
+                    let outcome = store.commit_writes(Arc::from([write.clone()])).await;
                     let _ = waiter.send(
                         outcome.and_then(|mut w| w.pop().ok_or_else(|| Error::internal("the store answered no write"))),
                     );

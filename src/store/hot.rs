@@ -14,7 +14,7 @@
 //! (the CLI) is waited for, not failed.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 use super::sql::*;
 use super::*;
 
-type Job = (Vec<Write>, oneshot::Sender<Result<Vec<Written>>>);
+type Job = (Arc<[Write]>, oneshot::Sender<Result<Vec<Written>>>);
 
 /// The queue to the writing thread; the thread closes its connection and ends when this drops.
 pub(super) struct HotWrites {
@@ -56,7 +56,7 @@ impl HotWrites {
     }
 
     /// Commits `writes` in one transaction on the writing thread and says what each did.
-    pub(super) async fn commit(&self, writes: Vec<Write>) -> Result<Vec<Written>> {
+    pub(super) async fn commit(&self, writes: Arc<[Write]>) -> Result<Vec<Written>> {
         let (done, outcome) = oneshot::channel();
         self.jobs.send((writes, done)).map_err(|_| Error::internal("the SQLite writer thread has stopped"))?;
         outcome.await.map_err(|_| Error::internal("the SQLite writer thread stopped before answering"))?
@@ -66,12 +66,11 @@ impl HotWrites {
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    // As the store's sqlx writer: durable at commit against a crash of the process, the WAL
-    // copied back by the store's background checkpoint only, 2 MiB of page cache (it appends).
-    conn.execute_batch(
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2048; \
-         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
-    )?;
+    // As the store's sqlx writer: durable at commit against a crash of the process.
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;")?;
+    for (name, value) in super::sqlite::WRITER_PRAGMAS {
+        conn.pragma_update(None, name, value)?;
+    }
     conn.set_prepared_statement_cache_capacity(8);
     Ok(conn)
 }

@@ -236,8 +236,9 @@ pub trait Store: Send + Sync {
     /// Deliveries that failed to process and arrived after `since`, oldest first.
     async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>>;
     /// Commits `writes` in one transaction and says what each did, in order. An error means
-    /// none of them happened (the caller may retry them one by one).
-    async fn commit_writes(&self, writes: &[Write]) -> Result<Vec<Written>>;
+    /// none of them happened (the caller may retry them one by one). Shared, not borrowed: a
+    /// store may commit them on another thread without copying the bodies.
+    async fn commit_writes(&self, writes: Arc<[Write]>) -> Result<Vec<Written>>;
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;

@@ -932,12 +932,12 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn commit_writes(&self, writes: &[Write]) -> Result<Vec<Written>> {
+            async fn commit_writes(&self, writes: std::sync::Arc<[Write]>) -> Result<Vec<Written>> {
                 if let Some(hot) = self.hot_writes() {
                     // The one sqlx writer connection, held so that no other write of this
                     // process runs while the batch commits on the writing thread.
                     let _writer = self.writer.acquire().await?;
-                    return hot.commit(writes.to_vec()).await;
+                    return hot.commit(writes).await;
                 }
                 // A few multi-row statements per batch, whatever its size: one INSERT for the
                 // deliveries, one upsert for the calls they bring, one INSERT for the answers.

@@ -10,6 +10,12 @@ use super::sql::*;
 use super::*;
 use crate::config::sqlite_path;
 
+/// What a long-running process's write connections (sqlx's and `hot.rs`'s) set besides the
+/// store's options: no checkpoint inside a commit (one runs in the background), and 2 MiB of
+/// page cache — they mostly append, new pages need no cache, and 2 MiB keeps the indexes'
+/// upper levels; more would only hold freshly written webhook bodies in memory.
+pub(super) const WRITER_PRAGMAS: [(&str, &str); 2] = [("wal_autocheckpoint", "0"), ("cache_size", "-2048")];
+
 /// The most reader connections a SQLite store opens.
 const MAX_READERS: u32 = 4;
 
@@ -77,9 +83,7 @@ impl SqliteStore {
         let (writer, inline, hot) = if size.0 <= 1 {
             (pool.clone(), None, None)
         } else {
-            // The writer mostly appends: new pages need no cache, and 2 MiB keeps the indexes'
-            // upper levels. More only holds freshly written pages (webhook bodies) in memory.
-            let writer = options.clone().pragma("wal_autocheckpoint", "0").pragma("cache_size", "-2048");
+            let writer = WRITER_PRAGMAS.iter().fold(options.clone(), |o, &(name, value)| o.pragma(name, value));
             let writer = Self::connect(&writer, PoolSize(1), url).await?;
             checkpoint_in_background(pool.clone());
             let hot = file.as_deref().map(hot::HotWrites::start).transpose()?;
