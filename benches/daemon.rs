@@ -46,15 +46,27 @@ struct Call {
     transcript: Option<String>,
 }
 
-/// A signed `call_ended` of about 15 KB with a unique call id.
+/// A signed `call_ended` of about 15 KB with a unique call id: Retell's own `call_ended`
+/// fixture (`../shared/reference/retell-fixtures`) with its transcript objects cut to the first
+/// seven turns, sent compact, so that what is parsed and stored is shaped as Retell's bodies are.
 fn event(i: usize) -> Vec<u8> {
-    let transcript =
-        "Agent: Guten Tag, Salon Schnittpunkt, was kann ich für Sie tun?\\nUser: Ich hätte gern einen Termin. "
-            .repeat(140);
-    format!(
-        r#"{{"event":"call_ended","call":{{"call_id":"bench_{i:09}","call_type":"phone_call","agent_id":"agent_bench","call_status":"ended","direction":"inbound","from_number":"+4917600000000","to_number":"+493023125100","start_timestamp":1795511643600,"end_timestamp":1795511826616,"duration_ms":183016,"disconnection_reason":"agent_hangup","transcript":"{transcript}"}}}}"#
-    )
-    .into_bytes()
+    static TEMPLATE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (head, tail) = TEMPLATE.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/reference/retell-fixtures/call_ended.json");
+        let fixture = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let mut event: serde_json::Value = serde_json::from_slice(&fixture).expect("the fixture is JSON");
+        let call = &mut event["call"];
+        call["call_id"] = "CALL_ID".into();
+        call["agent_id"] = "agent_bench".into();
+        for list in ["transcript_object", "transcript_with_tool_calls"] {
+            call[list].as_array_mut().expect("the fixture has transcript objects").truncate(7);
+        }
+        let text = event.to_string();
+        let (head, tail) = text.split_once("CALL_ID").expect("the call id is in the body");
+        (head.to_string(), tail.to_string())
+    });
+    format!("{head}bench_{i:09}{tail}").into_bytes()
 }
 
 fn function_call(i: usize, day: &str) -> Vec<u8> {
