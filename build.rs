@@ -11,4 +11,6 @@ fn main() {
         println!("cargo:rustc-link-arg-bin=askpro=-no-pie");
     }
     println!("cargo:rerun-if-changed=build.rs");
+    // sqlx::migrate! embeds the migrations; a new or changed one rebuilds the crate.
+    println!("cargo:rerun-if-changed=migrations");
 }

@@ -19,6 +19,7 @@ both_backends!(
     a_batch_of_writes_commits_each_once,
     a_failing_write_fails_alone_in_a_group_commit,
     group_commits_and_other_writes_interleave,
+    deliveries_keep_their_bodies,
     kept_service_matchers_follow_catalog_changes,
 );
 
@@ -411,7 +412,7 @@ fn delivery(company_id: i64, event: &str, call_id: &str, call: Option<Box<CallRe
             event: event.into(),
             external_id: Some(call_id.into()),
             dedupe_key: format!("retell:{event}:{call_id}"),
-            payload: format!("{{\"event\":\"{event}\"}}"),
+            payload: askpro::store::payload::pack(&format!("{{\"event\":\"{event}\"}}")),
         },
         call,
     }
@@ -510,6 +511,55 @@ fn a_failing_write_fails_alone_in_a_group_commit(db: &TestDb) {
             }
         }
         assert_eq!(db.strings("SELECT event FROM webhook_events").await.len(), 39);
+    });
+}
+
+/// A delivery's body is stored packed (LZ4, a third of its size for a transcript) and comes back
+/// as it arrived, whichever path stored it; so does a body stored before packing (migration 0010).
+fn deliveries_keep_their_bodies(db: &TestDb) {
+    block_on(async {
+        let s = open(db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let transcript = "Agent: Guten Tag, was kann ich für Sie tun?\\nUser: Morgen um halb drei, bitte. ".repeat(100);
+        let body = |call: &str| {
+            format!(r#"{{"event":"call_ended","call":{{"call_id":"{call}","transcript":"{transcript}"}}}}"#)
+        };
+        let commits = askpro::ops::commit::GroupCommit::start(s.clone());
+        let mut batched = delivery(a.id, "call_ended", "call_batched", None);
+        let Write::RetellEvent { event, .. } = &mut batched else { unreachable!() };
+        event.payload = payload::pack(&body("call_batched"));
+        let Written::Event(Some(batched_id)) = commits.commit(batched).await.unwrap() else { panic!("not stored") };
+        let single = NewWebhookEvent {
+            company_id: Some(a.id),
+            source: "retell",
+            event: "call_ended".into(),
+            external_id: Some("call_single".into()),
+            dedupe_key: "retell:call_ended:call_single".into(),
+            payload: payload::pack(&body("call_single")),
+        };
+        let single_id = s.record_webhook_event(&single).await.unwrap().unwrap();
+        let old = r#"{"event":"call_ended","call":{"call_id":"call_old"}}"#;
+        db.execute(&format!(
+            "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, status, received_at) \
+             VALUES ({}, 'retell', 'call_ended', 'call_old', 'retell:call_ended:call_old', '{old}', 'failed', {})",
+            a.id,
+            store::now_ms()
+        ))
+        .await
+        .unwrap();
+        for id in [batched_id, single_id] {
+            s.finish_webhook_event(id, "failed", Some("test")).await.unwrap();
+        }
+        let failed = s.failed_webhook_events(0).await.unwrap();
+        assert_eq!(failed.len(), 3);
+        assert!(
+            failed[0].payload.len() * 3 < body("call_batched").len(),
+            "stored packed: {} bytes",
+            failed[0].payload.len()
+        );
+        assert_eq!(payload::unpack(&failed[0].payload).unwrap(), body("call_batched"));
+        assert_eq!(payload::unpack(&failed[1].payload).unwrap(), body("call_single"));
+        assert_eq!(payload::unpack(&failed[2].payload).unwrap(), old);
     });
 }
 

@@ -63,7 +63,7 @@ pub enum Applied {
 pub async fn calcom_event(app: &App, company_id: i64, raw: &[u8]) -> Result<Intake> {
     let delivery: Delivery =
         serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a Cal.com webhook: {e}")))?;
-    let payload = String::from_utf8(raw.to_vec()).map_err(|_| Error::invalid("the body is not UTF-8"))?;
+    let body = std::str::from_utf8(raw).map_err(|_| Error::invalid("the body is not UTF-8"))?;
     let p = &delivery.payload;
     let event = NewWebhookEvent {
         company_id: Some(company_id),
@@ -78,7 +78,7 @@ pub async fn calcom_event(app: &App, company_id: i64, raw: &[u8]) -> Result<Inta
             p.uid.as_deref().unwrap_or("-"),
             p.start_time.as_deref().unwrap_or("-")
         ),
-        payload,
+        payload: crate::store::payload::pack(body),
     };
     let Some(id) = app.store.record_webhook_event(&event).await? else { return Ok(Intake::Duplicate) };
     let (status, error) = match apply(app, company_id, &delivery).await {

@@ -124,7 +124,7 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
         event: envelope.event.clone(),
         external_id: Some(envelope.call.call_id.clone()),
         dedupe_key: format!("retell:{}:{}", envelope.event, envelope.call.call_id),
-        payload: payload.to_string(),
+        payload: crate::store::payload::pack(payload),
     };
     let is_call_event = matches!(envelope.event.as_str(), "call_started" | "call_ended" | "call_analyzed");
     let call = is_call_event.then(|| Box::new(call_record(tenant, &envelope.call)));
@@ -158,9 +158,10 @@ pub async fn retry(app: &App, hours: u32, progress: &dyn super::Progress) -> Res
     let mut done = Retried { found: failed.len(), ..Default::default() };
     progress.start(failed.len() as u64, "re-processing");
     for event in failed {
-        let outcome = match (event.source.as_str(), event.company_id) {
-            ("retell", Some(company_id)) => reprocess(app, company_id, &event.payload).await,
-            ("calcom", Some(company_id)) => super::bookings::reprocess(app, company_id, &event.payload).await,
+        let outcome = match (event.source.as_str(), event.company_id, crate::store::payload::unpack(&event.payload)) {
+            (_, _, Err(e)) => Err(e),
+            ("retell", Some(company_id), Ok(body)) => reprocess(app, company_id, &body).await,
+            ("calcom", Some(company_id), Ok(body)) => super::bookings::reprocess(app, company_id, &body).await,
             _ => Err(Error::invalid(format!("no processing for {} events", event.source))),
         };
         match outcome {

@@ -9,6 +9,7 @@
 
 mod hot;
 mod inline;
+pub mod payload;
 mod postgres;
 mod rows;
 mod sql;

@@ -449,7 +449,8 @@ pub struct NewWebhookEvent {
     pub external_id: Option<String>,
     /// Unique per delivery meaning: a duplicate delivery has the same key.
     pub dedupe_key: String,
-    pub payload: String,
+    /// The body as received, packed by [`super::payload::pack`].
+    pub payload: Vec<u8>,
 }
 
 /// A write the daemon's hot paths commit, many to a transaction (see `ops::commit`).
@@ -554,5 +555,6 @@ pub struct FailedEvent {
     pub company_id: Option<i64>,
     pub source: String,
     pub event: String,
-    pub payload: String,
+    /// Read it with [`super::payload::unpack`].
+    pub payload: Vec<u8>,
 }

@@ -965,7 +965,7 @@ macro_rules! sql_store {
                             .push_bind(e.event.as_str())
                             .push_bind(e.external_id.as_deref())
                             .push_bind(e.dedupe_key.as_str())
-                            .push_bind(e.payload.as_str())
+                            .push_bind(e.payload.as_slice())
                             .push(now)
                             .push_bind(status)
                             .push(1)
