@@ -199,11 +199,24 @@ async fn reference_receiver() -> String {
     addr
 }
 
+/// The uvicorn supervisor and its workers, in a process group of their own: dropping it stops
+/// them all (killing only the supervisor would leave both workers running).
+struct Uvicorn(Child);
+
+impl Drop for Uvicorn {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.0.wait();
+    }
+}
+
 /// The FastAPI/SDK receiver with two uvicorn workers, or why it could not start.
-fn start_fastapi() -> Result<(Child, String), String> {
+fn start_fastapi() -> Result<(Uvicorn, String), String> {
+    use std::os::unix::process::CommandExt;
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
-    let mut child = Command::new("python3")
+    let child = Command::new("python3")
         .args([
             "-m",
             "uvicorn",
@@ -227,23 +240,24 @@ fn start_fastapi() -> Result<(Child, String), String> {
         .env("RETELL_API_KEY", KEY)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .map_err(|e| format!("python3: {e}"))?;
+    let mut child = Uvicorn(child);
     let addr = format!("127.0.0.1:{port}");
     for _ in 0..100 {
         if std::net::TcpStream::connect(&addr).is_ok() {
             std::thread::sleep(Duration::from_millis(500)); // both workers up
             return Ok((child, addr));
         }
-        if let Ok(Some(_)) = child.try_wait() {
+        if let Ok(Some(_)) = child.0.try_wait() {
             let mut why = String::new();
-            let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut why);
+            let _ = std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut why);
             let last = why.lines().last().unwrap_or("exited").to_string();
             return Err(format!("{last} (pip install fastapi 'uvicorn[standard]' retell-sdk)"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = child.kill();
     Err("uvicorn did not start listening within 10 s".into())
 }
 
@@ -371,7 +385,7 @@ async fn webhooks(daemon_addr: &str, db: &std::path::Path) {
         );
     }
     match start_fastapi() {
-        Ok((mut python, addr)) => {
+        Ok((python, addr)) => {
             let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(|i| event(i + 2_000_000_000));
             let f = load(&addr, "/retell/webhook", 32, shifted).await;
             println!(
@@ -379,8 +393,7 @@ async fn webhooks(daemon_addr: &str, db: &std::path::Path) {
                 f.per_second, f.p50_ms, f.p99_ms, stored_32 / f.per_second,
                 if f.errors > 0 { format!(" errors {}", f.errors) } else { String::new() }
             );
-            let _ = python.kill();
-            let _ = python.wait();
+            drop(python);
         }
         Err(why) => println!("   FastAPI + retell-sdk receiver skipped: {why}"),
     }
