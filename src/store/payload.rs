@@ -19,9 +19,9 @@ const LIMIT: usize = crate::daemon::BODY_LIMIT;
 
 /// A delivery's body as the store keeps it.
 pub fn pack(body: &str) -> Vec<u8> {
-    let mut packed = Vec::with_capacity(1 + 4 + lz4_flex::block::get_maximum_output_size(body.len()));
-    packed.push(PACKED);
-    packed.extend_from_slice(&lz4_flex::compress_prepend_size(body.as_bytes()));
+    // The block is allocated for its worst case, so the tag fits without a second allocation.
+    let mut packed = lz4_flex::compress_prepend_size(body.as_bytes());
+    packed.insert(0, PACKED);
     packed
 }
 
