@@ -15,6 +15,7 @@
 //! `cargo bench --bench daemon -- webhooks` or `-- functions` runs only part 1 or part 2.
 
 use std::convert::Infallible;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -199,11 +200,12 @@ async fn reference_receiver() -> String {
     addr
 }
 
-/// The uvicorn supervisor and its workers, in a process group of their own: dropping it stops
-/// them all (killing only the supervisor would leave both workers running).
-struct Uvicorn(Child);
+/// A process started in a process group of its own (`process_group(0)`), with whatever it
+/// started: dropping it kills them all, also when the bench panics. (Killing only uvicorn's
+/// supervisor would leave both its workers running.)
+struct Group(Child);
 
-impl Drop for Uvicorn {
+impl Drop for Group {
     fn drop(&mut self) {
         let group = format!("-{}", self.0.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
@@ -212,8 +214,7 @@ impl Drop for Uvicorn {
 }
 
 /// The FastAPI/SDK receiver with two uvicorn workers, or why it could not start.
-fn start_fastapi() -> Result<(Uvicorn, String), String> {
-    use std::os::unix::process::CommandExt;
+fn start_fastapi() -> Result<(Group, String), String> {
     let port =
         std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let child = Command::new("python3")
@@ -243,7 +244,7 @@ fn start_fastapi() -> Result<(Uvicorn, String), String> {
         .process_group(0)
         .spawn()
         .map_err(|e| format!("python3: {e}"))?;
-    let mut child = Uvicorn(child);
+    let mut child = Group(child);
     let addr = format!("127.0.0.1:{port}");
     for _ in 0..100 {
         if std::net::TcpStream::connect(&addr).is_ok() {
@@ -261,9 +262,9 @@ fn start_fastapi() -> Result<(Uvicorn, String), String> {
     Err("uvicorn did not start listening within 10 s".into())
 }
 
-fn start_daemon(dir: &std::path::Path) -> (Child, String) {
+fn start_daemon(dir: &std::path::Path) -> (Group, String) {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
+    let child = Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
         .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
         .current_dir(dir)
         .env("ASKPRO_DATABASE_URL", format!("sqlite://{}", dir.join("askpro.db").display()))
@@ -271,9 +272,11 @@ fn start_daemon(dir: &std::path::Path) -> (Child, String) {
         .env("ASKPRO_RATE_LIMIT", "0")
         .env("RUST_LOG", "warn,askpro_daemon=info")
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .expect("start askpro-daemon");
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut child = Group(child);
+    let mut lines = std::io::BufReader::new(child.0.stderr.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().expect("daemon exited").unwrap();
         if let Some(a) = serde_json::from_str::<serde_json::Value>(&line)
@@ -346,7 +349,7 @@ fn main() {
     }
     let ids = (c.parse().unwrap(), b.parse().unwrap(), service.parse().unwrap());
     seed_appointments(dir.path(), ids, &staff);
-    let (mut daemon, daemon_addr) = start_daemon(dir.path());
+    let (daemon, daemon_addr) = start_daemon(dir.path());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         if runs("webhooks") {
@@ -356,9 +359,8 @@ fn main() {
             functions(&daemon_addr).await;
         }
     });
-    println!("askpro-daemon peak resident memory: {:.1} MB (target ≤ 50)", peak_rss_mb(daemon.id()));
-    let _ = daemon.kill();
-    let _ = daemon.wait();
+    println!("askpro-daemon peak resident memory: {:.1} MB (target ≤ 50)", peak_rss_mb(daemon.0.id()));
+    drop(daemon);
 }
 
 /// Part 1: signed `call_ended` webhooks, reference receiver against the daemon (and FastAPI);
