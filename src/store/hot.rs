@@ -15,12 +15,12 @@
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use tokio::sync::oneshot;
 
 use super::sql::*;
+use super::sqlite::{BUSY_TIMEOUT, CONNECTION_PRAGMAS, WRITER_PRAGMAS};
 use super::*;
 
 type Job = (Arc<[Write]>, oneshot::Sender<Result<Vec<Written>>>);
@@ -65,10 +65,9 @@ impl HotWrites {
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    // As the store's sqlx writer: durable at commit against a crash of the process.
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;")?;
-    for (name, value) in super::sqlite::WRITER_PRAGMAS {
+    // As the store's sqlx writer.
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    for (name, value) in CONNECTION_PRAGMAS.into_iter().chain(WRITER_PRAGMAS) {
         conn.pragma_update(None, name, value)?;
     }
     conn.set_prepared_statement_cache_capacity(8);
@@ -130,4 +129,22 @@ fn commit(conn: &mut Connection, calls: &str, writes: &[Write], now: i64) -> rus
     }
     tx.commit()?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writing_connection_is_set_up_as_the_stores_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("askpro.db");
+        Connection::open(&path).unwrap().pragma_update(None, "journal_mode", "WAL").unwrap();
+        let conn = open(&path).unwrap();
+        let read = |name: &str| conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0)).unwrap();
+        // synchronous NORMAL is 1; foreign_keys ON is 1.
+        let names =
+            ["synchronous", "foreign_keys", "journal_size_limit", "wal_autocheckpoint", "cache_size", "busy_timeout"];
+        assert_eq!(names.map(read), [1, 1, 67_108_864, 0, -2048, 10_000]);
+    }
 }

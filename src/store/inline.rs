@@ -14,7 +14,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Row, ToSql};
 
@@ -143,7 +142,7 @@ impl InlineReads {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)
             .map_err(|e| Error::internal(format!("cannot open {} for reading", self.path.display())).with_source(e))?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite_error)?;
+        conn.busy_timeout(super::sqlite::BUSY_TIMEOUT).map_err(sqlite_error)?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }

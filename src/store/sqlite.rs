@@ -4,11 +4,20 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use super::sql::*;
 use super::*;
 use crate::config::sqlite_path;
+
+/// What every connection of a SQLite store that writes sets (sqlx's and `hot.rs`'s): durable at
+/// commit against a crash of the process (the WAL is synced when checkpointed), foreign keys
+/// enforced, and the WAL file shrunk back to at most 64 MiB after a checkpoint.
+pub(super) const CONNECTION_PRAGMAS: [(&str, &str); 3] =
+    [("synchronous", "NORMAL"), ("foreign_keys", "ON"), ("journal_size_limit", "67108864")];
+
+/// How long any connection of the store waits for another's lock before failing.
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a long-running process's write connections (sqlx's and `hot.rs`'s) set besides the
 /// store's options: no checkpoint inside a commit (one runs in the background), and 2 MiB of
@@ -49,14 +58,11 @@ impl SqliteStore {
             .map_err(|e| Error::config(format!("the SQLite URL '{url}' is not valid")).with_source(e))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // Page cache per connection: 32 MiB for the CLI's one connection (bulk imports stay in
             // memory), 8 MiB for each of a long-running process's few.
-            .pragma("cache_size", if size.0 <= 1 { "-32768" } else { "-8192" })
-            // After a checkpoint the WAL file shrinks back to at most 64 MiB.
-            .pragma("journal_size_limit", "67108864");
+            .pragma("cache_size", if size.0 <= 1 { "-32768" } else { "-8192" });
+        let options = CONNECTION_PRAGMAS.iter().fold(options, |o, &(name, value)| o.pragma(name, value));
         let file = sqlite_path(url);
         let mut lock = match &file {
             Some(path) if !path.exists() => Some(MigrationLock::acquire(path)?),
