@@ -30,11 +30,11 @@ pub fn unpack(stored: &[u8]) -> Result<String> {
     let damaged = |why: &dyn std::fmt::Display| Error::internal(format!("a stored webhook body is damaged: {why}"));
     let bytes = match stored.split_first() {
         Some((&PACKED, block)) => {
-            let (size, _) = lz4_flex::block::uncompressed_size(block).map_err(|e| damaged(&e))?;
+            let (size, block) = lz4_flex::block::uncompressed_size(block).map_err(|e| damaged(&e))?;
             if size > LIMIT {
                 return Err(damaged(&format!("it claims {size} bytes")));
             }
-            lz4_flex::decompress_size_prepended(block).map_err(|e| damaged(&e))?
+            lz4_flex::decompress(block, size).map_err(|e| damaged(&e))?
         }
         _ => stored.to_vec(),
     };
