@@ -157,6 +157,30 @@ macro_rules! bind_event {
     };
 }
 
+/// Runs `write` again, up to [`TRANSIENT_RETRIES`] times after a short pause, when PostgreSQL
+/// aborted it to break a deadlock (or a serialization conflict). Concurrent bookings and holds
+/// of one staff member wait on each other's new rows while the no-overlap constraints are
+/// checked, and the database aborts one of them; run again, it finds the slot taken (a
+/// conflict) or free.
+pub(super) async fn again_if_transient<T, F>(mut write: impl FnMut() -> F) -> crate::error::Result<T>
+where
+    F: std::future::Future<Output = crate::error::Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match write().await {
+            Err(e) if e.is_transient() && attempt < TRANSIENT_RETRIES => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(10 * u64::from(attempt))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How often [`again_if_transient`] runs a write again.
+const TRANSIENT_RETRIES: u32 = 5;
+
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -610,28 +634,7 @@ macro_rules! sql_store {
             }
 
             async fn insert_appointment(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
-                let now = now_ms();
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO appointments (company_id, branch_id, staff_id, service_id, customer_id, starts_at, ends_at, \
-                     status, backend, external_uid, call_id, created_at, updated_at) \
-                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM branches b \
-                     WHERE b.company_id = $1 AND b.id = $2 RETURNING id",
-                )
-                .bind(company_id)
-                .bind(a.branch_id)
-                .bind(a.staff_id)
-                .bind(a.service_id)
-                .bind(a.customer_id)
-                .bind(a.starts_at)
-                .bind(a.ends_at)
-                .bind(&a.status)
-                .bind(&a.backend)
-                .bind(&a.external_uid)
-                .bind(&a.call_id)
-                .bind(now)
-                .fetch_optional(&self.writer)
-                .await?
-                .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))?)
+                again_if_transient(|| self.insert_appointment_once(company_id, a)).await
             }
 
             async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>> {
@@ -697,18 +700,8 @@ macro_rules! sql_store {
             }
 
             async fn hold_slot(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
-                // Concurrent holds on PostgreSQL can deadlock (each waits on the other's new or
-                // deleted rows); the database aborts one, which simply runs again.
-                let mut attempt = 0;
-                loop {
-                    match self.hold_slot_once(company_id, h, now).await {
-                        Err(e) if e.is_transient() && attempt < 3 => {
-                            attempt += 1;
-                            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-                        }
-                        other => return other,
-                    }
-                }
+                // Concurrent holds on PostgreSQL can also deadlock on each other's deleted rows.
+                again_if_transient(|| self.hold_slot_once(company_id, h, now)).await
             }
 
             async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>> {
@@ -769,24 +762,7 @@ macro_rules! sql_store {
             }
 
             async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {
-                let moved = sqlx::query(
-                    "UPDATE appointments SET staff_id = $3, starts_at = $4, ends_at = $5, \
-                     external_uid = COALESCE($6, external_uid), updated_at = $7 \
-                     WHERE company_id = $1 AND id = $2 AND status = 'booked'",
-                )
-                .bind(company_id)
-                .bind(id)
-                .bind(to.staff_id)
-                .bind(to.starts_at)
-                .bind(to.ends_at)
-                .bind(&to.external_uid)
-                .bind(now_ms())
-                .execute(&self.writer)
-                .await?;
-                if moved.rows_affected() == 0 {
-                    return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
-                }
-                self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
+                again_if_transient(|| self.move_appointment_once(company_id, id, to)).await
             }
 
             async fn tenant_for_call(&self, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>> {
@@ -1120,6 +1096,54 @@ macro_rules! sql_store {
         }
 
         impl $store {
+            async fn insert_appointment_once(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
+                let now = now_ms();
+                sqlx::query_scalar(
+                    "INSERT INTO appointments (company_id, branch_id, staff_id, service_id, customer_id, starts_at, ends_at, \
+                     status, backend, external_uid, call_id, created_at, updated_at) \
+                     SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM branches b \
+                     WHERE b.company_id = $1 AND b.id = $2 RETURNING id",
+                )
+                .bind(company_id)
+                .bind(a.branch_id)
+                .bind(a.staff_id)
+                .bind(a.service_id)
+                .bind(a.customer_id)
+                .bind(a.starts_at)
+                .bind(a.ends_at)
+                .bind(&a.status)
+                .bind(&a.backend)
+                .bind(&a.external_uid)
+                .bind(&a.call_id)
+                .bind(now)
+                .fetch_optional(&self.writer)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
+            }
+
+
+            async fn move_appointment_once(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {
+                let moved = sqlx::query(
+                    "UPDATE appointments SET staff_id = $3, starts_at = $4, ends_at = $5, \
+                     external_uid = COALESCE($6, external_uid), updated_at = $7 \
+                     WHERE company_id = $1 AND id = $2 AND status = 'booked'",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(to.staff_id)
+                .bind(to.starts_at)
+                .bind(to.ends_at)
+                .bind(&to.external_uid)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?;
+                if moved.rows_affected() == 0 {
+                    return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
+                }
+                self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
+            }
+
+
             async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
                 // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
                 let mut tx = self.writer.begin().await?;
