@@ -111,11 +111,30 @@ struct Figures {
     errors: usize,
     /// Requests answered 200.
     answered: usize,
+    /// The server's CPU time (user and system) per answered request, in µs, when it is a
+    /// process of its own: less noisy than throughput on a shared machine, for comparing builds.
+    cpu_us: Option<f64>,
 }
 
-/// `connections` clients each posting for [`RUN`]; bodies from `make(i)`.
+impl Figures {
+    fn cpu(&self) -> String {
+        self.cpu_us.map(|us| format!(", {us:.0} µs CPU each")).unwrap_or_default()
+    }
+}
+
+/// The CPU time (user and system) process `pid` has used so far, in seconds (Linux's /proc).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name: state is field 3, utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0) // USER_HZ
+}
+
+/// `connections` clients each posting for [`RUN`] to the server at `addr` (process `pid`, if
+/// it is one of its own); bodies from `make(i)`.
 async fn load(
-    addr: &str,
+    (addr, pid): (&str, Option<u32>),
     path: &'static str,
     connections: usize,
     make: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync>,
@@ -123,6 +142,7 @@ async fn load(
     let next = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(AtomicUsize::new(0));
+    let cpu_before = pid.and_then(cpu_seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
@@ -155,6 +175,7 @@ async fn load(
         all.extend(t.await.unwrap_or_default());
     }
     let took = started.elapsed().as_secs_f64();
+    let cpu = cpu_before.zip(pid.and_then(cpu_seconds)).map(|(before, after)| after - before);
     all.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
@@ -165,6 +186,7 @@ async fn load(
         p99_ms: pct(0.99),
         errors: errors.load(Ordering::Relaxed),
         answered: all.len(),
+        cpu_us: cpu.filter(|_| !all.is_empty()).map(|s| s * 1e6 / all.len() as f64),
     }
 }
 
@@ -350,13 +372,14 @@ fn main() {
     let ids = (c.parse().unwrap(), b.parse().unwrap(), service.parse().unwrap());
     seed_appointments(dir.path(), ids, &staff);
     let (daemon, daemon_addr) = start_daemon(dir.path());
+    let daemon_at = (daemon_addr.as_str(), Some(daemon.0.id()));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         if runs("webhooks") {
-            webhooks(&daemon_addr, &dir.path().join("askpro.db")).await;
+            webhooks(daemon_at, &dir.path().join("askpro.db")).await;
         }
         if runs("functions") {
-            functions(&daemon_addr).await;
+            functions(daemon_at).await;
         }
     });
     println!("askpro-daemon peak resident memory: {:.1} MB (target ≤ 50)", peak_rss_mb(daemon.0.id()));
@@ -365,31 +388,31 @@ fn main() {
 
 /// Part 1: signed `call_ended` webhooks, reference receiver against the daemon (and FastAPI);
 /// then checks that the database holds every delivery the daemon acknowledged.
-async fn webhooks(daemon_addr: &str, db: &std::path::Path) {
+async fn webhooks(daemon: (&str, Option<u32>), db: &std::path::Path) {
     let reference = reference_receiver().await;
     let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(event);
     println!("signed 15 KB call_ended webhooks, {} s per figure, loopback:", RUN.as_secs());
     let mut stored_32 = 0.0;
     let mut acknowledged = 0;
     for connections in [32, 1] {
-        let r = load(&reference, "/retell/webhook", connections, events.clone()).await;
+        let r = load((&reference, None), "/retell/webhook", connections, events.clone()).await;
         let offset = 1_000_000_000 * connections;
         let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
-        let d = load(daemon_addr, "/retell/webhook", connections, shifted).await;
+        let d = load(daemon, "/retell/webhook", connections, shifted).await;
         acknowledged += d.answered;
         if connections == 32 {
             stored_32 = d.per_second;
         }
         println!(
-            "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | ratio {:.2} (target ≥ 0.40){}",
-            r.per_second, r.p50_ms, r.p99_ms, d.per_second, d.p50_ms, d.p99_ms, d.per_second / r.per_second,
+            "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms{} | ratio {:.2} (target ≥ 0.40){}",
+            r.per_second, r.p50_ms, r.p99_ms, d.per_second, d.p50_ms, d.p99_ms, d.cpu(), d.per_second / r.per_second,
             if d.errors + r.errors > 0 { format!(" errors {}", d.errors + r.errors) } else { String::new() }
         );
     }
     match start_fastapi() {
         Ok((python, addr)) => {
             let shifted: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(|i| event(i + 2_000_000_000));
-            let f = load(&addr, "/retell/webhook", 32, shifted).await;
+            let f = load((&addr, None), "/retell/webhook", 32, shifted).await;
             println!(
                 "   32 conn  FastAPI + retell-sdk, 2 workers {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon / FastAPI {:.2} (target ≥ 2.5){}",
                 f.per_second, f.p50_ms, f.p99_ms, stored_32 / f.per_second,
@@ -411,14 +434,14 @@ async fn webhooks(daemon_addr: &str, db: &std::path::Path) {
 }
 
 /// Part 2: `check_availability` calls on the busy branch.
-async fn functions(daemon_addr: &str) {
+async fn functions(daemon: (&str, Option<u32>)) {
     let today = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
     let day = today.format("%Y-%m-%d").to_string();
     let calls: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| function_call(i, &day));
-    let f = load(daemon_addr, "/retell/function", 256, calls).await;
+    let f = load(daemon, "/retell/function", 256, calls).await;
     println!(
-        "check_availability function calls, local calendar (20 staff, 2,000 appointments in 14 days), 256 connections: {:.0}/s (target ≥ 10,000) p50 {:.2} ms p99 {:.2} ms (target ≤ 20){}",
-        f.per_second, f.p50_ms, f.p99_ms,
+        "check_availability function calls, local calendar (20 staff, 2,000 appointments in 14 days), 256 connections: {:.0}/s (target ≥ 10,000) p50 {:.2} ms p99 {:.2} ms (target ≤ 20){}{}",
+        f.per_second, f.p50_ms, f.p99_ms, f.cpu(),
         if f.errors > 0 { format!(" errors {}", f.errors) } else { String::new() }
     );
 }
