@@ -754,9 +754,10 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
             busy_times(c.id, b.id, cut.id, T + 70 * MIN, T + 80 * MIN, T),
             branch_schedule(c.id, b.id, T - 60 * MIN, T + 24 * 60 * MIN, T),
             branch_schedule(c.id, b.id, T + 70 * MIN, T + 80 * MIN, T),
-            function_answer(c.id, "call_1", "check_availability", "h1"),
-            function_answer(c.id, "call_1", "check_availability", "h2"),
-            function_answer(other.id, "call_1", "check_availability", "h1"),
+            function_context((c.id, b.id), "call_1", "check_availability", "h1"),
+            function_context((c.id, b.id), "call_1", "check_availability", "h2"),
+            function_context((other.id, b.id), "call_1", "check_availability", "h1"),
+            function_context((999, 999), "call_1", "check_availability", "h1"),
             tenant_for_call(Some("agent_w"), None),
             tenant_for_call(Some("agent_unknown"), Some("+493099999999")),
             tenant_for_call(None, Some("+493023125100")),
@@ -771,7 +772,9 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
         assert_eq!(inline.company_synonyms(c.id).await.unwrap().len(), 2);
         let tenant = inline.tenant_for_call(Some("agent_w"), None).await.unwrap().unwrap();
         assert_eq!((tenant.company_id, tenant.branch_id), (c.id, wedding.id));
-        assert!(inline.function_answer(c.id, "call_1", "check_availability", "h1").await.unwrap().is_some());
+        let context = inline.function_context((c.id, b.id), "call_1", "check_availability", "h1").await.unwrap();
+        assert_eq!(context.first_answer.as_deref(), Some(r#"{"status":"ok"}"#));
+        assert_eq!((context.company.unwrap().id, context.branch.unwrap().id), (c.id, b.id));
     });
 }
 

@@ -292,9 +292,9 @@ async fn retell_function(state: &State, req: Request<Incoming>, name: Option<&st
     };
     let started = std::time::Instant::now();
     match crate::functions::call(&state.app, scope, &body, name, state.app.settings.function_deadline).await {
-        Ok((answer, served)) => {
-            state.metrics.function(&served, started.elapsed());
-            json_response(StatusCode::OK, crate::functions::to_value(&answer))
+        Ok(answered) => {
+            state.metrics.function(&answered.served, started.elapsed());
+            json_text(StatusCode::OK, answered.json)
         }
         Err(e) => protocol_error(&e),
     }
@@ -346,9 +346,13 @@ fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Ful
 }
 
 fn json_response(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
+    json_text(status, body.to_string())
+}
+
+fn json_text(status: StatusCode, json: String) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
+        .body(Full::new(Bytes::from(json)))
         .expect("static response parts are valid")
 }

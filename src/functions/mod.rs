@@ -124,7 +124,7 @@ pub async fn call(
     raw: &[u8],
     path_name: Option<&str>,
     deadline: Duration,
-) -> Result<(Answer, Served)> {
+) -> Result<Answered> {
     let request: Request =
         serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a function call: {e}")))?;
     let name = path_name.map(str::to_string).or(request.name).filter(|n| !n.is_empty());
@@ -142,6 +142,14 @@ pub async fn call(
         now: None,
     };
     invoke_observed(app, invocation, deadline).await
+}
+
+/// A function's answer, with the JSON text it was kept as (and is sent as), and how it went.
+#[derive(Debug)]
+pub struct Answered {
+    pub answer: Answer,
+    pub json: String,
+    pub served: Served,
 }
 
 /// How a function call went, for the daemon's metrics.
@@ -170,30 +178,28 @@ pub struct Invocation {
 /// Answers a function call: the first answer again for a retry, else the handler's within
 /// `deadline` (or the fallback).
 pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<Answer> {
-    Ok(invoke_observed(app, call, deadline).await?.0)
+    Ok(invoke_observed(app, call, deadline).await?.answer)
 }
 
 /// [`invoke`], saying how it went.
-pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) -> Result<(Answer, Served)> {
+pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) -> Result<Answered> {
     let Invocation { tenant, call_id, from_number, name, args, now } = call;
     let args_hash = args::hash(&args);
     let function = NAMES.iter().find(|n| **n == name).copied().unwrap_or("unknown");
-    let served = |answer: &Answer, replayed, upstream_failure| Served {
-        function,
-        status: answer.status,
-        replayed,
-        upstream_failure,
+    let answered = |answer: Answer, json, replayed, upstream_failure| {
+        let served = Served { function, status: answer.status, replayed, upstream_failure };
+        Answered { answer, json, served }
     };
     // The first answer to a retry, and the call's company and branch, read together.
-    let (first, company, branch) = tokio::try_join!(
-        app.store.function_answer(tenant.company_id, &call_id, &name, &args_hash),
-        company::get(app, tenant.company_id),
-        branch::get_in_company(app, tenant.company_id, tenant.branch_id),
-    )?;
-    if let Some(first) = first {
-        let answer: Answer = serde_json::from_str(&first)?;
-        let served = served(&answer, true, None);
-        return Ok((answer, served));
+    let context =
+        app.store.function_context((tenant.company_id, tenant.branch_id), &call_id, &name, &args_hash).await?;
+    let company = context.company.ok_or_else(|| company::missing(tenant.company_id))?;
+    let branch = context
+        .branch
+        .filter(|b| b.company_id == company.id)
+        .ok_or_else(|| branch::missing(company.id, tenant.branch_id))?;
+    if let Some(first) = context.first_answer {
+        return Ok(answered(serde_json::from_str(&first)?, first, true, None));
     }
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
     let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
@@ -237,15 +243,13 @@ pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) ->
         args_hash,
         response: text.clone(),
     };
-    let answer: Answer = match app.commit(keep).await? {
+    match app.commit(keep).await? {
         // Ours was kept: no need to read it back.
-        Written::Answer(first) if first == text => answer,
+        Written::Answer(first) if first == text => Ok(answered(answer, text, false, upstream_failure)),
         // A concurrent twin answered first: its answer counts.
-        Written::Answer(first) => serde_json::from_str(&first)?,
-        other => return Err(Error::internal(format!("unexpected write outcome {other:?}"))),
-    };
-    let served = served(&answer, false, upstream_failure);
-    Ok((answer, served))
+        Written::Answer(first) => Ok(answered(serde_json::from_str(&first)?, first, false, upstream_failure)),
+        other => Err(Error::internal(format!("unexpected write outcome {other:?}"))),
+    }
 }
 
 /// Whether a function reaches the calendar backend.

@@ -64,9 +64,14 @@ pub async fn get(app: &App, id: i64) -> Result<Branch> {
 pub async fn get_in_company(app: &App, company_id: i64, id: i64) -> Result<Branch> {
     match app.store.branch(id).await? {
         Some(branch) if branch.company_id == company_id => Ok(branch),
-        _ => Err(Error::not_found(format!("company {company_id} has no branch {id}"))
-            .with_help(format!("`askpro branch:list --company-id {company_id}` shows its branches"))),
+        _ => Err(missing(company_id, id)),
     }
+}
+
+/// The error for a branch that is not one of the company's.
+pub fn missing(company_id: i64, id: i64) -> Error {
+    Error::not_found(format!("company {company_id} has no branch {id}"))
+        .with_help(format!("`askpro branch:list --company-id {company_id}` shows its branches"))
 }
 
 #[derive(Debug, Clone, Default)]

@@ -143,9 +143,12 @@ fn seal_opt(app: &App, field: SecretField, value: Option<&str>) -> Result<Option
 
 /// Looks a company up by id, or fails with exit code 3.
 pub async fn get(app: &App, id: i64) -> Result<Company> {
-    app.store.company(id).await?.ok_or_else(|| {
-        Error::not_found(format!("company {id} does not exist")).with_help("`askpro company:list` shows the companies")
-    })
+    app.store.company(id).await?.ok_or_else(|| missing(id))
+}
+
+/// The error for a company that does not exist.
+pub fn missing(id: i64) -> Error {
+    Error::not_found(format!("company {id} does not exist")).with_help("`askpro company:list` shows the companies")
 }
 
 pub async fn configure(app: &App, id: i64, req: SettingsRequest) -> Result<Company> {

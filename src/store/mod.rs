@@ -246,14 +246,15 @@ pub trait Store: Send + Sync {
 
     // --- custom functions ----------------------------------------------------------------------
     async fn customer(&self, company_id: i64, id: i64) -> Result<Option<Customer>>;
-    /// The answer already given to this `(call, function, arguments)`, if any.
-    async fn function_answer(
+    /// The answer already given to this `(call, function, arguments)`, if any, with company
+    /// `company_id` and branch `branch_id` (whichever company it belongs to), read together.
+    async fn function_context(
         &self,
-        company_id: i64,
+        (company_id, branch_id): (i64, i64),
         call_id: &str,
         name: &str,
         args_hash: &str,
-    ) -> Result<Option<String>>;
+    ) -> Result<FunctionContext>;
     async fn insert_callback(&self, company_id: i64, callback: &NewCallback) -> Result<i64>;
     async fn queue_notification(
         &self,

@@ -439,6 +439,15 @@ pub struct Tenant {
     pub branch_id: i64,
 }
 
+/// What a function call reads before anything else, as of one moment: the answer already given
+/// to the same `(call, function, arguments)`, and the call's company and branch.
+#[derive(Debug, Clone)]
+pub struct FunctionContext {
+    pub first_answer: Option<String>,
+    pub company: Option<Company>,
+    pub branch: Option<Branch>,
+}
+
 /// A webhook delivery as received, before it is processed.
 #[derive(Debug, Clone)]
 pub struct NewWebhookEvent {

@@ -1032,17 +1032,20 @@ macro_rules! sql_store {
                     .await?)
             }
 
-            async fn function_answer(&self, company_id: i64, call_id: &str, name: &str, args_hash: &str) -> Result<Option<String>> {
+            async fn function_context(&self, (company_id, branch_id): (i64, i64), call_id: &str, name: &str, args_hash: &str) -> Result<FunctionContext> {
                 if let Some(inline) = self.inline() {
-                    return inline.function_answer(company_id, call_id, name, args_hash);
+                    return inline.function_context((company_id, branch_id), call_id, name, args_hash);
                 }
-                Ok(sqlx::query_scalar(FUNCTION_ANSWER)
+                let first_answer = sqlx::query_scalar(FUNCTION_ANSWER)
                     .bind(company_id)
                     .bind(call_id)
                     .bind(name)
                     .bind(args_hash)
-                    .fetch_optional(&self.pool)
-                    .await?)
+                    .fetch_optional(&self.pool);
+                let company = sqlx::query_as(&COMPANY_BY_ID).bind(company_id).fetch_optional(&self.pool);
+                let branch = sqlx::query_as(&BRANCH_BY_ID).bind(branch_id).fetch_optional(&self.pool);
+                let (first_answer, company, branch) = tokio::try_join!(first_answer, company, branch)?;
+                Ok(FunctionContext { first_answer, company, branch })
             }
 
             async fn insert_callback(&self, company_id: i64, c: &NewCallback) -> Result<i64> {
