@@ -1,6 +1,6 @@
 //! How times and dates are spoken: German, on the branch's wall clock.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 
@@ -15,22 +15,27 @@ pub fn local(tz: Tz, ms: i64) -> DateTime<Tz> {
 /// "Freitag, 27.11., um 15:30 Uhr"
 pub fn when(tz: Tz, ms: i64) -> String {
     let t = local(tz, ms);
-    format!(
-        "{}, {}, um {} Uhr",
-        WEEKDAYS[t.weekday().num_days_from_monday() as usize],
-        t.format("%d.%m."),
-        t.format("%H:%M")
-    )
+    format!("{}, {:02}.{:02}., um {} Uhr", weekday(&t), t.day(), t.month(), clock(&t))
 }
 
 /// `{"date", "time", "weekday"}` of an instant, for the data part of an answer.
 pub fn fields(tz: Tz, ms: i64) -> Value {
     let t = local(tz, ms);
     json!({
-        "date": t.format("%Y-%m-%d").to_string(),
-        "time": t.format("%H:%M").to_string(),
-        "weekday": WEEKDAYS[t.weekday().num_days_from_monday() as usize],
+        "date": format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day()),
+        "time": clock(&t),
+        "weekday": weekday(&t),
     })
+}
+
+// Written out rather than through `format("%H:%M")`, which parses its pattern at every call:
+// an answer offering two slots formats a dozen of them.
+fn clock(t: &DateTime<Tz>) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+fn weekday(t: &DateTime<Tz>) -> &'static str {
+    WEEKDAYS[t.weekday().num_days_from_monday() as usize]
 }
 
 /// A day's opening hours as the agent says them: `09:00–13:00, 14:00–18:00`, or `geschlossen`.
@@ -53,4 +58,21 @@ pub fn sentence(text: &str) -> String {
         s.push('.');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn instants_are_said_on_the_branch_clock() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let friday = Utc.with_ymd_and_hms(2026, 11, 27, 14, 30, 0).unwrap().timestamp_millis();
+        assert_eq!(when(berlin, friday), "Freitag, 27.11., um 15:30 Uhr");
+        // Summer time, and single digits padded.
+        let thursday = Utc.with_ymd_and_hms(2026, 6, 4, 7, 5, 0).unwrap().timestamp_millis();
+        assert_eq!(when(berlin, thursday), "Donnerstag, 04.06., um 09:05 Uhr");
+        assert_eq!(fields(berlin, thursday), json!({"date": "2026-06-04", "time": "09:05", "weekday": "Donnerstag"}));
+    }
 }
