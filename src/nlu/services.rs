@@ -8,7 +8,8 @@
 //! alike the confidence drops, so that an ambiguous phrase falls below the threshold and the
 //! agent asks instead of guessing.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -328,11 +329,17 @@ struct Entry {
     stems: BTreeSet<String>,
 }
 
+/// Phrases a catalog remembers the match of; beyond it, it forgets them all and starts again.
+const MEMO: usize = 1024;
+
 /// A company's services and synonyms, prepared for matching many phrases.
 pub struct Catalog {
     services: Vec<(i64, String)>,
     entries: Vec<Entry>,
     vocab: HashSet<String>,
+    /// Phrases matched before: a company's callers (and its agent's flow) name the same few
+    /// services over and over, and a catalog with thousands of synonyms is costly to rank.
+    memo: Mutex<HashMap<String, Option<ServiceMatch>>>,
 }
 
 impl Catalog {
@@ -354,7 +361,12 @@ impl Catalog {
                 vocab.extend(stem(&w));
             }
         }
-        let mut catalog = Catalog { services: services.to_vec(), entries: Vec::with_capacity(forms.len()), vocab };
+        let mut catalog = Catalog {
+            services: services.to_vec(),
+            entries: Vec::with_capacity(forms.len()),
+            vocab,
+            memo: Mutex::default(),
+        };
         for (service, by, text) in forms {
             let w = words(text);
             let stems = catalog.stems(&w);
@@ -418,6 +430,19 @@ impl Catalog {
 
     /// The best service for `phrase`, whatever its confidence.
     pub fn best(&self, phrase: &str) -> Option<ServiceMatch> {
+        if let Some(known) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(phrase) {
+            return known.clone();
+        }
+        let found = self.rank(phrase);
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MEMO {
+            memo.clear();
+        }
+        memo.insert(phrase.to_string(), found.clone());
+        found
+    }
+
+    fn rank(&self, phrase: &str) -> Option<ServiceMatch> {
         let w = words(phrase);
         if w.is_empty() {
             return None;
@@ -519,6 +544,23 @@ mod tests {
         let synonyms = [(1, "Männerhaarschnitt"), (2, "Waschen Schneiden Föhnen"), (4, "Tönung")]
             .map(|(id, n)| (id, n.to_string()));
         Catalog::new(&services, &synonyms)
+    }
+
+    #[test]
+    fn remembered_matches_are_the_matches() {
+        let phrases = ["Herrenhaarschnitt", "männer haarschnitt", "Bart", "Tönung bitte", "Ölwechsel", ""];
+        let (kept, fresh) = (salon(), salon());
+        for phrase in phrases {
+            let first = kept.best(phrase);
+            assert_eq!(first, fresh.rank(phrase), "{phrase}");
+            assert_eq!(kept.best(phrase), first, "{phrase}, asked again");
+        }
+        // Past the bound the memo starts again; answers stay the same.
+        for n in 0..MEMO + 10 {
+            kept.best(&format!("Haarschnitt {n}"));
+        }
+        assert!(kept.memo.lock().unwrap().len() <= MEMO);
+        assert_eq!(kept.best("Herrenhaarschnitt"), fresh.rank("Herrenhaarschnitt"));
     }
 
     #[test]
