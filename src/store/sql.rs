@@ -1091,10 +1091,7 @@ macro_rules! sql_store {
                 .bind(now_ms())
                 .execute(&self.writer)
                 .await?;
-                if cancelled.rows_affected() == 0 {
-                    return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
-                }
-                self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
+                self.updated_booking(cancelled.rows_affected(), company_id, id).await
             }
         }
 
@@ -1124,7 +1121,6 @@ macro_rules! sql_store {
                 .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
             }
 
-
             async fn move_appointment_once(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {
                 let moved = sqlx::query(
                     "UPDATE appointments SET staff_id = $3, starts_at = $4, ends_at = $5, \
@@ -1140,12 +1136,17 @@ macro_rules! sql_store {
                 .bind(now_ms())
                 .execute(&self.writer)
                 .await?;
-                if moved.rows_affected() == 0 {
+                self.updated_booking(moved.rows_affected(), company_id, id).await
+            }
+
+            /// The booked appointment an UPDATE changed (`changed` rows), read back; not found
+            /// when the UPDATE matched none.
+            async fn updated_booking(&self, changed: u64, company_id: i64, id: i64) -> Result<Appointment> {
+                if changed == 0 {
                     return Err(Error::not_found(format!("no booked appointment {id} in company {company_id}")));
                 }
                 self.appointment(company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished after update"))
             }
-
 
             async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
                 // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
