@@ -167,8 +167,7 @@ impl InlineReads {
         out
     }
 
-    /// Up to `limit` rows of `sql`, with `params` bound to `$1`, `$2`, … by number (as sqlx
-    /// binds them: the numbers need not appear in order).
+    /// [`query`] on an idle connection.
     fn rows<T>(
         &self,
         sql: &str,
@@ -284,4 +283,25 @@ fn query<T>(
 
 fn sqlite_error(e: rusqlite::Error) -> Error {
     Error::internal("a database read failed").with_source(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_fails_inside_a_transaction_does_not_keep_it_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("askpro.db");
+        Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x);").unwrap();
+        let reads = InlineReads::new(&path);
+        let failed = reads.with(|c| {
+            c.prepare_cached("BEGIN")?.execute([])?;
+            c.prepare_cached("SELECT missing FROM t").map(|_| ())
+        });
+        assert!(failed.is_err());
+        // The same (only idle) connection comes back outside any transaction.
+        assert_eq!(reads.idle.lock().unwrap().len(), 1);
+        assert!(reads.with(|c| Ok(c.is_autocommit())).unwrap(), "the failed read's transaction was rolled back");
+    }
 }
