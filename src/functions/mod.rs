@@ -194,10 +194,7 @@ pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) ->
     let context =
         app.store.function_context((tenant.company_id, tenant.branch_id), &call_id, &name, &args_hash).await?;
     let company = context.company.ok_or_else(|| company::missing(tenant.company_id))?;
-    let branch = context
-        .branch
-        .filter(|b| b.company_id == company.id)
-        .ok_or_else(|| branch::missing(company.id, tenant.branch_id))?;
+    let branch = branch::in_company(context.branch, company.id, tenant.branch_id)?;
     if let Some(first) = context.first_answer {
         return Ok(answered(serde_json::from_str(&first)?, first, true, None));
     }

@@ -62,16 +62,15 @@ pub async fn get(app: &App, id: i64) -> Result<Branch> {
 
 /// A branch that must belong to `company_id`; a foreign branch is reported as not found.
 pub async fn get_in_company(app: &App, company_id: i64, id: i64) -> Result<Branch> {
-    match app.store.branch(id).await? {
-        Some(branch) if branch.company_id == company_id => Ok(branch),
-        _ => Err(missing(company_id, id)),
-    }
+    in_company(app.store.branch(id).await?, company_id, id)
 }
 
-/// The error for a branch that is not one of the company's.
-pub fn missing(company_id: i64, id: i64) -> Error {
-    Error::not_found(format!("company {company_id} has no branch {id}"))
-        .with_help(format!("`askpro branch:list --company-id {company_id}` shows its branches"))
+/// Branch `id` as read (`found`) if it is one of the company's, else not found.
+pub fn in_company(found: Option<Branch>, company_id: i64, id: i64) -> Result<Branch> {
+    found.filter(|b| b.company_id == company_id).ok_or_else(|| {
+        Error::not_found(format!("company {company_id} has no branch {id}"))
+            .with_help(format!("`askpro branch:list --company-id {company_id}` shows its branches"))
+    })
 }
 
 #[derive(Debug, Clone, Default)]
