@@ -586,18 +586,7 @@ fn group_commits_and_other_writes_interleave(db: &TestDb) {
                 if i % 2 == 0 {
                     s.upsert_customer(a.id, &format!("+49176{i:08}"), Some("Anna")).await.map(|_| ())
                 } else {
-                    let at = 1_900_000_000_000 + i * 3_600_000;
-                    let hold = NewHold {
-                        branch_id: mitte.id,
-                        staff_id: None,
-                        service_id: cut.id,
-                        call_id: format!("call_{i}"),
-                        starts_at: at,
-                        ends_at: at + 1_800_000,
-                        expires_at: at,
-                        external_uid: None,
-                        customer_id: None,
-                    };
+                    let hold = hourly_hold(mitte.id, cut.id, i, None);
                     s.hold_slot(a.id, &hold, 0).await.map(|_| ())
                 }
             }
@@ -649,19 +638,7 @@ fn other_writes_are_not_starved_by_a_flood_of_group_commits(db: &TestDb) {
         for i in 0..40 {
             let started = std::time::Instant::now();
             let customer = s.upsert_customer(a.id, &format!("+49176{i:08}"), Some("Anna")).await.unwrap();
-            let at = 1_900_000_000_000 + i * 3_600_000;
-            let hold = NewHold {
-                branch_id: mitte.id,
-                staff_id: None,
-                service_id: cut.id,
-                call_id: format!("call_{i}"),
-                starts_at: at,
-                ends_at: at + 1_800_000,
-                expires_at: at + 300_000,
-                external_uid: None,
-                customer_id: Some(customer.id),
-            };
-            s.hold_slot(a.id, &hold, 0).await.unwrap();
+            s.hold_slot(a.id, &hourly_hold(mitte.id, cut.id, i, Some(customer.id)), 0).await.unwrap();
             waited += started.elapsed();
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
@@ -677,6 +654,22 @@ fn other_writes_are_not_starved_by_a_flood_of_group_commits(db: &TestDb) {
             "the bookings' writes took {waited:?} in all during the flood"
         );
     });
+}
+
+/// Call `call_{i}`'s 30-minute hold (no staff member), `i` hours after a fixed instant in 2030.
+fn hourly_hold(branch_id: i64, service_id: i64, i: i64, customer_id: Option<i64>) -> NewHold {
+    let at = 1_900_000_000_000 + i * 3_600_000;
+    NewHold {
+        branch_id,
+        staff_id: None,
+        service_id,
+        call_id: format!("call_{i}"),
+        starts_at: at,
+        ends_at: at + 1_800_000,
+        expires_at: at,
+        external_uid: None,
+        customer_id,
+    }
 }
 
 /// Runs futures concurrently on the current runtime and collects their outputs in order.
