@@ -603,9 +603,9 @@ fn group_commits_and_other_writes_interleave(db: &TestDb) {
 /// While group commits arrive without a pause (16 writers storing 100 KB bodies, so that the
 /// writing thread is never idle even in a debug build), a booking's writes still get their turn:
 /// each waits for at most a batch, not for SQLite's busy handler to find the database free by
-/// chance. On SQLite the store holds its writer connection while a batch commits on the
-/// hot-write thread; without that, these 80 writes took 16.8 s in all in a debug build (0.26 s
-/// with it), and in a longer release-build probe one in ten of them took over 0.6 s.
+/// chance. On SQLite the hot writes' batches and the sqlx writer take turns through the store's
+/// write gate; without any such turn-taking, these 80 writes took 16.8 s in all in a debug build
+/// (0.26 s with it), and in a longer release-build probe one in ten of them took over 0.6 s.
 fn other_writes_are_not_starved_by_a_flood_of_group_commits(db: &TestDb) {
     use std::sync::atomic::{AtomicBool, Ordering};
     // As in the daemon: the flood's requests on several threads keep the writer always busy.

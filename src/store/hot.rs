@@ -9,9 +9,12 @@
 //! hand-off to a thread that owns its connection, and each write runs the same few cached
 //! single-row statements.
 //!
-//! The store holds its one sqlx writer connection while a batch runs, so no other write of the
-//! process runs meanwhile; the transaction begins `IMMEDIATE`, so a writer in another process
-//! (the CLI) is waited for, not failed.
+//! A batch commits inside the store's write gate (`sql::Gated`), which the sqlx writer's writes
+//! take too, so no other write of the process runs meanwhile and neither waits in SQLite's
+//! sleeping busy handler for the other. (Holding the sqlx writer connection itself did the same,
+//! but returning it to its pool costs a spawned task and a ping on its thread: two more thread
+//! wake-ups per batch.) The transaction begins `IMMEDIATE`, so a writer in another process (the
+//! CLI) is waited for, not failed.
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};

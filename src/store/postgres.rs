@@ -16,6 +16,7 @@ pub struct PgStore {
 
 impl PgStore {
     const BACKEND: Backend = Backend::Postgres;
+    const BEGIN_WRITE: &str = "BEGIN";
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
     /// Connects and applies pending migrations (serialised across processes by sqlx's advisory lock).
@@ -50,6 +51,11 @@ impl PgStore {
     }
 
     fn hot_writes(&self) -> Option<&hot::HotWrites> {
+        None
+    }
+
+    /// PostgreSQL takes concurrent writers: no gate.
+    fn gate(&self) -> Option<&Arc<tokio::sync::Mutex<()>>> {
         None
     }
 }

@@ -181,6 +181,43 @@ where
 /// How often [`again_if_transient`] runs a write again.
 const TRANSIENT_RETRIES: u32 = 5;
 
+/// A write — the writer connection, or a transaction on it — holding the store's write gate (if
+/// it has one) until it drops. A daemon's SQLite store writes on two connections: sqlx's, for
+/// everything but the hot writes, and `hot.rs`'s. SQLite lets one of them write at a time and
+/// makes the other sleep in its busy handler (1, 2, 5, 10 … ms) and try again; under a flood of
+/// webhooks a booking could lose that race for seconds. The gate, a fair in-process lock, queues
+/// them instead.
+pub(super) struct Gated<T> {
+    inner: T,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<T> Gated<T> {
+    /// `inner`, taken after `gate` was locked.
+    pub(super) fn new(inner: T, gate: Option<tokio::sync::OwnedMutexGuard<()>>) -> Gated<T> {
+        Gated { inner, _gate: gate }
+    }
+}
+
+impl<T: std::ops::Deref> std::ops::Deref for Gated<T> {
+    type Target = T::Target;
+    fn deref(&self) -> &T::Target {
+        &self.inner
+    }
+}
+
+impl<T: std::ops::DerefMut> std::ops::DerefMut for Gated<T> {
+    fn deref_mut(&mut self) -> &mut T::Target {
+        &mut self.inner
+    }
+}
+
+impl<DB: sqlx::Database> Gated<sqlx::Transaction<'static, DB>> {
+    pub(super) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
 macro_rules! sql_store {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
@@ -247,7 +284,7 @@ macro_rules! sql_store {
                 .bind(s.staff_confidence_threshold)
                 .bind(s.cancellation_hours)
                 .bind(now)
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *self.writing().await?)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::internal("company vanished after insert"))
             }
@@ -311,7 +348,7 @@ macro_rules! sql_store {
                 .bind(p.min_notice_min)
                 .bind(p.calcom_webhook_secret.as_ref().map(|k| &k.sealed))
                 .bind(p.calcom_webhook_secret.as_ref().map(|k| &k.hint))
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))
             }
@@ -330,7 +367,7 @@ macro_rules! sql_store {
                 .bind(kind.as_str())
                 .bind(template)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 Ok(())
             }
@@ -357,7 +394,7 @@ macro_rules! sql_store {
                 .bind(&b.timezone)
                 .bind(&b.business_hours)
                 .bind(now)
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *self.writing().await?)
                 .await?;
                 self.branch(id).await?.ok_or_else(|| Error::internal("branch vanished after insert"))
             }
@@ -391,7 +428,7 @@ macro_rules! sql_store {
                 .bind(&t.sms_phone)
                 .bind(&t.whatsapp)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 self.branch(branch_id)
                     .await?
@@ -401,7 +438,7 @@ macro_rules! sql_store {
 
             async fn insert_service(&self, company_id: i64, s: &NewService) -> Result<Service> {
                 let now = now_ms();
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO services (company_id, branch_id, name, name_key, duration_min, price_cents, \
                      calcom_event_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -422,7 +459,7 @@ macro_rules! sql_store {
             }
 
             async fn update_service(&self, company_id: i64, id: i64, s: &NewService) -> Result<Service> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let updated = sqlx::query(
                     "UPDATE services SET name = $3, name_key = $4, duration_min = $5, price_cents = $6, \
                      calcom_event_type_id = $7, updated_at = $8 WHERE company_id = $1 AND id = $2",
@@ -464,7 +501,7 @@ macro_rules! sql_store {
 
             async fn insert_synonyms(&self, company_id: i64, synonyms: &[NewSynonym], on_batch: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
                 let now = now_ms();
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut inserted = 0;
                 for chunk in synonyms.chunks(BATCH_ROWS) {
                     let mut query = sqlx::QueryBuilder::<$db>::new(
@@ -525,7 +562,7 @@ macro_rules! sql_store {
                 .bind(s.calcom_user_id)
                 .bind(now)
                 .bind(&s.working_hours)
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *self.writing().await?)
                 .await?;
                 self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
             }
@@ -548,7 +585,7 @@ macro_rules! sql_store {
                 .bind(&s.phone)
                 .bind(s.calcom_user_id)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 if updated.rows_affected() == 0 {
                     return Err(Error::not_found(format!("company {company_id} has no staff member {id}")));
@@ -576,7 +613,7 @@ macro_rules! sql_store {
             }
 
             async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let mut inserted = 0;
                 for service_id in service_ids {
                     // The SELECT keeps the mapping inside the company even if a caller passed a foreign id.
@@ -621,7 +658,7 @@ macro_rules! sql_store {
                 .bind(phone)
                 .bind(name)
                 .bind(now)
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *self.writing().await?)
                 .await?)
             }
 
@@ -716,7 +753,7 @@ macro_rules! sql_store {
                 sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND call_id = $2")
                     .bind(company_id)
                     .bind(call_id)
-                    .execute(&self.writer)
+                    .execute(&mut *self.writing().await?)
                     .await?;
                 Ok(())
             }
@@ -805,7 +842,7 @@ macro_rules! sql_store {
                     .bind(&a.voice_id)
                     .bind(&a.language)
                     .bind(now)
-                    .fetch_optional(&self.writer)
+                    .fetch_optional(&mut *self.writing().await?)
                     .await?;
                 row.ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
             }
@@ -842,7 +879,7 @@ macro_rules! sql_store {
                 .bind(voice_id)
                 .bind(language)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 Ok(())
             }
@@ -867,7 +904,7 @@ macro_rules! sql_store {
                 .bind(number)
                 .bind(provider)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err(Error::conflict(format!("{number} is recorded for another company")));
@@ -876,7 +913,7 @@ macro_rules! sql_store {
             }
 
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
-                Ok(bind_event!(sqlx::query_scalar(INSERT_EVENT), e).fetch_optional(&self.writer).await?)
+                Ok(bind_event!(sqlx::query_scalar(INSERT_EVENT), e).fetch_optional(&mut *self.writing().await?).await?)
             }
 
             async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()> {
@@ -888,7 +925,7 @@ macro_rules! sql_store {
                 .bind(status)
                 .bind(error)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 Ok(())
             }
@@ -904,15 +941,15 @@ macro_rules! sql_store {
             }
 
             async fn upsert_call(&self, company_id: i64, c: &CallRecord) -> Result<()> {
-                Self::call_upsert(&[(company_id, c)], now_ms()).build().execute(&self.writer).await?;
+                Self::call_upsert(&[(company_id, c)], now_ms()).build().execute(&mut *self.writing().await?).await?;
                 Ok(())
             }
 
             async fn commit_writes(&self, writes: std::sync::Arc<[Write]>) -> Result<Vec<Written>> {
                 if let Some(hot) = self.hot_writes() {
-                    // The one sqlx writer connection, held so that no other write of this
-                    // process runs while the batch commits on the writing thread.
-                    let _writer = self.writer.acquire().await?;
+                    // Through the gate, as the sqlx writer's writes: no thread hop, and neither
+                    // side sleeps in SQLite's busy handler waiting for the other.
+                    let _gate = self.lock_gate().await;
                     return hot.commit(writes).await;
                 }
                 // A few multi-row statements per batch, whatever its size: one INSERT for the
@@ -927,7 +964,7 @@ macro_rules! sql_store {
                         Write::FunctionAnswer { .. } => answers.push((i, write)),
                     }
                 }
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if !events.is_empty() {
                     let mut insert = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, \
@@ -1060,7 +1097,7 @@ macro_rules! sql_store {
                 .bind(&c.phone)
                 .bind(&c.reason)
                 .bind(now_ms())
-                .fetch_one(&self.writer)
+                .fetch_one(&mut *self.writing().await?)
                 .await?)
             }
 
@@ -1075,7 +1112,7 @@ macro_rules! sql_store {
                 .bind(subject)
                 .bind(body)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 Ok(())
             }
@@ -1089,13 +1126,34 @@ macro_rules! sql_store {
                 .bind(id)
                 .bind(reason)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 self.updated_booking(cancelled.rows_affected(), company_id, id).await
             }
         }
 
         impl $store {
+            /// The store's write gate, locked: on a daemon's SQLite store, where two connections
+            /// write (sqlx's and `hot.rs`'s), one of them at a time.
+            async fn lock_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+                match self.gate() {
+                    Some(gate) => Some(gate.clone().lock_owned().await),
+                    None => None,
+                }
+            }
+
+            /// The writer connection, for one statement, inside the write gate.
+            async fn writing(&self) -> Result<Gated<sqlx::pool::PoolConnection<$db>>> {
+                let gate = self.lock_gate().await;
+                Ok(Gated::new(self.writer.acquire().await?, gate))
+            }
+
+            /// A write transaction on the writer connection, inside the write gate.
+            async fn begin_write(&self) -> Result<Gated<sqlx::Transaction<'static, $db>>> {
+                let gate = self.lock_gate().await;
+                Ok(Gated::new(self.writer.begin_with(Self::BEGIN_WRITE).await?, gate))
+            }
+
             async fn insert_appointment_once(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
                 let now = now_ms();
                 sqlx::query_scalar(
@@ -1116,7 +1174,7 @@ macro_rules! sql_store {
                 .bind(&a.external_uid)
                 .bind(&a.call_id)
                 .bind(now)
-                .fetch_optional(&self.writer)
+                .fetch_optional(&mut *self.writing().await?)
                 .await?
                 .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
             }
@@ -1134,7 +1192,7 @@ macro_rules! sql_store {
                 .bind(to.ends_at)
                 .bind(&to.external_uid)
                 .bind(now_ms())
-                .execute(&self.writer)
+                .execute(&mut *self.writing().await?)
                 .await?;
                 self.updated_booking(moved.rows_affected(), company_id, id).await
             }
@@ -1150,7 +1208,7 @@ macro_rules! sql_store {
 
             async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
                 // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // The call's earlier hold, and expired holds that would stand in this one's way
                 // (the same staff member): only rows this hold is about, so concurrent holds for
                 // other staff never wait on each other here.

@@ -30,9 +30,12 @@ const MAX_READERS: u32 = 4;
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// One connection for every write: writers of this process queue here instead of
-    /// colliding inside SQLite, whose busy handler would make them sleep.
+    /// One connection for every write but the hot ones: writers of this process queue here
+    /// instead of colliding inside SQLite, whose busy handler would make them sleep.
     writer: SqlitePool,
+    /// Where the sqlx writer and the hot writes queue for each other (see `sql::Gated`); only
+    /// a store with hot writes has one.
+    gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// A long-running process's hot reads, on the calling thread (see `inline.rs`).
     inline: Option<inline::InlineReads>,
     /// A long-running process's hot writes, on a thread of their own (see `hot.rs`).
@@ -41,6 +44,10 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const BACKEND: Backend = Backend::Sqlite;
+    /// A write transaction takes SQLite's write lock at once. A deferred one that reads first
+    /// and writes later fails outright — its busy handler is not asked — when another process
+    /// (the CLI beside the daemon) commits in between.
+    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
     /// Opens (creating if needed) the database file and applies pending migrations.
@@ -95,7 +102,8 @@ impl SqliteStore {
             let hot = file.as_deref().map(hot::HotWrites::start).transpose()?;
             (writer, file.as_deref().map(inline::InlineReads::new), hot)
         };
-        let store = SqliteStore { pool, writer, inline, hot };
+        let gate = hot.is_some().then(Arc::default);
+        let store = SqliteStore { pool, writer, inline, hot, gate };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
@@ -134,6 +142,10 @@ impl SqliteStore {
 
     fn hot_writes(&self) -> Option<&hot::HotWrites> {
         self.hot.as_ref()
+    }
+
+    fn gate(&self) -> Option<&Arc<tokio::sync::Mutex<()>>> {
+        self.gate.as_ref()
     }
 }
 
