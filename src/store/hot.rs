@@ -9,9 +9,9 @@
 //! hand-off to a thread that owns its connection, and each write runs the same few cached
 //! single-row statements.
 //!
-//! A batch commits inside the store's write gate (`sql::Gated`), which the sqlx writer's writes
-//! take too, so no other write of the process runs meanwhile and neither waits in SQLite's
-//! sleeping busy handler for the other. (Holding the sqlx writer connection itself did the same,
+//! A batch commits inside the write gate this queue keeps (`sql::Gated`), which the sqlx
+//! writer's writes take too, so no other write of the process runs meanwhile and neither waits
+//! in SQLite's sleeping busy handler for the other. (Holding the sqlx writer connection itself did the same,
 //! but returning it to its pool costs a spawned task and a ping on its thread: two more thread
 //! wake-ups per batch.) The transaction begins `IMMEDIATE`, so a writer in another process (the
 //! CLI) is waited for, not failed.
@@ -31,6 +31,8 @@ type Job = (Arc<[Write]>, oneshot::Sender<Result<Vec<Written>>>);
 /// The queue to the writing thread; the thread closes its connection and ends when this drops.
 pub(super) struct HotWrites {
     jobs: mpsc::Sender<Job>,
+    /// Where the batches and the store's sqlx writes take turns (see `sql::Gated`).
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl HotWrites {
@@ -55,11 +57,18 @@ impl HotWrites {
                 }
             })
             .map_err(|e| Error::internal("cannot start the SQLite writer thread").with_source(e))?;
-        Ok(HotWrites { jobs })
+        Ok(HotWrites { jobs, gate: Arc::default() })
     }
 
-    /// Commits `writes` in one transaction on the writing thread and says what each did.
+    /// The write gate, locked: no batch commits until the guard drops.
+    pub(super) async fn lock(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.gate.clone().lock_owned().await
+    }
+
+    /// Commits `writes` in one transaction on the writing thread, inside the write gate, and
+    /// says what each did.
     pub(super) async fn commit(&self, writes: Arc<[Write]>) -> Result<Vec<Written>> {
+        let _gate = self.gate.lock().await;
         let (done, outcome) = oneshot::channel();
         self.jobs.send((writes, done)).map_err(|_| Error::internal("the SQLite writer thread has stopped"))?;
         outcome.await.map_err(|_| Error::internal("the SQLite writer thread stopped before answering"))?

@@ -53,11 +53,6 @@ impl PgStore {
     fn hot_writes(&self) -> Option<&hot::HotWrites> {
         None
     }
-
-    /// PostgreSQL takes concurrent writers: no gate.
-    fn gate(&self) -> Option<&Arc<tokio::sync::Mutex<()>>> {
-        None
-    }
 }
 
 sql_store!(PgStore, sqlx::Postgres);

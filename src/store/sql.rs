@@ -947,9 +947,6 @@ macro_rules! sql_store {
 
             async fn commit_writes(&self, writes: std::sync::Arc<[Write]>) -> Result<Vec<Written>> {
                 if let Some(hot) = self.hot_writes() {
-                    // Through the gate, as the sqlx writer's writes: no thread hop, and neither
-                    // side sleeps in SQLite's busy handler waiting for the other.
-                    let _gate = self.lock_gate().await;
                     return hot.commit(writes).await;
                 }
                 // A few multi-row statements per batch, whatever its size: one INSERT for the
@@ -1133,11 +1130,11 @@ macro_rules! sql_store {
         }
 
         impl $store {
-            /// The store's write gate, locked: on a daemon's SQLite store, where two connections
-            /// write (sqlx's and `hot.rs`'s), one of them at a time.
+            /// The write gate, locked, where hot writes share the database with the sqlx writer
+            /// (a daemon's SQLite store).
             async fn lock_gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-                match self.gate() {
-                    Some(gate) => Some(gate.clone().lock_owned().await),
+                match self.hot_writes() {
+                    Some(hot) => Some(hot.lock().await),
                     None => None,
                 }
             }
@@ -1207,7 +1204,6 @@ macro_rules! sql_store {
             }
 
             async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
-                // Starts with a write, so SQLite takes its write lock up front (no upgrade deadlock).
                 let mut tx = self.begin_write().await?;
                 // The call's earlier hold, and expired holds that would stand in this one's way
                 // (the same staff member): only rows this hold is about, so concurrent holds for

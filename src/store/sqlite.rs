@@ -33,9 +33,6 @@ pub struct SqliteStore {
     /// One connection for every write but the hot ones: writers of this process queue here
     /// instead of colliding inside SQLite, whose busy handler would make them sleep.
     writer: SqlitePool,
-    /// Where the sqlx writer and the hot writes queue for each other (see `sql::Gated`); only
-    /// a store with hot writes has one.
-    gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// A long-running process's hot reads, on the calling thread (see `inline.rs`).
     inline: Option<inline::InlineReads>,
     /// A long-running process's hot writes, on a thread of their own (see `hot.rs`).
@@ -102,8 +99,7 @@ impl SqliteStore {
             let hot = file.as_deref().map(hot::HotWrites::start).transpose()?;
             (writer, file.as_deref().map(inline::InlineReads::new), hot)
         };
-        let gate = hot.is_some().then(Arc::default);
-        let store = SqliteStore { pool, writer, inline, hot, gate };
+        let store = SqliteStore { pool, writer, inline, hot };
         if store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
@@ -142,10 +138,6 @@ impl SqliteStore {
 
     fn hot_writes(&self) -> Option<&hot::HotWrites> {
         self.hot.as_ref()
-    }
-
-    fn gate(&self) -> Option<&Arc<tokio::sync::Mutex<()>>> {
-        self.gate.as_ref()
     }
 }
 
