@@ -656,6 +656,51 @@ fn other_writes_are_not_starved_by_a_flood_of_group_commits(db: &TestDb) {
     });
 }
 
+/// The daemon's SQLite store commits its hot writes on the runtime's own thread. When another
+/// process holds SQLite's write lock, a batch waits for it — it is stored, not failed — and the
+/// waiting happens off the runtime: on a one-thread runtime, other tasks run meanwhile.
+#[test]
+fn a_hot_write_waits_for_another_processs_lock_without_stopping_the_runtime() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let db = TestDb::sqlite();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let s = open(&db).await;
+        let a = s.insert_company(&company("A")).await.unwrap();
+        let path = db.path().join("askpro.db");
+        let (locked, held) = std::sync::mpsc::channel();
+        let other = std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locked.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            conn.execute_batch("COMMIT").unwrap();
+        });
+        held.recv().unwrap();
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let ticker = tokio::spawn({
+            let ticks = ticks.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+        let started = std::time::Instant::now();
+        let written = s.commit_writes(Arc::from([delivery(a.id, "call_ended", "call_1", None)])).await.unwrap();
+        let waited = started.elapsed();
+        ticker.abort();
+        other.join().unwrap();
+        assert!(matches!(written[..], [Written::Event(Some(_))]), "{written:?}");
+        assert!(waited >= std::time::Duration::from_millis(300), "it waited for the lock ({waited:?})");
+        let ticks = ticks.load(Ordering::Relaxed);
+        assert!(ticks >= 10, "the runtime went on while the write waited ({ticks} ticks of 10 ms in {waited:?})");
+        let again = s.commit_writes(Arc::from([delivery(a.id, "call_ended", "call_1", None)])).await.unwrap();
+        assert!(matches!(again[..], [Written::Event(None)]), "stored once: {again:?}");
+    });
+}
+
 /// Call `call_{i}`'s 30-minute hold (no staff member), `i` hours after a fixed instant in 2030.
 fn hourly_hold(branch_id: i64, service_id: i64, i: i64, customer_id: Option<i64>) -> NewHold {
     let at = 1_900_000_000_000 + i * 3_600_000;

@@ -1,63 +1,58 @@
 //! The daemon's hot writes on SQLite — webhook deliveries, the call records they bring, function
-//! answers — committed on a thread of their own.
+//! answers — committed in one transaction per batch, on the committing task's own thread.
 //!
-//! `ops::commit` hands the store batches of these writes, one transaction each. Through sqlx a
-//! batch was five hand-offs to the connection's worker thread and back (begin, three statements,
-//! commit, and the pool's ping when the connection is returned), each waking a sleeping thread,
-//! and its multi-row statements had a new text for every batch size, so SQLite parsed and
-//! planned them afresh: a quarter of the writer's time under a webhook flood. Here a batch is one
-//! hand-off to a thread that owns its connection, and each write runs the same few cached
-//! single-row statements.
+//! `ops::commit` hands the store batches of these writes. Through sqlx a batch was five
+//! hand-offs to the connection's worker thread and back (begin, three statements, commit, and the
+//! pool's ping when the connection is returned), each waking a sleeping thread, and its
+//! multi-row statements had a new text for every batch size, so SQLite parsed and planned them
+//! afresh: a quarter of the writer's time under a webhook flood. Here a batch runs the same few
+//! cached single-row statements per write on a rusqlite connection of its own, on the thread
+//! that polls the committing task: a batch takes a millisecond or two, and handing it to a
+//! writing thread and its answer back cost two thread wake-ups more than that on a busy
+//! machine. Only when another process (the CLI) holds SQLite's write lock does the batch wait
+//! for it, on Tokio's blocking pool, so the runtime's thread never sleeps in the busy handler.
 //!
-//! A batch commits inside the write gate this queue keeps (`sql::Gated`), which the sqlx
-//! writer's writes take too, so no other write of the process runs meanwhile and neither waits
-//! in SQLite's sleeping busy handler for the other. (Holding the sqlx writer connection itself did the same,
-//! but returning it to its pool costs a spawned task and a ping on its thread: two more thread
-//! wake-ups per batch.) The transaction begins `IMMEDIATE`, so a writer in another process (the
-//! CLI) is waited for, not failed.
+//! A batch commits inside the write gate kept here (`sql::Gated`), which the sqlx writer's
+//! writes take too, so no other write of the process runs meanwhile and neither waits in
+//! SQLite's sleeping busy handler for the other. (Holding the sqlx writer connection itself did
+//! the same, but returning it to its pool costs a spawned task and a ping on its thread: two more
+//! thread wake-ups per batch.) The transaction begins `IMMEDIATE`, so it takes the write lock
+//! before it writes anything.
 
 use std::path::Path;
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use tokio::sync::oneshot;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::sql::*;
 use super::sqlite::{BUSY_TIMEOUT, CONNECTION_PRAGMAS, WRITER_PRAGMAS};
 use super::*;
 
-type Job = (Arc<[Write]>, oneshot::Sender<Result<Vec<Written>>>);
-
-/// The queue to the writing thread; the thread closes its connection and ends when this drops.
+/// The daemon's hot writes: their connection, and the gate they take turns through.
 pub(super) struct HotWrites {
-    jobs: mpsc::Sender<Job>,
+    /// Locked only by whoever holds the gate, so never waited for.
+    writer: Arc<Mutex<Writer>>,
     /// Where the batches and the store's sqlx writes take turns (see `sql::Gated`).
     gate: Arc<tokio::sync::Mutex<()>>,
 }
 
+struct Writer {
+    conn: Connection,
+    /// The call record upsert's text, built once.
+    calls: String,
+}
+
 impl HotWrites {
-    /// Opens a read-write connection to `path` (whose journal is already WAL) and starts the
-    /// thread that writes on it.
+    /// Opens a read-write connection to `path` (whose journal is already WAL).
     pub(super) fn start(path: &Path) -> Result<HotWrites> {
         let conn = open(path).map_err(|e| {
             Error::config(format!("cannot open {} for writing", path.display()))
                 .with_source(e)
                 .with_help("check that the file and its directory are writable")
         })?;
-        let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("askpro-writer".into())
-            .spawn(move || {
-                let mut conn = conn;
-                let calls = format!("{CALL_UPSERT_HEAD}{CALL_UPSERT_ROW}{CALL_UPSERT_TAIL}");
-                while let Ok((writes, done)) = queue.recv() {
-                    let outcome = commit(&mut conn, &calls, &writes, now_ms())
-                        .map_err(|e| Error::internal("a database write failed").with_source(e));
-                    let _ = done.send(outcome);
-                }
-            })
-            .map_err(|e| Error::internal("cannot start the SQLite writer thread").with_source(e))?;
-        Ok(HotWrites { jobs, gate: Arc::default() })
+        let calls = format!("{CALL_UPSERT_HEAD}{CALL_UPSERT_ROW}{CALL_UPSERT_TAIL}");
+        Ok(HotWrites { writer: Arc::new(Mutex::new(Writer { conn, calls })), gate: Arc::default() })
     }
 
     /// The write gate, locked: no batch commits until the guard drops.
@@ -65,25 +60,49 @@ impl HotWrites {
         self.gate.clone().lock_owned().await
     }
 
-    /// Commits `writes` in one transaction on the writing thread, inside the write gate, and
-    /// says what each did.
+    /// Commits `writes` in one transaction, inside the write gate, and says what each did.
     pub(super) async fn commit(&self, writes: Arc<[Write]>) -> Result<Vec<Written>> {
         let _gate = self.gate.lock().await;
-        let (done, outcome) = oneshot::channel();
-        self.jobs.send((writes, done)).map_err(|_| Error::internal("the SQLite writer thread has stopped"))?;
-        outcome.await.map_err(|_| Error::internal("the SQLite writer thread stopped before answering"))?
+        let now = now_ms();
+        // At once, here: no other write of this process can hold SQLite's lock now.
+        let at_once = writer(&self.writer).commit(&writes, now, Duration::ZERO);
+        let outcome = match at_once {
+            // Another process's write is under way: wait for it off the runtime's threads.
+            Err(e) if busy(&e) => {
+                let held = self.writer.clone();
+                tokio::task::spawn_blocking(move || writer(&held).commit(&writes, now, BUSY_TIMEOUT))
+                    .await
+                    .map_err(|e| Error::internal("the SQLite write was cancelled").with_source(e))?
+            }
+            other => other,
+        };
+        outcome.map_err(|e| Error::internal("a database write failed").with_source(e))
     }
+}
+
+fn writer(held: &Mutex<Writer>) -> MutexGuard<'_, Writer> {
+    held.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn busy(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
 }
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    // As the store's sqlx writer.
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     for (name, value) in CONNECTION_PRAGMAS.into_iter().chain(WRITER_PRAGMAS) {
         conn.pragma_update(None, name, value)?;
     }
     conn.set_prepared_statement_cache_capacity(8);
     Ok(conn)
+}
+
+impl Writer {
+    /// [`commit`], waiting up to `wait` for another connection's write lock.
+    fn commit(&mut self, writes: &[Write], now: i64, wait: Duration) -> rusqlite::Result<Vec<Written>> {
+        self.conn.busy_timeout(wait)?;
+        commit(&mut self.conn, &self.calls, writes, now)
+    }
 }
 
 /// One transaction for `writes`, in order: each delivery stored unless its dedupe key is (then
@@ -155,8 +174,7 @@ mod tests {
         let conn = open(&path).unwrap();
         let read = |name: &str| conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0)).unwrap();
         // synchronous NORMAL is 1; foreign_keys ON is 1.
-        let names =
-            ["synchronous", "foreign_keys", "journal_size_limit", "wal_autocheckpoint", "cache_size", "busy_timeout"];
-        assert_eq!(names.map(read), [1, 1, 67_108_864, 0, -2048, 10_000]);
+        let names = ["synchronous", "foreign_keys", "journal_size_limit", "wal_autocheckpoint", "cache_size"];
+        assert_eq!(names.map(read), [1, 1, 67_108_864, 0, -2048]);
     }
 }

@@ -35,7 +35,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// A long-running process's hot reads, on the calling thread (see `inline.rs`).
     inline: Option<inline::InlineReads>,
-    /// A long-running process's hot writes, on a thread of their own (see `hot.rs`).
+    /// A long-running process's hot writes, committed without a hand-off (see `hot.rs`).
     hot: Option<hot::HotWrites>,
 }
 
