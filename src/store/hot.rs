@@ -62,17 +62,21 @@ impl HotWrites {
 
     /// Commits `writes` in one transaction, inside the write gate, and says what each did.
     pub(super) async fn commit(&self, writes: Arc<[Write]>) -> Result<Vec<Written>> {
-        let _gate = self.gate.lock().await;
+        let gate = self.lock().await;
         let now = now_ms();
         // At once, here: no other write of this process can hold SQLite's lock now.
         let at_once = writer(&self.writer).commit(&writes, now, Duration::ZERO);
         let outcome = match at_once {
-            // Another process's write is under way: wait for it off the runtime's threads.
+            // Another process's write is under way: wait for it off the runtime's threads. The
+            // gate goes along, so it stays locked until the write ends even if this is dropped.
             Err(e) if busy(&e) => {
                 let held = self.writer.clone();
-                tokio::task::spawn_blocking(move || writer(&held).commit(&writes, now, BUSY_TIMEOUT))
-                    .await
-                    .map_err(|e| Error::internal("the SQLite write was cancelled").with_source(e))?
+                tokio::task::spawn_blocking(move || {
+                    let _gate = gate;
+                    writer(&held).commit(&writes, now, BUSY_TIMEOUT)
+                })
+                .await
+                .map_err(|e| Error::internal("the SQLite write was cancelled").with_source(e))?
             }
             other => other,
         };
@@ -90,6 +94,8 @@ fn busy(e: &rusqlite::Error) -> bool {
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // As the store's sqlx writer (each commit sets its own; see `Writer::commit`).
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     for (name, value) in CONNECTION_PRAGMAS.into_iter().chain(WRITER_PRAGMAS) {
         conn.pragma_update(None, name, value)?;
     }
@@ -174,7 +180,8 @@ mod tests {
         let conn = open(&path).unwrap();
         let read = |name: &str| conn.pragma_query_value(None, name, |row| row.get::<_, i64>(0)).unwrap();
         // synchronous NORMAL is 1; foreign_keys ON is 1.
-        let names = ["synchronous", "foreign_keys", "journal_size_limit", "wal_autocheckpoint", "cache_size"];
-        assert_eq!(names.map(read), [1, 1, 67_108_864, 0, -2048]);
+        let names =
+            ["synchronous", "foreign_keys", "journal_size_limit", "wal_autocheckpoint", "cache_size", "busy_timeout"];
+        assert_eq!(names.map(read), [1, 1, 67_108_864, 0, -2048, 10_000]);
     }
 }
