@@ -1205,6 +1205,9 @@ macro_rules! sql_store {
 
             async fn hold_slot_once(&self, company_id: i64, h: &NewHold, now: i64) -> Result<Hold> {
                 let mut tx = self.begin_write().await?;
+                if let (Some(lock), Some(staff_id)) = (Self::LOCK_STAFF, h.staff_id) {
+                    sqlx::query(lock).bind(company_id).bind(staff_id).execute(&mut *tx).await?;
+                }
                 // The call's earlier hold, and expired holds that would stand in this one's way
                 // (the same staff member): only rows this hold is about, so concurrent holds for
                 // other staff never wait on each other here.

@@ -45,6 +45,8 @@ impl SqliteStore {
     /// and writes later fails outright — its busy handler is not asked — when another process
     /// (the CLI beside the daemon) commits in between.
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    /// A write transaction holds the whole database: nothing to lock per staff member.
+    const LOCK_STAFF: Option<&str> = None;
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
     /// Opens (creating if needed) the database file and applies pending migrations.
