@@ -601,7 +601,7 @@ fn group_commits_and_other_writes_interleave(db: &TestDb) {
 }
 
 /// While group commits arrive without a pause (16 writers storing 100 KB bodies, so that the
-/// writing thread is never idle even in a debug build), a booking's writes still get their turn:
+/// hot writes never pause even in a debug build), a booking's writes still get their turn:
 /// each waits for at most a batch, not for SQLite's busy handler to find the database free by
 /// chance. On SQLite the hot writes' batches and the sqlx writer take turns through the store's
 /// write gate; without any such turn-taking, these 80 writes took 16.8 s in all in a debug build
