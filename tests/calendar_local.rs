@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use askpro::calendar::{Interval, LocalCalendar, Schedules, SlotQuery, SlotRules};
+use askpro::calendar::{Calendar, Interval, LocalCalendar, Schedules, SlotQuery, SlotRules};
 use askpro::store::{self, NewAppointment, NewHold, PoolSize};
 use askpro::ErrorKind;
 use chrono::{DateTime, Utc};
@@ -233,5 +233,150 @@ fn kept_schedules_follow_the_database(db: &TestDb) {
         elsewhere.insert_appointment(c, &appointment(anna, "2027-01-25T10:00:00+01:00")).await.unwrap();
         let far = free_at(far_monday, now, anna).await;
         assert!(!far.is_empty() && !has(&far, "10:00"));
+    });
+}
+
+/// The daemon keeps each day's computed slots too (`calendar::schedules`). Whatever changes in
+/// between — appointments, holds made and lapsing, cancellations, `now` moving past the notice,
+/// another staff filter, changed opening hours, slot rules or service duration — kept slots
+/// give exactly what computing afresh from the database gives, over windows of an instant to a
+/// week, across the autumn's clock change.
+#[test]
+fn kept_slots_are_what_computing_afresh_gives() {
+    let db = TestDb::sqlite();
+    let c = db.company("Salon");
+    let hours = r#"{"monday": {"open": "08:00", "close": "19:00"}, "tuesday": {"open": "08:00", "close": "19:00"},
+        "wednesday": [{"open": "08:00", "close": "12:00"}, {"open": "13:00", "close": "19:00"}],
+        "thursday": {"open": "08:00", "close": "19:00"}, "friday": {"open": "08:00", "close": "17:30"},
+        "saturday": {"open": "09:00", "close": "14:00"}, "sunday": {"open": "01:00", "close": "04:00"}}"#;
+    let b: i64 = db
+        .ok(&["branch:create", "--company-id", &c.to_string(), "--name", "Mitte", "--business-hours", hours, "-q"])
+        .trim()
+        .parse()
+        .unwrap();
+    let (cut, colour) = (db.service(c, "Herrenhaarschnitt", 30), db.service(c, "Färben", 45));
+    let staff: Vec<i64> = (0..6)
+        .map(|n| {
+            let id: i64 = db
+                .ok(&["staff:create", "--branch-id", &b.to_string(), "--name", &format!("Staff {n}"), "-q"])
+                .trim()
+                .parse()
+                .unwrap();
+            let services = if n == 5 { "Herrenhaarschnitt" } else { "Herrenhaarschnitt,Färben" };
+            db.ok(&["staff:assign-services", "--staff-id", &id.to_string(), "--services", services]);
+            id
+        })
+        .collect();
+    block_on(db.execute(&format!(
+        r#"UPDATE staff SET working_hours = '{{"monday": {{"open": "10:00", "close": "15:10"}}, "saturday": {{"open": "09:00", "close": "12:00"}}, "sunday": {{"open": "00:00", "close": "23:00"}}}}' WHERE id = {}"#,
+        staff[1]
+    )))
+    .unwrap();
+    let other_hours =
+        r#"{"monday": {"open": "07:00", "close": "12:00"}, "saturday": {"open": "10:00", "close": "16:00"}}"#;
+
+    block_on(async {
+        let s = store::connect(&db.url, PoolSize(2)).await.unwrap();
+        let kept = Arc::new(Schedules::default());
+        let rules = [
+            SlotRules { step_min: 15, buffer_min: 0, min_notice_min: 60 },
+            SlotRules { step_min: 20, buffer_min: 10, min_notice_min: 120 },
+        ];
+        let fresh = rules.map(|r| LocalCalendar::new(s.clone(), c, r));
+        let keeping = rules.map(|r| LocalCalendar::new(s.clone(), c, r).with_schedules(Some(kept.clone())));
+        let services = [s.service(cut).await.unwrap().unwrap(), s.service(colour).await.unwrap().unwrap()];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        const MIN: i64 = 60_000;
+        let mut now = ms("2026-10-21T07:03:00+02:00");
+        let mut booked = Vec::new();
+        let add = async |now: i64, rand: &mut dyn FnMut(u64) -> u64, call: usize| {
+            let start = (now / (15 * MIN) + rand(9 * 24 * 4) as i64) * 15 * MIN;
+            let (who, long) = (staff[rand(6) as usize], rand(3) as i64);
+            if rand(3) == 0 {
+                let hold = NewHold {
+                    branch_id: b,
+                    staff_id: Some(who),
+                    service_id: cut,
+                    call_id: format!("call_{call}"),
+                    starts_at: start,
+                    ends_at: start + (30 + 15 * long) * MIN,
+                    expires_at: now + (1 + rand(10) as i64) * MIN,
+                    external_uid: None,
+                    customer_id: None,
+                };
+                s.hold_slot(c, &hold, now).await.map(|_| None)
+            } else {
+                let appointment = NewAppointment {
+                    branch_id: b,
+                    staff_id: Some(who),
+                    service_id: Some(cut),
+                    customer_id: None,
+                    starts_at: start,
+                    ends_at: start + (30 + 15 * long) * MIN,
+                    status: "booked".into(),
+                    backend: "local".into(),
+                    external_uid: None,
+                    call_id: None,
+                };
+                s.insert_appointment(c, &appointment).await.map(Some)
+            }
+        };
+        for call in 0..300 {
+            if let Ok(Some(id)) = add(now, &mut rand, call).await {
+                booked.push(id);
+            }
+        }
+        let mut compared = 0;
+        for round in 0..600 {
+            match rand(12) {
+                0 => {
+                    if let Ok(Some(id)) = add(now, &mut rand, 1000 + round).await {
+                        booked.push(id);
+                    }
+                }
+                1 if !booked.is_empty() => {
+                    let id = booked.swap_remove(rand(booked.len() as u64) as usize);
+                    s.cancel_appointment(c, id, None).await.unwrap();
+                }
+                // Now and then a step back: another call's clock a little behind.
+                2 => now -= 30_000,
+                _ => now += rand(90) as i64 * 1000,
+            }
+            let mut branch = s.branch(b).await.unwrap().unwrap();
+            if rand(8) == 0 {
+                branch.business_hours = other_hours.to_string();
+            }
+            let mut service = services[rand(2) as usize].clone();
+            if rand(8) == 0 {
+                service.duration_min += 15;
+            }
+            let r = rand(5).min(1) as usize;
+            let day_start = ms("2026-10-21T00:00:00+02:00") + rand(9) as i64 * 86_400_000;
+            let start = day_start + rand(24 * 60) as i64 * MIN;
+            let window = match rand(4) {
+                0 => Interval { start, end: start + 1 },
+                1 => Interval { start, end: start + rand(8 * 60) as i64 * MIN + 1 },
+                2 => Interval { start: day_start, end: day_start + 86_400_000 },
+                _ => Interval { start, end: start + 7 * 86_400_000 },
+            };
+            let staff_id = [None, None, Some(staff[rand(6) as usize]), Some(-1)][rand(4) as usize];
+            let query = SlotQuery { branch: &branch, service: &service, window, staff_id, now };
+            let (want, got) = (fresh[r].staff_slots(&query, None).await, keeping[r].staff_slots(&query, None).await);
+            assert_eq!(got.unwrap(), want.unwrap(), "round {round}: {query:?}");
+            let starts: Vec<i64> = (0..6).map(|k| start + k * 86_400_000).collect();
+            let week = SlotQuery { window: Interval { start, end: start + 6 * 86_400_000 }, ..query };
+            let (want, got) =
+                (fresh[r].free_starts(&week, &starts).await, keeping[r].free_starts(&week, &starts).await);
+            assert_eq!(got.unwrap(), want.unwrap(), "round {round}: starts {starts:?} of {week:?}");
+            compared += 1;
+        }
+        assert_eq!(compared, 600);
+        assert!(kept.days_reused() > 1000, "kept days served most asks ({} times)", kept.days_reused());
     });
 }

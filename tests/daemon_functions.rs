@@ -225,6 +225,26 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
     let (status, answer) =
         daemon.signed_to("/api/webhooks/retell/current-context", compat.to_string().as_bytes(), PLATFORM_KEY);
     assert_eq!(status, 200, "the seeds' path: {answer}");
+
+    // On SQLite a day's computed slots are kept: the same question again takes them from memory
+    // and gets the same answer (the kept slots' own equivalence test is in calendar_local.rs).
+    let reused = || -> Option<u64> {
+        let metrics = daemon.get("/metrics");
+        metrics.lines().find_map(|l| l.strip_prefix("askpro_kept_slot_days_reused_total ")?.parse().ok())
+    };
+    let ask = json!({"dienstleistung": "Herrenhaarschnitt", "datum": day, "uhrzeit": "15:00"});
+    let first = call(&daemon, "call_9", max, "check_availability", ask.clone());
+    let before = reused();
+    let again = call(&daemon, "call_10", max, "check_availability", ask);
+    assert_eq!(
+        (again["status"].as_str(), again["message"].as_str()),
+        (first["status"].as_str(), first["message"].as_str())
+    );
+    match (db.is_postgres(), before, reused()) {
+        (true, None, None) => {}
+        (false, Some(before), Some(after)) => assert!(after > before, "{before} → {after}"),
+        other => panic!("kept slots in /metrics: {other:?}"),
+    }
 }
 
 /// Cal.com does not answer in time: the caller hears a fallback within the deadline and the

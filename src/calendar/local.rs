@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::schedules::Schedules;
-use super::slots::{free_slots, Interval, Slot, SlotRules, StaffAvailability};
+use super::schedules::{DayKey, Schedules};
+use super::slots::{day_start, free_slots, local_date, Interval, Slot, SlotRules, StaffAvailability};
 use super::{
     booked_appointment, branch_and_service, check_scope, not_free, rules_of, BookingRequest, Calendar, FreeSlot,
     SlotQuery, HOLD_MINUTES,
@@ -83,8 +83,90 @@ impl LocalCalendar {
     /// Free slots per staff member, ordered by start and staff. `ignore` leaves one
     /// appointment out of the busy times (the one being moved).
     pub async fn staff_slots(&self, query: &SlotQuery<'_>, ignore: Option<i64>) -> Result<Vec<Slot>> {
-        let inputs = self.inputs(query, &[query.window], ignore).await?;
-        Ok(inputs.map(|i| i.slots(query.window, query.now, &self.rules)).unwrap_or_default())
+        self.slots_in(query, &[query.window], ignore).await
+    }
+
+    /// Free slots per staff member starting in any of `windows` (ordered by start, not
+    /// overlapping), ordered by start and staff: from kept days when there are kept schedules.
+    async fn slots_in(&self, query: &SlotQuery<'_>, windows: &[Interval], ignore: Option<i64>) -> Result<Vec<Slot>> {
+        if let (Some(kept), None) = (&self.schedules, ignore) {
+            if let Some(slots) = self.slots_by_day(kept, query, windows).await? {
+                return Ok(slots);
+            }
+        }
+        let Some(inputs) = self.inputs(query, windows, ignore).await? else { return Ok(Vec::new()) };
+        Ok(windows.iter().flat_map(|&w| inputs.slots(w, query.now, &self.rules)).collect())
+    }
+
+    /// [`Self::slots_in`] from whole local days of every staff member's slots, kept in
+    /// `kept` or computed (then kept) for the days not kept, and narrowed to the query's
+    /// windows, notice and staff member. `None` when a day has no start (dates chrono cannot
+    /// represent).
+    async fn slots_by_day(
+        &self,
+        kept: &Schedules,
+        query: &SlotQuery<'_>,
+        windows: &[Interval],
+    ) -> Result<Option<Vec<Slot>>> {
+        let SlotQuery { branch, service, staff_id, now, .. } = *query;
+        check_scope(self.company_id, branch, service)?;
+        let tz = zone(branch)?;
+        // The local days the windows reach, each with its bounds, in order.
+        let mut days: Vec<(DayKey, Interval)> = Vec::new();
+        for w in windows.iter().filter(|w| w.start < w.end) {
+            let (Some(first), Some(last)) = (local_date(tz, w.start), local_date(tz, w.end - 1)) else {
+                return Ok(None);
+            };
+            for day in first.iter_days().take_while(|d| *d <= last) {
+                if days.last().is_some_and(|(k, _)| k.day >= day) {
+                    continue;
+                }
+                let bounds = day_start(tz, day).zip(day.succ_opt().and_then(|next| day_start(tz, next)));
+                let Some((start, end)) = bounds else { return Ok(None) };
+                days.push((DayKey { branch, service, rules: self.rules, day }, Interval { start, end }));
+            }
+        }
+        let mut slots: Vec<Option<Arc<[Slot]>>> = days.iter().map(|(key, _)| kept.day_slots(key, now)).collect();
+        let missing: Vec<usize> = (0..days.len()).filter(|&i| slots[i].is_none()).collect();
+        if !missing.is_empty() {
+            let bounds: Vec<Interval> = missing.iter().map(|&i| days[i].1).collect();
+            let everyone = SlotQuery { staff_id: None, ..*query };
+            let inputs = self.inputs(&everyone, &bounds, None).await?;
+            // The notice is the query's, applied below: the day's slots are computed without it.
+            let unnoticed = SlotRules { min_notice_min: 0, ..self.rules };
+            let reach = self.reach(service);
+            for i in missing {
+                let (key, day) = &days[i];
+                let computed: Arc<[Slot]> =
+                    inputs.as_ref().map(|x| x.slots(*day, day.start, &unnoticed)).unwrap_or_default().into();
+                kept.keep_day_slots(key, now, (day.start - reach, day.end + reach), computed.clone());
+                slots[i] = Some(computed);
+            }
+        }
+        let earliest = now + i64::from(self.rules.min_notice_min) * MINUTE_MS;
+        let mut out = Vec::new();
+        for w in windows {
+            let from = w.start.max(earliest);
+            for (i, (_, day)) in days.iter().enumerate() {
+                if day.end <= from || day.start >= w.end {
+                    continue;
+                }
+                let day_slots = slots[i].as_deref().unwrap_or_default();
+                let begin = day_slots.partition_point(|s| s.start < from);
+                out.extend(
+                    day_slots[begin..]
+                        .iter()
+                        .take_while(|s| s.start < w.end)
+                        .filter(|s| staff_id.is_none_or(|id| id == s.staff_id)),
+                );
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// How far before a window a busy time can still block a slot in it, and after it.
+    fn reach(&self, service: &Service) -> i64 {
+        (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS
     }
 
     /// The slot engine's inputs for `windows` (ordered by start): the branch's hours, and the
@@ -96,14 +178,11 @@ impl LocalCalendar {
         if windows.is_empty() {
             return Ok(None);
         }
-        let tz: chrono_tz::Tz = branch
-            .timezone
-            .parse()
-            .map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))?;
+        let tz = zone(branch)?;
         let hours = self.hours(&branch.business_hours)?;
         // Busy times reach one duration (plus buffer) before a window: they can still block
         // a slot that starts inside it. Both reads go out at once.
-        let reach = (i64::from(self.rules.buffer_min) + service.duration_min) * MINUTE_MS;
+        let reach = self.reach(service);
         let widened: Vec<Interval> =
             windows.iter().map(|w| Interval { start: w.start - reach, end: w.end + reach }).collect();
         let (staff, busy) = tokio::try_join!(self.staff(branch, service), self.busy(branch, service, &widened, now))?;
@@ -147,6 +226,10 @@ impl LocalCalendar {
         }
         Ok(staff)
     }
+}
+
+fn zone(branch: &Branch) -> Result<chrono_tz::Tz> {
+    branch.timezone.parse().map_err(|_| Error::internal(format!("branch {} has an invalid time zone", branch.id)))
 }
 
 fn at(start: i64) -> Interval {
@@ -197,12 +280,7 @@ impl Calendar for LocalCalendar {
             starts.iter().filter(|&&s| window.start <= s && s < window.end).map(|&s| at(s)).collect();
         windows.sort_unstable();
         windows.dedup();
-        let Some(inputs) = self.inputs(query, &windows, None).await? else { return Ok(Vec::new()) };
-        let mut out = Vec::with_capacity(windows.len());
-        for window in windows {
-            out.extend(by_start(&inputs.slots(window, query.now, &self.rules)));
-        }
-        Ok(out)
+        Ok(by_start(&self.slots_in(query, &windows, None).await?))
     }
 
     async fn hold(&self, r: &BookingRequest<'_>) -> Result<Hold> {

@@ -11,15 +11,27 @@
 //! perform a service are kept the same way: changes to staff and their services bump the
 //! version too (migration 0008). PostgreSQL does not keep the count (migration 0009 says why),
 //! so a daemon on PostgreSQL reads busy times per call.
+//!
+//! What calls compute from a kept schedule is kept too: the free slots of one service on one
+//! local day, for every staff member who performs it, before the minimum notice is applied.
+//! Callers of a busy branch ask about the same few days, and a taken time looks at the week
+//! after it, so a call's slots are nearly always computed already. Kept slots are used while
+//! the branch's version, its opening hours and zone, the service's duration and the company's
+//! step and buffer are the ones they were computed with, and no hold has lapsed or started to
+//! count since (their expiry bounds the span of `now` they hold for); the notice is applied
+//! to them per call.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::Interval;
+use chrono::NaiveDate;
+
+use super::{Interval, Slot, SlotRules};
 use crate::domain::BusinessHours;
 use crate::error::Result;
 use crate::ops::kept::Kept;
-use crate::store::{Branch, BusyTime, ScheduleEntry, Staff, Store};
+use crate::store::{Branch, BusyTime, ScheduleEntry, Service, Staff, Store};
 
 const DAY_MS: i64 = 86_400_000;
 /// How far back a kept schedule reaches (busy intervals that began before a window still block it).
@@ -30,6 +42,8 @@ const AHEAD: i64 = 16 * DAY_MS;
 const MAX_BRANCHES: usize = 64;
 /// Distinct opening hours kept parsed; beyond it they are parsed afresh.
 const MAX_HOURS: usize = 4096;
+/// Slots kept for all days together (24 bytes each); beyond it they are all computed afresh.
+const MAX_KEPT_SLOTS: usize = 400_000;
 
 /// One branch's busy intervals over `[from, to)`, as of `version`.
 struct Snapshot {
@@ -41,13 +55,25 @@ struct Snapshot {
     entries: Vec<ScheduleEntry>,
     /// The longest entry: none that starts more than this before a window reaches into it.
     longest: i64,
+    /// When the holds among the entries lapse, in order.
+    expiries: Vec<i64>,
 }
 
 impl Snapshot {
     fn new(version: i64, (from, to): (i64, i64), loaded_at: i64, mut entries: Vec<ScheduleEntry>) -> Snapshot {
         entries.sort_unstable_by_key(|e| e.starts_at);
         let longest = entries.iter().map(|e| e.ends_at - e.starts_at).max().unwrap_or(0);
-        Snapshot { version, from, to, loaded_at, entries, longest }
+        let mut expiries: Vec<i64> = entries.iter().filter_map(|e| e.expires_at).collect();
+        expiries.sort_unstable();
+        Snapshot { version, from, to, loaded_at, entries, longest, expiries }
+    }
+
+    /// The span of instants around `now` at which the same holds are live: from the last
+    /// expiry at or before `now` (inclusive) to the first after it (exclusive).
+    fn same_holds(&self, now: i64) -> (i64, i64) {
+        let i = self.expiries.partition_point(|&e| e <= now);
+        let from = i.checked_sub(1).map_or(i64::MIN, |i| self.expiries[i]);
+        (from, self.expiries.get(i).copied().unwrap_or(i64::MAX))
     }
 
     fn covers(&self, from: i64, to: i64) -> bool {
@@ -73,9 +99,55 @@ impl Snapshot {
     }
 }
 
+/// The day a service's slots are asked for, and what they are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct DayKey<'a> {
+    pub branch: &'a Branch,
+    pub service: &'a Service,
+    pub rules: SlotRules,
+    /// The branch's local day.
+    pub day: NaiveDate,
+}
+
+/// One day's slots (see the module's comment) and what they were computed from.
+struct KeptDay {
+    version: i64,
+    hours: String,
+    timezone: String,
+    duration_min: i64,
+    step_min: u32,
+    buffer_min: u32,
+    /// The span of `now` over which the same holds are live (see [`Snapshot::same_holds`]).
+    live: (i64, i64),
+    slots: Arc<[Slot]>,
+}
+
+impl KeptDay {
+    fn serves(&self, key: &DayKey<'_>, now: i64) -> bool {
+        let DayKey { branch, service, rules, .. } = key;
+        self.version == branch.schedule_version
+            && (self.live.0..self.live.1).contains(&now)
+            && self.duration_min == service.duration_min
+            && (self.step_min, self.buffer_min) == (rules.step_min, rules.buffer_min)
+            && self.hours == branch.business_hours
+            && self.timezone == branch.timezone
+    }
+}
+
+/// Kept days by `(branch, service, day)`, and how many slots they hold together.
+#[derive(Default)]
+struct KeptDays {
+    days: HashMap<(i64, i64, NaiveDate), KeptDay>,
+    slots: usize,
+}
+
 /// The schedules of recently asked-about branches.
 pub struct Schedules {
     held: Mutex<HashMap<i64, Arc<Snapshot>>>,
+    /// Slots computed from them, by day.
+    days: Mutex<KeptDays>,
+    /// How many times kept slots served a day.
+    days_reused: AtomicU64,
     /// The staff who perform a service, by `(branch, service)`.
     staff: Kept<(i64, i64), Vec<Staff>>,
     /// Opening hours parsed from their JSON text (branches' and staff members' own), by text.
@@ -84,7 +156,13 @@ pub struct Schedules {
 
 impl Default for Schedules {
     fn default() -> Schedules {
-        Schedules { held: Mutex::default(), staff: Kept::new(MAX_BRANCHES * 32), hours: Mutex::default() }
+        Schedules {
+            held: Mutex::default(),
+            days: Mutex::default(),
+            days_reused: AtomicU64::new(0),
+            staff: Kept::new(MAX_BRANCHES * 32),
+            hours: Mutex::default(),
+        }
     }
 }
 
@@ -101,6 +179,48 @@ impl Schedules {
         }
         kept.insert(json.to_string(), hours.clone());
         Ok(hours)
+    }
+
+    /// The slots kept for `key`'s day, if they are what computing them at `now` would give.
+    pub fn day_slots(&self, key: &DayKey<'_>, now: i64) -> Option<Arc<[Slot]>> {
+        let days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = days.days.get(&(key.branch.id, key.service.id, key.day))?;
+        let slots = kept.serves(key, now).then(|| kept.slots.clone())?;
+        self.days_reused.fetch_add(1, Ordering::Relaxed);
+        Some(slots)
+    }
+
+    /// How many times kept slots have served a day so far.
+    pub fn days_reused(&self) -> u64 {
+        self.days_reused.load(Ordering::Relaxed)
+    }
+
+    /// Keeps `slots`, just computed for `key`'s day at `now` from busy times covering
+    /// `[from, to)`, when those came from the kept schedule of the branch's version: only then
+    /// is it known when a hold among them lapses.
+    pub fn keep_day_slots(&self, key: &DayKey<'_>, now: i64, (from, to): (i64, i64), slots: Arc<[Slot]>) {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key.branch.id).cloned();
+        let Some(snapshot) = held.filter(|s| s.version == key.branch.schedule_version && s.covers(from, to)) else {
+            return;
+        };
+        let kept = KeptDay {
+            version: key.branch.schedule_version,
+            hours: key.branch.business_hours.clone(),
+            timezone: key.branch.timezone.clone(),
+            duration_min: key.service.duration_min,
+            step_min: key.rules.step_min,
+            buffer_min: key.rules.buffer_min,
+            live: snapshot.same_holds(now),
+            slots,
+        };
+        let mut days = self.days.lock().unwrap_or_else(|e| e.into_inner());
+        if days.slots + kept.slots.len() > MAX_KEPT_SLOTS {
+            *days = KeptDays::default();
+        }
+        days.slots += kept.slots.len();
+        if let Some(old) = days.days.insert((key.branch.id, key.service.id, key.day), kept) {
+            days.slots -= old.slots.len();
+        }
     }
 
     /// The active staff of `branch` who perform `service_id`.

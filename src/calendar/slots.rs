@@ -177,7 +177,8 @@ pub fn working_shifts(branch: &BusinessHours, own: Option<&BusinessHours>, day: 
     out
 }
 
-fn local_date(tz: Tz, ms: i64) -> Option<NaiveDate> {
+/// The local day of an instant (`None` only where chrono cannot represent it).
+pub(crate) fn local_date(tz: Tz, ms: i64) -> Option<NaiveDate> {
     Some(tz.timestamp_millis_opt(ms).single()?.date_naive())
 }
 

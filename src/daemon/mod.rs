@@ -165,7 +165,7 @@ async fn readiness(state: &State) -> Response<Full<Bytes>> {
 fn metrics_response(state: &State) -> Response<Full<Bytes>> {
     Response::builder()
         .header("content-type", "text/plain; version=0.0.4")
-        .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state))))
+        .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state) + &kept_slots(state))))
         .expect("static response parts are valid")
 }
 
@@ -219,6 +219,17 @@ fn circuits(state: &State) -> String {
         ));
     }
     out
+}
+
+/// How often kept slots served a day (SQLite only: a daemon on PostgreSQL keeps none).
+fn kept_slots(state: &State) -> String {
+    let Some(kept) = &state.app.schedules else { return String::new() };
+    format!(
+        "# HELP askpro_kept_slot_days_reused_total Days whose free slots a call took from memory instead of computing them.\n\
+         # TYPE askpro_kept_slot_days_reused_total counter\n\
+         askpro_kept_slot_days_reused_total {}\n",
+        kept.days_reused()
+    )
 }
 
 /// `POST /retell/webhook`: verify, store durably, acknowledge.
