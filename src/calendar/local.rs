@@ -134,12 +134,15 @@ impl LocalCalendar {
             let inputs = self.inputs(&everyone, &bounds, None).await?;
             // The notice is the query's, applied below: the day's slots are computed without it.
             let unnoticed = SlotRules { min_notice_min: 0, ..self.rules };
+            // The busy times were read for all these days at once, from the kept schedule only
+            // if it covered them all (else from the store): that whole span decides.
             let reach = self.reach(service);
+            let read = (bounds[0].start - reach, bounds[bounds.len() - 1].end + reach);
             for i in missing {
                 let (key, day) = &days[i];
                 let computed: Arc<[Slot]> =
                     inputs.as_ref().map(|x| x.slots(*day, day.start, &unnoticed)).unwrap_or_default().into();
-                kept.keep_day_slots(key, now, (day.start - reach, day.end + reach), computed.clone());
+                kept.keep_day_slots(key, now, read, computed.clone());
                 slots[i] = Some(computed);
             }
         }

@@ -195,9 +195,9 @@ impl Schedules {
         self.days_reused.load(Ordering::Relaxed)
     }
 
-    /// Keeps `slots`, just computed for `key`'s day at `now` from busy times covering
-    /// `[from, to)`, when those came from the kept schedule of the branch's version: only then
-    /// is it known when a hold among them lapses.
+    /// Keeps `slots`, just computed for `key`'s day at `now` from busy times read over
+    /// `[from, to)`, when the kept schedule of the branch's version covers all of that (so they
+    /// came from it): only then is it known when a hold among them lapses.
     pub fn keep_day_slots(&self, key: &DayKey<'_>, now: i64, (from, to): (i64, i64), slots: Arc<[Slot]>) {
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key.branch.id).cloned();
         let Some(snapshot) = held.filter(|s| s.version == key.branch.schedule_version && s.covers(from, to)) else {
