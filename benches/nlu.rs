@@ -104,15 +104,20 @@ fn matching() {
         "TÜV",
         "Reifen wechseln",
     ];
-    let mut per_phrase = Vec::new();
-    for _ in 0..20 {
+    // A catalog remembers the phrases it matched, so each pass of first matches gets a catalog
+    // of its own (built outside the timing); the remembered answer is timed apart.
+    let time_pass = |catalog: &Catalog| {
         let start = Instant::now();
         for p in phrases {
             black_box(catalog.best(black_box(p)));
         }
-        per_phrase.push(start.elapsed().as_secs_f64() * 1e6 / phrases.len() as f64);
-    }
+        start.elapsed().as_secs_f64() * 1e6 / phrases.len() as f64
+    };
+    let mut per_phrase: Vec<f64> = (0..20).map(|_| time_pass(&Catalog::new(&services, &synonyms))).collect();
     per_phrase.sort_by(f64::total_cmp);
+    time_pass(&catalog);
+    let mut remembered: Vec<f64> = (0..20).map(|_| time_pass(&catalog)).collect();
+    remembered.sort_by(f64::total_cmp);
     let mut builds = builds;
     builds.sort_by(f64::total_cmp);
     println!("service matching, {} services and {} synonyms:", services.len(), synonyms.len());
@@ -122,9 +127,10 @@ fn matching() {
     );
     println!(
         "{:<48} {:>8.1} µs   target {:>6.0} µs   ratio {:.3}",
-        "  match one phrase, median of 20 passes",
+        "  match one phrase first, median of 20 passes",
         per_phrase[10],
         1000.0,
         per_phrase[10] / 1000.0
     );
+    println!("{:<48} {:>8.2} µs", "  the same phrase again (remembered), median", remembered[10]);
 }
