@@ -111,25 +111,28 @@ impl LocalCalendar {
         let SlotQuery { branch, service, staff_id, now, .. } = *query;
         check_scope(self.company_id, branch, service)?;
         let tz = zone(branch)?;
-        // The local days the windows reach, each with its bounds, in order.
-        let mut days: Vec<(DayKey, Interval)> = Vec::new();
+        // The local days the windows reach, in order.
+        let mut days: Vec<DayKey> = Vec::new();
         for w in windows.iter().filter(|w| w.start < w.end) {
             let (Some(first), Some(last)) = (local_date(tz, w.start), local_date(tz, w.end - 1)) else {
                 return Ok(None);
             };
             for day in first.iter_days().take_while(|d| *d <= last) {
-                if days.last().is_some_and(|(k, _)| k.day >= day) {
-                    continue;
+                if days.last().is_none_or(|k| k.day < day) {
+                    days.push(DayKey { branch, service, rules: self.rules, day });
                 }
-                let bounds = day_start(tz, day).zip(day.succ_opt().and_then(|next| day_start(tz, next)));
-                let Some((start, end)) = bounds else { return Ok(None) };
-                days.push((DayKey { branch, service, rules: self.rules, day }, Interval { start, end }));
             }
         }
-        let mut slots: Vec<Option<Arc<[Slot]>>> = days.iter().map(|(key, _)| kept.day_slots(key, now)).collect();
+        let mut slots: Vec<Option<Arc<[Slot]>>> = days.iter().map(|key| kept.day_slots(key, now)).collect();
         let missing: Vec<usize> = (0..days.len()).filter(|&i| slots[i].is_none()).collect();
         if !missing.is_empty() {
-            let bounds: Vec<Interval> = missing.iter().map(|&i| days[i].1).collect();
+            // Only days computed afresh need their bounds: kept slots lie within their day.
+            let bounds = missing.iter().map(|&i| {
+                let day = days[i].day;
+                let end = day.succ_opt().and_then(|next| day_start(tz, next));
+                day_start(tz, day).zip(end).map(|(start, end)| Interval { start, end })
+            });
+            let Some(bounds) = bounds.collect::<Option<Vec<Interval>>>() else { return Ok(None) };
             let everyone = SlotQuery { staff_id: None, ..*query };
             let inputs = self.inputs(&everyone, &bounds, None).await?;
             // The notice is the query's, applied below: the day's slots are computed without it.
@@ -138,11 +141,10 @@ impl LocalCalendar {
             // if it covered them all (else from the store): that whole span decides.
             let reach = self.reach(service);
             let read = (bounds[0].start - reach, bounds[bounds.len() - 1].end + reach);
-            for i in missing {
-                let (key, day) = &days[i];
+            for (&i, day) in missing.iter().zip(&bounds) {
                 let computed: Arc<[Slot]> =
                     inputs.as_ref().map(|x| x.slots(*day, day.start, &unnoticed)).unwrap_or_default().into();
-                kept.keep_day_slots(key, now, read, computed.clone());
+                kept.keep_day_slots(&days[i], now, read, computed.clone());
                 slots[i] = Some(computed);
             }
         }
@@ -150,11 +152,7 @@ impl LocalCalendar {
         let mut out = Vec::new();
         for w in windows {
             let from = w.start.max(earliest);
-            for (i, (_, day)) in days.iter().enumerate() {
-                if day.end <= from || day.start >= w.end {
-                    continue;
-                }
-                let day_slots = slots[i].as_deref().unwrap_or_default();
+            for day_slots in slots.iter().flatten() {
                 let begin = day_slots.partition_point(|s| s.start < from);
                 out.extend(
                     day_slots[begin..]
