@@ -382,4 +382,22 @@ fn calcom_webhooks_keep_appointments_in_sync(db: &TestDb) {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(appointment().len(), 2);
     assert_eq!(count(db, "SELECT COUNT(*) FROM appointments WHERE external_uid = 'bk_3' AND status = 'booked'"), 1);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM appointments WHERE call_id IS NOT NULL"), 0, "made in Cal.com itself");
+
+    // A booking askpro made during a call but whose answer came after the deadline: its webhook
+    // mirrors it for that call (askpro's call id in the metadata), and the call counts as booked
+    // although its events arrived before.
+    let ended = fixture("call_ended.json");
+    let call_id =
+        serde_json::from_slice::<serde_json::Value>(&ended).unwrap()["call"]["call_id"].as_str().unwrap().to_string();
+    assert_eq!(daemon.signed(&ended, PLATFORM_KEY).0, 200);
+    let booked = format!("SELECT CAST(booked AS INTEGER) FROM calls WHERE retell_call_id = '{call_id}'");
+    assert_eq!(count(db, &booked), 0);
+    let metadata =
+        json!({"metadata": {"askpro_ref": format!("{c}:{call_id}:1795856400000"), "askpro_call_id": call_id}});
+    let late = booking("BOOKING_CREATED", "bk_4", "2026-11-29T09:00:00.000Z", "2026-11-29T09:30:00.000Z", metadata);
+    assert_eq!(post_calcom(&daemon, &late, Some(WEBHOOK_SECRET)).0, 200);
+    let linked = format!("SELECT COUNT(*) FROM appointments WHERE external_uid = 'bk_4' AND call_id = '{call_id}'");
+    assert_eq!(count(db, &linked), 1);
+    assert_eq!(count(db, &booked), 1, "the call made a booking");
 }

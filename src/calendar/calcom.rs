@@ -21,6 +21,10 @@ use crate::store::{Appointment, AppointmentMove, Company, Customer, Hold, NewApp
 
 const MINUTE_MS: i64 = 60_000;
 
+/// The booking metadata key that names the Retell call a booking was made in; a booking's
+/// Cal.com webhook carries it back (`ops::bookings`).
+pub const CALL_ID_KEY: &str = "askpro_call_id";
+
 pub struct CalcomCalendar {
     store: Arc<dyn Store>,
     company_id: i64,
@@ -139,7 +143,7 @@ impl Calendar for CalcomCalendar {
         let reference = format!("{}:{}:{}", self.company_id, call_id, hold.starts_at);
         let mut metadata = serde_json::Map::new();
         metadata.insert("askpro_ref".into(), reference.clone().into());
-        metadata.insert("askpro_call_id".into(), call_id.into());
+        metadata.insert(CALL_ID_KEY.into(), call_id.into());
         let request = NewBooking {
             start: utc(hold.starts_at),
             event_type_id: event_type_of(&service)?,

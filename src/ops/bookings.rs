@@ -40,6 +40,16 @@ struct Payload {
     attendees: Vec<Person>,
     responses: Option<Value>,
     cancellation_reason: Option<String>,
+    /// Key-value pairs the booking was made with; askpro puts its call id here.
+    metadata: Option<Value>,
+}
+
+impl Payload {
+    /// The Retell call that made the booking, when askpro made it during a call.
+    fn call_id(&self) -> Option<String> {
+        let id = self.metadata.as_ref()?.get(crate::calendar::calcom::CALL_ID_KEY)?.as_str()?;
+        (!id.is_empty()).then(|| id.to_string())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -203,7 +213,9 @@ async fn create(app: &App, company_id: i64, p: &Payload) -> Result<Applied> {
         status: "booked".into(),
         backend: "calcom".into(),
         external_uid: p.uid.clone(),
-        call_id: None,
+        // A booking askpro made during a call whose answer came too late to be mirrored then:
+        // it still belongs to that call.
+        call_id: p.call_id(),
     };
     app.store.insert_appointment(company_id, &appointment).await?;
     Ok(Applied::Changed)

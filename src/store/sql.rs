@@ -1153,7 +1153,8 @@ macro_rules! sql_store {
 
             async fn insert_appointment_once(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
                 let now = now_ms();
-                sqlx::query_scalar(
+                let mut tx = self.begin_write().await?;
+                let id: i64 = sqlx::query_scalar(
                     "INSERT INTO appointments (company_id, branch_id, staff_id, service_id, customer_id, starts_at, ends_at, \
                      status, backend, external_uid, call_id, created_at, updated_at) \
                      SELECT $1, b.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM branches b \
@@ -1171,9 +1172,24 @@ macro_rules! sql_store {
                 .bind(&a.external_uid)
                 .bind(&a.call_id)
                 .bind(now)
-                .fetch_optional(&mut *self.writing().await?)
+                .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))
+                .ok_or_else(|| Error::not_found(format!("company {company_id} has no branch {}", a.branch_id)))?;
+                if let Some(call_id) = &a.call_id {
+                    // A booking that lands after its call's events (a Cal.com booking mirrored
+                    // from its webhook) still counts for the call.
+                    sqlx::query(
+                        "UPDATE calls SET booked = TRUE, updated_at = $3 \
+                         WHERE company_id = $1 AND retell_call_id = $2 AND NOT booked",
+                    )
+                    .bind(company_id)
+                    .bind(call_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn move_appointment_once(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {
