@@ -443,6 +443,17 @@ fn scenarios_on_the_calcom_fake() {
     );
     assert_eq!((second["status"].as_str(), second["time"].as_str()), (Some("ok"), Some("09:30")), "{second}");
 
+    // Every read from Cal.com is a round trip: a taken time's alternatives come from one read of
+    // the week, also when the wanted day alone does not decide them (after closing time here).
+    let slot_reads = || fake.seen().iter().filter(|r| r.method == "GET" && r.path.starts_with("/v2/slots")).count();
+    let before = slot_reads();
+    let evening = json!({"service": "Herrenhaarschnitt", "datum": day, "uhrzeit": "19:00"});
+    let closed = call(&daemon, "cal_4", eva, "check_availability", evening);
+    let times: Vec<&str> =
+        closed["alternatives"].as_array().unwrap().iter().map(|a| a["time"].as_str().unwrap()).collect();
+    assert_eq!((closed["status"].as_str(), times), (Some("unavailable"), vec!["17:30", "17:00"]), "{closed}");
+    assert_eq!(slot_reads() - before, 1, "one read of Cal.com's slots");
+
     // The returning caller (a haircut last month, booked in Cal.com too) is greeted by name and
     // offered the service he usually books.
     let month_ago = askpro::store::now_ms() - 30 * 86_400_000;

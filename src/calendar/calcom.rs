@@ -85,6 +85,10 @@ impl Calendar for CalcomCalendar {
         "calcom"
     }
 
+    fn reads_are_round_trips(&self) -> bool {
+        true
+    }
+
     async fn free_slots(&self, q: &SlotQuery<'_>) -> Result<Vec<FreeSlot>> {
         check_scope(self.company_id, q.branch, q.service)?;
         let event_type = event_type_of(q.service)?;

@@ -65,6 +65,13 @@ pub trait Calendar: Send + Sync {
     /// `local` or `calcom`.
     fn backend(&self) -> &'static str;
 
+    /// Whether every read is a round trip to another service (Cal.com), so that reading a week
+    /// costs about what reading a day does and callers should ask for the week at once. The
+    /// local calendar computes slots day by day: there, callers read only the days they need.
+    fn reads_are_round_trips(&self) -> bool {
+        false
+    }
+
     /// Free slots ordered by start.
     async fn free_slots(&self, query: &SlotQuery<'_>) -> Result<Vec<FreeSlot>>;
 

@@ -206,21 +206,40 @@ fn spoken(ctx: &Ctx<'_>, slots: &[FreeSlot]) -> String {
     slots.iter().map(|s| say::when(ctx.tz, s.start)).collect::<Vec<_>>().join(" oder ")
 }
 
+/// The free slots a time wanted on `day` is answered from: that day's; or, where every read is
+/// a round trip to a remote calendar, the week's from that day on, so that finding
+/// alternatives needs no further read.
+async fn around(ctx: &Ctx<'_>, service: &Service, day: NaiveDate, staff_id: Option<i64>) -> Result<Around> {
+    let week = ctx.app.calendar(&ctx.company).await?.reads_are_round_trips();
+    let slots = free(ctx, service, day, if week { 7 } else { 1 }, staff_id).await?;
+    Ok(Around { slots, week })
+}
+
+/// What [`around`] read: `slots` of the wanted day, or of the `week` from it.
+struct Around {
+    slots: Vec<FreeSlot>,
+    week: bool,
+}
+
 /// "That time is taken": the alternatives around `wanted`.
 async fn taken(ctx: &Ctx<'_>, service: &Service, wanted: i64, staff_id: Option<i64>) -> Result<Answer> {
     let day = say::local(ctx.tz, wanted).date_naive();
-    let slots = free(ctx, service, day, 1, staff_id).await?;
-    taken_among(ctx, service, wanted, staff_id, slots).await
+    let read = around(ctx, service, day, staff_id).await?;
+    taken_among(ctx, service, wanted, staff_id, read).await
 }
 
-/// [`taken`] when the free slots of `wanted`'s day are already read.
+/// [`taken`] when the free slots around `wanted` are already read.
 async fn taken_among(
     ctx: &Ctx<'_>,
     service: &Service,
     wanted: i64,
     staff_id: Option<i64>,
-    mut slots: Vec<FreeSlot>,
+    read: Around,
 ) -> Result<Answer> {
+    let Around { mut slots, week } = read;
+    if week {
+        return Ok(alternatives_answer(ctx, service, wanted, &alternatives(ctx.tz, &slots, wanted)));
+    }
     let local = say::local(ctx.tz, wanted);
     let (day, clock) = (local.date_naive(), local.time());
     // The week's other slots are read only when the day and the same time on the next days
@@ -248,16 +267,21 @@ async fn taken_among(
             alternatives(ctx.tz, &slots, wanted)
         }
     };
+    Ok(alternatives_answer(ctx, service, wanted, &alts))
+}
+
+/// The answer that `wanted` is taken, offering `alts`.
+fn alternatives_answer(ctx: &Ctx<'_>, service: &Service, wanted: i64, alts: &[FreeSlot]) -> Answer {
     let message = if alts.is_empty() {
         format!("{} ist leider nichts frei, und in den Tagen danach auch nicht.", say::when(ctx.tz, wanted))
     } else {
-        format!("{} ist leider belegt. Ich kann Ihnen {} anbieten.", say::when(ctx.tz, wanted), spoken(ctx, &alts))
+        format!("{} ist leider belegt. Ich kann Ihnen {} anbieten.", say::when(ctx.tz, wanted), spoken(ctx, alts))
     };
     let offers: Vec<Value> = alts.iter().map(|s| offer(ctx, service, s)).collect();
-    Ok(Answer::new(Status::Unavailable, message)
+    Answer::new(Status::Unavailable, message)
         .with("available", false)
         .with("service", service.name.clone())
-        .with("alternatives", offers))
+        .with("alternatives", offers)
 }
 
 pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
@@ -272,8 +296,8 @@ pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
         let Some(at) = instant(ctx, date, time) else {
             return taken(ctx, &service, midnight(ctx, date), staff_id).await;
         };
-        let slots = free(ctx, &service, date, 1, staff_id).await?;
-        if let Some(slot) = slots.iter().find(|s| s.start == at) {
+        let read = around(ctx, &service, date, staff_id).await?;
+        if let Some(slot) = read.slots.iter().find(|s| s.start == at) {
             let id = offer(ctx, &service, slot)["slot_id"].clone();
             let message = format!(
                 "{} ist für {} frei. Soll ich den Termin für Sie eintragen?",
@@ -288,7 +312,7 @@ pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
                 .with("slot_id", id)
                 .with("alternatives", Vec::<Value>::new()));
         }
-        return Ok(taken_among(ctx, &service, at, staff_id, slots)
+        return Ok(taken_among(ctx, &service, at, staff_id, read)
             .await?
             .with("date", resolved["date"].clone())
             .with("time", time.format("%H:%M").to_string()));
