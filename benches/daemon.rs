@@ -403,8 +403,11 @@ async fn webhooks(daemon: (&str, Option<u32>), db: &std::path::Path) {
         if connections == 32 {
             stored_32 = d.per_second;
         }
+        // SPEC.md §9 sets the throughput ratios at 32 connections (where its reference figures
+        // were measured) and a p99 for each load.
+        let targets = if connections == 32 { "target ≥ 0.40; p99 target ≤ 15 ms" } else { "p99 target ≤ 1.5 ms" };
         println!(
-            "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms{} | ratio {:.2} (target ≥ 0.40){}",
+            "  {connections:>3} conn  reference {:>8.0}/s p50 {:.2} ms p99 {:.2} ms | askpro-daemon (stored, SQLite) {:>8.0}/s p50 {:.2} ms p99 {:.2} ms{} | ratio {:.2} ({targets}){}",
             r.per_second, r.p50_ms, r.p99_ms, d.per_second, d.p50_ms, d.p99_ms, d.cpu(), d.per_second / r.per_second,
             if d.errors + r.errors > 0 { format!(" errors {}", d.errors + r.errors) } else { String::new() }
         );
