@@ -211,21 +211,26 @@ pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) ->
             fallback(&ctx, &name, &Error::upstream("Cal.com is paused after repeated failures")).await
         }
         _ => {
-            let outcome = tokio::time::timeout(deadline, run(&ctx, &name)).await;
+            // `None`: out of time. A zero deadline is no time at all: Tokio's timers fire on
+            // whole milliseconds, so `timeout` would still let a quick handler answer.
+            let outcome = match deadline.is_zero() {
+                true => None,
+                false => tokio::time::timeout(deadline, run(&ctx, &name)).await.ok(),
+            };
             let failure = match &outcome {
-                Ok(Ok(_)) => None,
-                Ok(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
-                Ok(Err(_)) => None,
-                Err(_) => Some("timeout"),
+                Some(Ok(_)) => None,
+                Some(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
+                Some(Err(_)) => None,
+                None => Some("timeout"),
             };
             if let Some(u) = upstream {
                 app.breakers.record(ctx.company.id, u, failure.is_none());
                 upstream_failure = failure.map(|f| (u, f));
             }
             match outcome {
-                Ok(Ok(answer)) => answer,
-                Ok(Err(e)) => fallback(&ctx, &name, &e).await,
-                Err(_) => {
+                Some(Ok(answer)) => answer,
+                Some(Err(e)) => fallback(&ctx, &name, &e).await,
+                None => {
                     let late = Error::upstream(format!("no answer within {} ms", deadline.as_millis()));
                     fallback(&ctx, &name, &late).await
                 }
