@@ -3,13 +3,13 @@
 //! a taken time gives two alternatives and one of them is booked by its slot_id; the returning
 //! caller is recognised; reschedule; cancel outside and inside the notice period; a withheld
 //! number; a callback request. And Cal.com timing out: a fallback within the deadline and a
-//! callback request. The inbound webhook's dynamic variables for a new and a returning caller.
+//! callback request, and a booking Cal.com answers too late still kept for its call. The inbound webhook's dynamic variables for a new and a returning caller.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use askpro::fakes::calcom::Settings;
+use askpro::fakes::calcom::{Fault, Settings};
 use chrono::{Datelike, Utc};
 use chrono_tz::Europe::Berlin;
 use common::daemon::{Daemon, PLATFORM_KEY};
@@ -317,6 +317,59 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     let page = daemon.get("/status");
     assert!(page.contains("<td>check_availability</td><td>6</td>"), "{page}");
     assert!(page.contains("<td>calcom: timeout</td><td>5</td>"), "{page}");
+}
+
+/// Cal.com makes the booking but answers after the deadline: the caller hears the fallback
+/// (and a callback request is recorded), and once Cal.com answers, its booking is mirrored for
+/// the call, once, and the call's hold released.
+#[test]
+fn a_booking_calcom_answers_late_is_still_kept_for_its_call() {
+    let db = TestDb::sqlite();
+    let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, Some(30));
+    let c = db.calcom_company("Salon", &fake).to_string();
+    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    db.ok(&[
+        "service:create",
+        "--company-id",
+        &c,
+        "--name",
+        "Herrenhaarschnitt",
+        "--duration",
+        "30",
+        "--calcom-event-type-id",
+        "501",
+    ]);
+    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
+    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url), ("ASKPRO_FUNCTION_DEADLINE_MS", "800")]);
+    let max = "+4917611111111";
+    let ask = json!({"service": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "10:00"});
+    let free = call(&daemon, "call_late", max, "check_availability", ask);
+    assert_eq!(free["available"], true, "{free}");
+
+    fake.fail_next("POST", "/v2/bookings", Fault::DelayAfterCommit(Duration::from_millis(1500)));
+    let started = Instant::now();
+    let book = json!({"slot_id": free["slot_id"], "customer_name": "Max Muster"});
+    let late = call(&daemon, "call_late", max, "book_appointment", book);
+    assert!(started.elapsed() < Duration::from_millis(1400), "answered after {:?}", started.elapsed());
+    assert_eq!((late["status"].as_str(), late["callback_requested"].as_bool()), (Some("error"), Some(true)), "{late}");
+    let made = fake.with_model(|m| m.bookings.iter().map(|b| b.uid.clone()).collect::<Vec<_>>());
+    assert_eq!(made.len(), 1, "Cal.com made the booking: {made:?}");
+
+    let kept = format!(
+        "SELECT COUNT(*) FROM appointments WHERE call_id = 'call_late' AND external_uid = '{}' AND status = 'booked' \
+         AND staff_id = {}",
+        made[0],
+        anna.trim()
+    );
+    let until = Instant::now() + Duration::from_secs(10);
+    while count(&db, &kept) == 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(count(&db, &kept), 1, "mirrored for the call once Cal.com answered");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM appointments"), 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM slot_holds WHERE call_id = 'call_late'"), 0, "hold released");
+    assert_eq!(fake.with_model(|m| m.bookings.len()), 1, "booked once");
 }
 
 /// Two daemons on one PostgreSQL database (each with its own pool), 40 calls racing for one

@@ -5,6 +5,7 @@
 //! Cal.com assigns the host of a team event type, so slots carry no staff member and a staff
 //! preference cannot be expressed; the booked host is mapped back to staff by Cal.com user id.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,6 +26,7 @@ const MINUTE_MS: i64 = 60_000;
 /// Cal.com webhook carries it back (`ops::bookings`).
 pub const CALL_ID_KEY: &str = "askpro_call_id";
 
+#[derive(Clone)]
 pub struct CalcomCalendar {
     store: Arc<dyn Store>,
     company_id: i64,
@@ -76,6 +78,99 @@ impl CalcomCalendar {
             Some(b) => Ok(b),
             None => Err(err.into()),
         }
+    }
+
+    /// [`Calendar::confirm`], on the caller's task.
+    async fn book_held(&self, call_id: &str, customer: &Customer, now: i64) -> Result<Appointment> {
+        let hold = held(self.store.as_ref(), self.company_id, call_id, now).await?;
+        let service_id = hold.service_id.ok_or_else(|| Error::internal("hold without a service"))?;
+        let service = self
+            .store
+            .service(service_id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("service {service_id} is gone")))?;
+        let branch = self
+            .store
+            .branch(hold.branch_id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("branch {} is gone", hold.branch_id)))?;
+        let reference = format!("{}:{}:{}", self.company_id, call_id, hold.starts_at);
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("askpro_ref".into(), reference.clone().into());
+        metadata.insert(CALL_ID_KEY.into(), call_id.into());
+        let request = NewBooking {
+            start: utc(hold.starts_at),
+            event_type_id: event_type_of(&service)?,
+            attendee: Attendee {
+                name: customer.name.clone().unwrap_or_else(|| "Telefonkunde".into()),
+                email: customer.email.clone(),
+                time_zone: branch.timezone.clone(),
+                phone_number: customer.phone.clone(),
+                language: Some("de".into()),
+            },
+            metadata,
+        };
+        let booking = self.create(&request, &reference, hold.starts_at, hold.ends_at).await?;
+        let id = self
+            .store
+            .insert_appointment(
+                self.company_id,
+                &NewAppointment {
+                    branch_id: branch.id,
+                    staff_id: self.staff_of(branch.id, &booking).await?,
+                    service_id: Some(service.id),
+                    customer_id: Some(customer.id),
+                    starts_at: parse_instant(&booking.start)?,
+                    ends_at: parse_instant(&booking.end)?,
+                    status: "booked".into(),
+                    backend: "calcom".into(),
+                    external_uid: Some(booking.uid),
+                    call_id: Some(call_id.to_string()),
+                },
+            )
+            .await?;
+        self.store.release_holds(self.company_id, call_id).await?;
+        self.release(&hold).await;
+        self.store.appointment(self.company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished"))
+    }
+
+    /// [`Calendar::reschedule`], on the caller's task.
+    async fn move_booking(&self, id: i64, start: i64) -> Result<Appointment> {
+        let current = booked_appointment(self.store.as_ref(), self.company_id, id).await?;
+        let uid = current.external_uid.clone().ok_or_else(|| {
+            Error::invalid(format!("appointment {id} was not booked in Cal.com (it has no booking uid)"))
+        })?;
+        let (branch, _service) = branch_and_service(self.store.as_ref(), &current).await?;
+        let booking = match self.client.reschedule(&uid, &utc(start), Some("Vom Anrufer verschoben")).await {
+            Ok(b) => b,
+            // The answer was lost: the old booking tells whether the move happened.
+            Err(e) if e.is_ambiguous() => match self.client.booking(&uid).await?.rescheduled_to_uid {
+                Some(new_uid) => self.client.booking(&new_uid).await?,
+                None => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let to = AppointmentMove {
+            staff_id: self.staff_of(branch.id, &booking).await?.or(current.staff_id),
+            starts_at: parse_instant(&booking.start)?,
+            ends_at: parse_instant(&booking.end)?,
+            external_uid: Some(booking.uid),
+        };
+        self.store.move_appointment(self.company_id, id, &to).await
+    }
+
+    /// [`Calendar::cancel`], on the caller's task.
+    async fn cancel_booking(&self, id: i64, reason: Option<&str>) -> Result<Appointment> {
+        let current = booked_appointment(self.store.as_ref(), self.company_id, id).await?;
+        if let Some(uid) = &current.external_uid {
+            match self.client.cancel(uid, reason).await {
+                Ok(_) => {}
+                // Already cancelled in Cal.com (say, by the business): bring the mirror along.
+                Err(CalcomError::Rejected { message, .. }) if message.to_ascii_lowercase().contains("cancel") => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.store.cancel_appointment(self.company_id, id, reason).await
     }
 }
 
@@ -131,99 +226,33 @@ impl Calendar for CalcomCalendar {
         self.store.hold_slot(self.company_id, &hold, r.now).await
     }
 
+    // Writes to Cal.com run on a task of their own (see `detached`).
     async fn confirm(&self, call_id: &str, customer: &Customer, now: i64) -> Result<Appointment> {
-        let hold = held(self.store.as_ref(), self.company_id, call_id, now).await?;
-        let service_id = hold.service_id.ok_or_else(|| Error::internal("hold without a service"))?;
-        let service = self
-            .store
-            .service(service_id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("service {service_id} is gone")))?;
-        let branch = self
-            .store
-            .branch(hold.branch_id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("branch {} is gone", hold.branch_id)))?;
-        let reference = format!("{}:{}:{}", self.company_id, call_id, hold.starts_at);
-        let mut metadata = serde_json::Map::new();
-        metadata.insert("askpro_ref".into(), reference.clone().into());
-        metadata.insert(CALL_ID_KEY.into(), call_id.into());
-        let request = NewBooking {
-            start: utc(hold.starts_at),
-            event_type_id: event_type_of(&service)?,
-            attendee: Attendee {
-                name: customer.name.clone().unwrap_or_else(|| "Telefonkunde".into()),
-                email: customer.email.clone(),
-                time_zone: branch.timezone.clone(),
-                phone_number: customer.phone.clone(),
-                language: Some("de".into()),
-            },
-            metadata,
-        };
-        let booking = self.create(&request, &reference, hold.starts_at, hold.ends_at).await?;
-        let id = self
-            .store
-            .insert_appointment(
-                self.company_id,
-                &NewAppointment {
-                    branch_id: branch.id,
-                    staff_id: self.staff_of(branch.id, &booking).await?,
-                    service_id: Some(service.id),
-                    customer_id: Some(customer.id),
-                    starts_at: parse_instant(&booking.start)?,
-                    ends_at: parse_instant(&booking.end)?,
-                    status: "booked".into(),
-                    backend: "calcom".into(),
-                    external_uid: Some(booking.uid),
-                    call_id: Some(call_id.to_string()),
-                },
-            )
-            .await?;
-        self.store.release_holds(self.company_id, call_id).await?;
-        self.release(&hold).await;
-        self.store.appointment(self.company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished"))
+        let (this, call_id, customer) = (self.clone(), call_id.to_string(), customer.clone());
+        detached(async move { this.book_held(&call_id, &customer, now).await }).await
     }
 
     async fn reschedule(&self, id: i64, start: i64, _staff_id: Option<i64>, _now: i64) -> Result<Appointment> {
-        let current = booked_appointment(self.store.as_ref(), self.company_id, id).await?;
-        let uid = current.external_uid.clone().ok_or_else(|| {
-            Error::invalid(format!("appointment {id} was not booked in Cal.com (it has no booking uid)"))
-        })?;
-        let (branch, _service) = branch_and_service(self.store.as_ref(), &current).await?;
-        let booking = match self.client.reschedule(&uid, &utc(start), Some("Vom Anrufer verschoben")).await {
-            Ok(b) => b,
-            // The answer was lost: the old booking tells whether the move happened.
-            Err(e) if e.is_ambiguous() => match self.client.booking(&uid).await?.rescheduled_to_uid {
-                Some(new_uid) => self.client.booking(&new_uid).await?,
-                None => return Err(e.into()),
-            },
-            Err(e) => return Err(e.into()),
-        };
-        let to = AppointmentMove {
-            staff_id: self.staff_of(branch.id, &booking).await?.or(current.staff_id),
-            starts_at: parse_instant(&booking.start)?,
-            ends_at: parse_instant(&booking.end)?,
-            external_uid: Some(booking.uid),
-        };
-        self.store.move_appointment(self.company_id, id, &to).await
+        let this = self.clone();
+        detached(async move { this.move_booking(id, start).await }).await
     }
 
     async fn cancel(&self, id: i64, reason: Option<&str>, _now: i64) -> Result<Appointment> {
-        let current = booked_appointment(self.store.as_ref(), self.company_id, id).await?;
-        if let Some(uid) = &current.external_uid {
-            match self.client.cancel(uid, reason).await {
-                Ok(_) => {}
-                // Already cancelled in Cal.com (say, by the business): bring the mirror along.
-                Err(CalcomError::Rejected { message, .. }) if message.to_ascii_lowercase().contains("cancel") => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        self.store.cancel_appointment(self.company_id, id, reason).await
+        let (this, reason) = (self.clone(), reason.map(str::to_string));
+        detached(async move { this.cancel_booking(id, reason.as_deref()).await }).await
     }
 
     async fn upcoming(&self, customer_id: i64, now: i64) -> Result<Vec<Appointment>> {
         self.store.upcoming_appointments(self.company_id, customer_id, now).await
     }
+}
+
+/// Runs a write to Cal.com and its mirror in the store on a task of its own, and waits for it.
+/// A function's deadline then stops only the waiting: when Cal.com answers after it (the caller
+/// has heard the fallback by then), the booking, move or cancellation Cal.com made is still
+/// mirrored, linked to its call, and the call's hold released.
+async fn detached<T: Send + 'static>(write: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
+    tokio::spawn(write).await.map_err(|e| Error::internal(format!("a Cal.com write stopped: {e}")))?
 }
 
 fn event_type_of(service: &Service) -> Result<i64> {
