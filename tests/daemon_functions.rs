@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use askpro::fakes::calcom::{Fault, Settings};
+use askpro::fakes::calcom::{FakeCalcom, Fault, Settings};
 use chrono::{Datelike, Utc};
 use chrono_tz::Europe::Berlin;
 use common::daemon::{Daemon, PLATFORM_KEY};
@@ -247,25 +247,29 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
     }
 }
 
+/// A company on Cal.com whose branch answers on [`BRANCH_PHONE`], its haircut linked to the
+/// fake's event type 501; with `anna`, Anna (Cal.com user 11) performs it. The company's id
+/// and Anna's.
+fn calcom_salon(db: &TestDb, fake: &FakeCalcom, anna: bool) -> (String, Option<String>) {
+    let c = db.calcom_company("Salon", fake).to_string();
+    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    let service = ["--name", "Herrenhaarschnitt", "--duration", "30", "--calcom-event-type-id", "501"];
+    db.ok(&[&["service:create", "--company-id", c.as_str()][..], &service].concat());
+    let anna = anna.then(|| {
+        let id = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
+        db.ok(&["staff:assign-services", "--staff-id", id.trim(), "--services", "all"]);
+        id.trim().to_string()
+    });
+    (c, anna)
+}
+
 /// Cal.com does not answer in time: the caller hears a fallback within the deadline and the
 /// business gets a callback request.
 #[test]
 fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     let db = TestDb::sqlite();
     let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, None);
-    let c = db.calcom_company("Salon", &fake);
-    db.ok(&["branch:create", "--company-id", &c.to_string(), "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
-    db.ok(&[
-        "service:create",
-        "--company-id",
-        &c.to_string(),
-        "--name",
-        "Herrenhaarschnitt",
-        "--duration",
-        "30",
-        "--calcom-event-type-id",
-        "501",
-    ]);
+    let (c, _) = calcom_salon(&db, &fake, false);
     fake.set_delay(Some(Duration::from_secs(5)));
     let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url), ("ASKPRO_FUNCTION_DEADLINE_MS", "800")]);
     let started = Instant::now();
@@ -326,21 +330,7 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
 fn a_booking_calcom_answers_late_is_still_kept_for_its_call() {
     let db = TestDb::sqlite();
     let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, Some(30));
-    let c = db.calcom_company("Salon", &fake).to_string();
-    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
-    db.ok(&[
-        "service:create",
-        "--company-id",
-        &c,
-        "--name",
-        "Herrenhaarschnitt",
-        "--duration",
-        "30",
-        "--calcom-event-type-id",
-        "501",
-    ]);
-    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
-    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    let (_, anna) = calcom_salon(&db, &fake, true);
     let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url), ("ASKPRO_FUNCTION_DEADLINE_MS", "800")]);
     let max = "+4917611111111";
     let ask = json!({"service": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "10:00"});
@@ -360,7 +350,7 @@ fn a_booking_calcom_answers_late_is_still_kept_for_its_call() {
         "SELECT COUNT(*) FROM appointments WHERE call_id = 'call_late' AND external_uid = '{}' AND status = 'booked' \
          AND staff_id = {}",
         made[0],
-        anna.trim()
+        anna.unwrap()
     );
     let until = Instant::now() + Duration::from_secs(10);
     while count(&db, &kept) == 0 && Instant::now() < until {
@@ -439,22 +429,7 @@ fn simulated_calls() {
 fn scenarios_on_the_calcom_fake() {
     let db = TestDb::sqlite();
     let fake = common::calcom::salon(Settings::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, Some(30));
-    let c = db.calcom_company("Salon", &fake);
-    let cs = c.to_string();
-    let b = db.ok(&["branch:create", "--company-id", &cs, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
-    db.ok(&[
-        "service:create",
-        "--company-id",
-        &cs,
-        "--name",
-        "Herrenhaarschnitt",
-        "--duration",
-        "30",
-        "--calcom-event-type-id",
-        "501",
-    ]);
-    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
-    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    let (c, _) = calcom_salon(&db, &fake, true);
     let daemon = Daemon::start(&db, &[("CALCOM_BASE_URL", &fake.url)]);
     let (day, max, eva) = (monday(), "+4917611111111", "+4917622222222");
 
@@ -540,11 +515,11 @@ fn scenarios_on_the_calcom_fake() {
     let new_uid = moved["booking_uid"].as_str().unwrap().to_string();
     assert_ne!(new_uid, first_uid, "Cal.com issued a new uid and askpro keeps it");
     // Inside the cancellation notice: refused, and Cal.com is not asked; outside it: cancelled.
-    db.ok(&["company:config", "--company-id", &cs, "--cancellation-hours", "2000"]);
+    db.ok(&["company:config", "--company-id", &c, "--cancellation-hours", "2000"]);
     let denied = call(&daemon, "cal_3", max, "cancel_appointment", json!({}));
     assert_eq!(denied["status"], "policy_denied", "{denied}");
     assert!(fake.with_model(|m| m.bookings.iter().any(|b| b.uid == new_uid && b.status == "accepted")));
-    db.ok(&["company:config", "--company-id", &cs, "--cancellation-hours", "24"]);
+    db.ok(&["company:config", "--company-id", &c, "--cancellation-hours", "24"]);
     let cancelled = call(&daemon, "cal_3", max, "cancel_appointment", json!({"datum": day}));
     assert_eq!(cancelled["status"], "ok", "{cancelled}");
     fake.with_model(|m| {
