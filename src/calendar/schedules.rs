@@ -5,7 +5,7 @@
 //! Those intervals change only when the branch's appointments or holds do, and SQLite's
 //! triggers count such changes per branch in `branches.schedule_version` (migration 0007),
 //! whoever makes them. The daemon keeps each branch's busy intervals from two days back to
-//! [`AHEAD`] forward and uses them while the branch row it read for the call carries the same
+//! `AHEAD` (16 days) forward and uses them while the branch row it read for the call carries the same
 //! version; any other version loads them again. Holds are kept with their expiry and dropped
 //! once lapsed. A window outside the kept range is read from the store as before. The staff who
 //! perform a service are kept the same way: changes to staff and their services bump the

@@ -34,7 +34,7 @@ const WEBHOOK_EVENTS: [&str; 3] = ["call_started", "call_ended", "call_analyzed"
 /// Where the agent's conversation comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// One of [`TEMPLATES`].
+    /// One of the built-in templates (`TEMPLATES`).
     Template(String),
     /// An agent already in Retell: its flow or LLM is copied.
     Agent(String),

@@ -38,8 +38,7 @@ pub enum Command {
         /// The branch whose calls the agent answers (see `askpro branch:list`)
         #[arg(long, value_parser = id_parser())]
         branch_id: i64,
-        /// The agent's name in Retell (default: "askpro · <company> · <branch>")
-        #[arg(long)]
+        #[arg(long, help = "The agent's name in Retell (default: \"askpro · <company> · <branch>\")")]
         name: Option<String>,
         /// A Retell voice id (default: 11labs-Carola)
         #[arg(long)]
