@@ -4,13 +4,15 @@
 //! A time offered to the caller carries a `slot_id`; booking by `slot_id` (or by a spoken time
 //! that is exactly a free slot) means the agent never books a time it made up.
 
+use std::sync::Arc;
+
 use chrono::{Duration, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
 use serde_json::Value;
 
 use super::args::SlotId;
 use super::{info, say, Answer, Ctx, Status};
-use crate::calendar::{BookingRequest, FreeSlot, Interval, SlotQuery};
+use crate::calendar::{BookingRequest, Calendar, FreeSlot, Interval, SlotQuery};
 use crate::domain::{name_key, E164};
 use crate::error::{ErrorKind, Result};
 use crate::nlu::{self, Part};
@@ -96,16 +98,16 @@ fn midnight(ctx: &Ctx<'_>, date: NaiveDate) -> i64 {
     crate::calendar::slots::day_start(ctx.tz, date).unwrap_or(0)
 }
 
-/// Free slots of `service` from the start of `day` for `days` days.
+/// Free slots of `service` in `calendar` from the start of `day` for `days` days.
 async fn free(
     ctx: &Ctx<'_>,
+    calendar: &dyn Calendar,
     service: &Service,
     day: NaiveDate,
     days: i64,
     staff_id: Option<i64>,
 ) -> Result<Vec<FreeSlot>> {
     let window = Interval { start: midnight(ctx, day), end: midnight(ctx, day + Duration::days(days)) };
-    let calendar = ctx.app.calendar(&ctx.company).await?;
     let query = SlotQuery { branch: &ctx.branch, service, window, staff_id, now: ctx.now.timestamp_millis() };
     calendar.free_slots(&query).await
 }
@@ -210,15 +212,17 @@ fn spoken(ctx: &Ctx<'_>, slots: &[FreeSlot]) -> String {
 /// a round trip to a remote calendar, the week's from that day on, so that finding
 /// alternatives needs no further read.
 async fn around(ctx: &Ctx<'_>, service: &Service, day: NaiveDate, staff_id: Option<i64>) -> Result<Around> {
-    let week = ctx.app.calendar(&ctx.company).await?.reads_are_round_trips();
-    let slots = free(ctx, service, day, if week { 7 } else { 1 }, staff_id).await?;
-    Ok(Around { slots, week })
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    let days = if calendar.reads_are_round_trips() { 7 } else { 1 };
+    let slots = free(ctx, calendar.as_ref(), service, day, days, staff_id).await?;
+    Ok(Around { calendar, slots })
 }
 
-/// What [`around`] read: `slots` of the wanted day, or of the `week` from it.
+/// What [`around`] read, and from which calendar: `slots` of the wanted day, or of the week
+/// from it where the calendar's reads are round trips.
 struct Around {
+    calendar: Arc<dyn Calendar>,
     slots: Vec<FreeSlot>,
-    week: bool,
 }
 
 /// "That time is taken": the alternatives around `wanted`.
@@ -236,8 +240,8 @@ async fn taken_among(
     staff_id: Option<i64>,
     read: Around,
 ) -> Result<Answer> {
-    let Around { mut slots, week } = read;
-    if week {
+    let Around { calendar, mut slots } = read;
+    if calendar.reads_are_round_trips() {
         return Ok(alternatives_answer(ctx, service, wanted, &alternatives(ctx.tz, &slots, wanted)));
     }
     let local = say::local(ctx.tz, wanted);
@@ -255,7 +259,7 @@ async fn taken_among(
         (Some(&first), Some(&last)) => {
             let window = Interval { start: first, end: last + 1 };
             let query = SlotQuery { branch: &ctx.branch, service, window, staff_id, now: ctx.now.timestamp_millis() };
-            ctx.app.calendar(&ctx.company).await?.free_starts(&query, &starts).await?
+            calendar.free_starts(&query, &starts).await?
         }
         _ => Vec::new(),
     };
@@ -263,7 +267,7 @@ async fn taken_among(
     let alts = match decided_alternatives(ctx.tz, &slots, &same_time, wanted, next_day) {
         Some(alts) => alts,
         None => {
-            slots.extend(free(ctx, service, day + Duration::days(1), 6, staff_id).await?);
+            slots.extend(free(ctx, calendar.as_ref(), service, day + Duration::days(1), 6, staff_id).await?);
             alternatives(ctx.tz, &slots, wanted)
         }
     };
@@ -318,7 +322,8 @@ pub async fn check_availability(ctx: &Ctx<'_>) -> Result<Answer> {
             .with("time", time.format("%H:%M").to_string()));
     }
     // A day (perhaps a part of it) without a time: what is free then, else the next days.
-    let slots = free(ctx, &service, date, 7, staff_id).await?;
+    let calendar = ctx.app.calendar(&ctx.company).await?;
+    let slots = free(ctx, calendar.as_ref(), &service, date, 7, staff_id).await?;
     let that_day: Vec<FreeSlot> = slots
         .iter()
         .filter(|s| say::local(ctx.tz, s.start).date_naive() == date && in_part(ctx, s, when.part))

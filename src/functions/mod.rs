@@ -213,10 +213,8 @@ pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) ->
         _ => {
             // `None`: out of time. A zero deadline is no time at all: Tokio's timers fire on
             // whole milliseconds, so `timeout` would still let a quick handler answer.
-            let outcome = match deadline.is_zero() {
-                true => None,
-                false => tokio::time::timeout(deadline, run(&ctx, &name)).await.ok(),
-            };
+            let outcome =
+                if deadline.is_zero() { None } else { tokio::time::timeout(deadline, run(&ctx, &name)).await.ok() };
             let failure = match &outcome {
                 Some(Ok(_)) => None,
                 Some(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
