@@ -221,7 +221,8 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
     assert_eq!(status, 400);
     let stranger = json!({"name": "check_customer", "args": {}, "call": {"call_id": "x", "to_number": "+4940111111"}});
     assert_eq!(daemon.signed_to("/retell/function", stranger.to_string().as_bytes(), PLATFORM_KEY).0, 404);
-    let compat = json!({"args": {}, "call": {"call_id": "call_6", "from_number": max, "to_number": BRANCH_PHONE}});
+    let compat = json!({"name": "get_current_context", "args": {},
+        "call": {"call_id": "call_6", "from_number": max, "to_number": BRANCH_PHONE}});
     let (status, answer) =
         daemon.signed_to("/api/webhooks/retell/current-context", compat.to_string().as_bytes(), PLATFORM_KEY);
     assert_eq!(status, 200, "the seeds' path: {answer}");

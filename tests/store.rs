@@ -410,7 +410,7 @@ fn booking_worker() {
 fn delivery(company_id: i64, event: &str, call_id: &str, call: Option<Box<CallRecord>>) -> Write {
     Write::RetellEvent {
         event: NewWebhookEvent {
-            company_id: Some(company_id),
+            company_id,
             source: "retell",
             event: event.into(),
             external_id: Some(call_id.into()),
@@ -533,7 +533,7 @@ fn deliveries_keep_their_bodies(db: &TestDb) {
         event.payload = payload::pack(&body("call_batched"));
         let Written::Event(Some(batched_id)) = commits.commit(batched).await.unwrap() else { panic!("not stored") };
         let single = NewWebhookEvent {
-            company_id: Some(a.id),
+            company_id: a.id,
             source: "retell",
             event: "call_ended".into(),
             external_id: Some("call_single".into()),

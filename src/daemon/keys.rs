@@ -1,5 +1,6 @@
 //! The keys a request may be signed with. Retell: the platform key (`RETELL_API_KEY`), which
-//! may act on every company, and companies' own keys, each limited to its company. Cal.com:
+//! may act on every company, and companies' own keys, each limited to the companies that hold
+//! it (an agency may run several companies from one Retell account). Cal.com:
 //! each company's webhook secret, which identifies the company. Loaded at start and refreshed
 //! in the background, so a key set with `company:config` takes effect without a restart.
 
@@ -19,15 +20,19 @@ pub struct Keys {
 
 impl Keys {
     pub async fn load(app: &App) -> Result<Keys> {
-        let mut keys = Vec::new();
+        let platform = app.settings.retell_api_key.clone();
+        let mut companies: Vec<(String, Vec<i64>)> = Vec::new();
         let mut calcom = Vec::new();
-        if let Some(platform) = app.settings.retell_api_key.clone() {
-            keys.push((platform, Scope::Platform));
-        }
         for company in app.store.companies().await? {
             if company.retell_api_key.is_some() {
-                if let Some(key) = app.company_secret(company.id, SecretField::RetellApiKey).await? {
-                    keys.push((key, Scope::Company(company.id)));
+                match app.company_secret(company.id, SecretField::RetellApiKey).await? {
+                    // The platform key acts on every company anyway.
+                    Some(key) if platform.as_ref() == Some(&key) => {}
+                    Some(key) => match companies.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, ids)) => ids.push(company.id),
+                        None => companies.push((key, vec![company.id])),
+                    },
+                    None => {}
                 }
             }
             if company.calcom_webhook_secret.is_some() {
@@ -36,6 +41,11 @@ impl Keys {
                 }
             }
         }
+        let keys = platform
+            .map(|key| (key, Scope::Platform))
+            .into_iter()
+            .chain(companies.into_iter().map(|(key, ids)| (key, Scope::Companies(ids.into()))))
+            .collect();
         Ok(Keys { keys, calcom })
     }
 
@@ -47,14 +57,14 @@ impl Keys {
         self.keys.is_empty()
     }
 
-    /// The scope of the first key that signed `body`, after the header and its time window
-    /// have been checked once.
+    /// The scope of the key that signed `body` (every key appears once), after the header and
+    /// its time window have been checked once.
     pub fn verify(&self, body: &[u8], header: Option<&str>, now_ms: i64) -> Result<Scope, SignatureError> {
         let signature = Signature::checked(header, now_ms)?;
         self.keys
             .iter()
             .find(|(key, _)| signature.matches(body, key))
-            .map(|(_, scope)| *scope)
+            .map(|(_, scope)| scope.clone())
             .ok_or(SignatureError::Mismatch)
     }
 

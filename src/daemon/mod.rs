@@ -278,7 +278,8 @@ async fn retell_inbound(state: &State, req: Request<Incoming>) -> Response<Full<
     }
 }
 
-/// Whether `path` is a function endpoint, and the function it names (`None`: the body names it).
+/// Whether `path` is a function endpoint, and the function it names (`None`: only the body does;
+/// where the path names one, the body must name the same).
 /// The `/api/webhooks/retell/…` paths are the seeds' backend's, so existing flows only change host.
 fn function_name(path: &str) -> Option<Option<&str>> {
     match path {

@@ -42,7 +42,7 @@ pub async fn dynamic_variables(app: &App, scope: Scope, raw: &[u8]) -> Result<Va
         to_number: call.to_number.clone(),
         ..Default::default()
     };
-    let tenant = events::tenant(app, scope, &lookup).await?;
+    let tenant = events::tenant(app, &scope, &lookup).await?;
     let company = company::get(app, tenant.company_id).await?;
     let branch = branch::get_in_company(app, company.id, tenant.branch_id).await?;
     let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;

@@ -116,7 +116,8 @@ pub const NAMES: [&str; 13] = [
 /// The deadline every function answers within unless configured otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
 
-/// Runs the function a verified request names (`path_name` for `/retell/function/{name}`).
+/// Runs the function a verified request's body names (`path_name`: the one its path names,
+/// which must be the same).
 /// Errors are protocol errors (bad JSON 400, unknown tenant 404); everything else is an answer.
 pub async fn call(
     app: &App,
@@ -127,12 +128,11 @@ pub async fn call(
 ) -> Result<Answered> {
     let request: Request =
         serde_json::from_slice(raw).map_err(|e| Error::invalid(format!("the body is not a function call: {e}")))?;
-    let name = path_name.map(str::to_string).or(request.name).filter(|n| !n.is_empty());
-    let name = name.ok_or_else(|| Error::invalid("the function call has no name"))?;
+    let name = called(request.name, path_name)?;
     if request.call.call_id.is_empty() {
         return Err(Error::invalid("the function call has no call.call_id"));
     }
-    let tenant = events::tenant(app, scope, &request.call).await?;
+    let tenant = events::tenant(app, &scope, &request.call).await?;
     let invocation = Invocation {
         tenant,
         call_id: request.call.call_id.clone(),
@@ -142,6 +142,23 @@ pub async fn call(
         now: None,
     };
     invoke_observed(app, invocation, deadline).await
+}
+
+/// The function a body calls. The signature covers the body, not the path, so the body names
+/// the function: a path that names one (`/retell/function/{name}` and the seeds' paths) must
+/// name the same, and a signed body of any other kind (a webhook) is never a function call.
+fn called(body_name: Option<String>, path_name: Option<&str>) -> Result<String> {
+    let Some(name) = body_name.filter(|n| !n.is_empty()) else {
+        return Err(
+            Error::invalid("the function call has no name").with_help("a function call's body carries its \"name\"")
+        );
+    };
+    match path_name {
+        Some(path) if path != name => {
+            Err(Error::invalid(format!("the body calls '{name}' but was sent to the endpoint of '{path}'")))
+        }
+        _ => Ok(name),
+    }
 }
 
 /// A function's answer, with the JSON text it was kept as (and is sent as), and how it went.

@@ -76,7 +76,7 @@ pub async fn calcom_event(app: &App, company_id: i64, raw: &[u8]) -> Result<Inta
     let body = std::str::from_utf8(raw).map_err(|_| Error::invalid("the body is not UTF-8"))?;
     let p = &delivery.payload;
     let event = NewWebhookEvent {
-        company_id: Some(company_id),
+        company_id,
         source: "calcom",
         event: delivery.trigger_event.clone(),
         external_id: p.uid.clone(),

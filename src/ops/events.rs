@@ -4,7 +4,7 @@
 //! process stays stored as `failed` for `webhooks:retry`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -13,11 +13,27 @@ use super::App;
 use crate::error::{Error, Result};
 use crate::store::{CallRecord, NewWebhookEvent, Tenant, Write, Written};
 
-/// Whose key verified a request: the platform's (any company) or one company's (only that one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose key verified a request: the platform's (any company), or that of the companies that
+/// hold it (only those: an agency's one account may serve several companies).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Platform,
-    Company(i64),
+    Companies(Arc<[i64]>),
+}
+
+impl Scope {
+    /// One company's scope.
+    pub fn company(id: i64) -> Scope {
+        Scope::Companies(Arc::from([id]))
+    }
+
+    /// Whether a request of this scope may act on `company_id`.
+    pub fn allows(&self, company_id: i64) -> bool {
+        match self {
+            Scope::Platform => true,
+            Scope::Companies(ids) => ids.contains(&company_id),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,12 +111,12 @@ impl TenantCache {
 
 /// The company and branch of a call, within what the verifying key may act on. Unknown agents
 /// and numbers, and calls of another company than the key's, are not found.
-pub async fn tenant(app: &App, scope: Scope, call: &CallObject) -> Result<Tenant> {
-    let tenant =
-        app.tenants.find(app, call.agent_id.as_deref(), call.to_number.as_deref()).await?.filter(|t| match scope {
-            Scope::Platform => true,
-            Scope::Company(id) => t.company_id == id,
-        });
+pub async fn tenant(app: &App, scope: &Scope, call: &CallObject) -> Result<Tenant> {
+    let tenant = app
+        .tenants
+        .find(app, call.agent_id.as_deref(), call.to_number.as_deref())
+        .await?
+        .filter(|t| scope.allows(t.company_id));
     tenant.ok_or_else(|| {
         Error::not_found("unknown agent or number")
             .with_help("register the agent with retell:clone-agent or the number with retell:assign-phone")
@@ -114,12 +130,12 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
     if envelope.call.call_id.is_empty() {
         return Err(Error::invalid("the event has no call.call_id"));
     }
-    let tenant = tenant(app, scope, &envelope.call).await?;
+    let tenant = tenant(app, &scope, &envelope.call).await?;
     let payload = std::str::from_utf8(raw).map_err(|_| Error::invalid("the body is not UTF-8"))?;
     // Built where it is needed: the usual path moves it into the write, and only a failed
     // write builds it a second time (the body is up to 1 MiB).
     let delivery = || NewWebhookEvent {
-        company_id: Some(tenant.company_id),
+        company_id: tenant.company_id,
         source: "retell",
         event: envelope.event.clone(),
         external_id: Some(envelope.call.call_id.clone()),
@@ -182,7 +198,7 @@ pub async fn retry(app: &App, hours: u32, progress: &dyn super::Progress) -> Res
 
 async fn reprocess(app: &App, company_id: i64, payload: &str) -> Result<()> {
     let envelope: Envelope = serde_json::from_str(payload).map_err(|e| Error::invalid(format!("stored body: {e}")))?;
-    let tenant = tenant(app, Scope::Company(company_id), &envelope.call).await?;
+    let tenant = tenant(app, &Scope::company(company_id), &envelope.call).await?;
     match envelope.event.as_str() {
         "call_started" | "call_ended" | "call_analyzed" => record_call(app, tenant, &envelope.call).await,
         _ => Ok(()),

@@ -129,9 +129,9 @@ fn commit(conn: &mut Connection, calls: &str, writes: &[Write], now: i64) -> rus
                         |row| row.get(0),
                     )
                     .optional()?;
-                if let (Some(_), Some(c), Some(company_id)) = (id, call, e.company_id) {
+                if let (Some(_), Some(c)) = (id, call) {
                     tx.prepare_cached(calls)?.execute(params![
-                        company_id,
+                        e.company_id,
                         c.branch_id,
                         c.retell_call_id,
                         c.agent_id,

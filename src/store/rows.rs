@@ -451,12 +451,12 @@ pub struct FunctionContext {
 /// A webhook delivery as received, before it is processed.
 #[derive(Debug, Clone)]
 pub struct NewWebhookEvent {
-    pub company_id: Option<i64>,
+    pub company_id: i64,
     /// `retell` or `calcom`.
     pub source: &'static str,
     pub event: String,
     pub external_id: Option<String>,
-    /// Unique per delivery meaning: a duplicate delivery has the same key.
+    /// Unique per delivery meaning within the company: a duplicate delivery has the same key.
     pub dedupe_key: String,
     /// The body as received, packed by [`super::payload::pack`].
     pub payload: Vec<u8>,

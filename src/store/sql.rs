@@ -103,7 +103,7 @@ pub(super) const CALL_UPSERT_HEAD: &str = "INSERT INTO calls (company_id, branch
      summary, sentiment, booked, created_at, updated_at) ";
 
 /// What a call record upsert does to a stored record: fields given replace stored ones.
-pub(super) const CALL_UPSERT_TAIL: &str = " ON CONFLICT (retell_call_id) DO UPDATE SET \
+pub(super) const CALL_UPSERT_TAIL: &str = " ON CONFLICT (company_id, retell_call_id) DO UPDATE SET \
      branch_id = COALESCE(excluded.branch_id, calls.branch_id), \
      agent_id = COALESCE(excluded.agent_id, calls.agent_id), \
      from_number = COALESCE(excluded.from_number, calls.from_number), \
@@ -118,8 +118,7 @@ pub(super) const CALL_UPSERT_TAIL: &str = " ON CONFLICT (retell_call_id) DO UPDA
      summary = COALESCE(excluded.summary, calls.summary), \
      sentiment = COALESCE(excluded.sentiment, calls.sentiment), \
      booked = calls.booked OR excluded.booked, \
-     updated_at = excluded.updated_at \
-     WHERE calls.company_id = excluded.company_id";
+     updated_at = excluded.updated_at";
 
 /// One row of [`CALL_UPSERT_HEAD`]: `$1` company, `$2` … `$12` and `$14`, `$15` the record's
 /// fields, `$13` its customer (else the company's customer with its number), `$16` now.
@@ -127,21 +126,22 @@ pub(super) const CALL_UPSERT_ROW: &str = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8
      COALESCE($13, (SELECT id FROM customers WHERE company_id = $1 AND phone = $5)), $14, $15, \
      EXISTS (SELECT 1 FROM appointments a WHERE a.company_id = $1 AND a.call_id = $3), $16, $16)";
 
-/// Stores a delivery handled as it arrived (`$8`: processed or ignored) unless its dedupe key
-/// exists; returns its id, or no row.
+/// Stores a delivery handled as it arrived (`$8`: processed or ignored) unless its company has
+/// one with its dedupe key; returns its id, or no row.
 pub(super) const INSERT_HANDLED_EVENT: &str = "INSERT INTO webhook_events \
      (company_id, source, event, external_id, dedupe_key, payload, received_at, status, attempts, processed_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7) ON CONFLICT (company_id, dedupe_key) DO NOTHING RETURNING id";
 
 /// Keeps a function's answer unless one exists for the same `(call, name, arguments)`.
 pub(super) const INSERT_ANSWER: &str = "INSERT INTO function_calls \
      (company_id, call_id, name, args_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-     ON CONFLICT (call_id, name, args_hash) DO NOTHING";
+     ON CONFLICT (company_id, call_id, name, args_hash) DO NOTHING";
 
-/// Stores a webhook delivery unless its dedupe key exists; returns its id, or no row.
+/// Stores a webhook delivery unless its company has one with its dedupe key; returns its id, or
+/// no row.
 pub(super) const INSERT_EVENT: &str = "INSERT INTO webhook_events \
      (company_id, source, event, external_id, dedupe_key, payload, received_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id";
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, dedupe_key) DO NOTHING RETURNING id";
 
 /// Binds a [`NewWebhookEvent`] to [`INSERT_EVENT`].
 macro_rules! bind_event {
@@ -981,17 +981,18 @@ macro_rules! sql_store {
                             .push(1)
                             .push(now);
                     });
-                    insert.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
-                    let stored: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-                    let mut ids: std::collections::HashMap<&str, i64> =
-                        stored.iter().map(|(id, key)| (key.as_str(), *id)).collect();
+                    insert.push(" ON CONFLICT (company_id, dedupe_key) DO NOTHING RETURNING id, company_id, dedupe_key");
+                    let stored: Vec<(i64, i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                    let mut ids: std::collections::HashMap<(i64, &str), i64> =
+                        stored.iter().map(|(id, company, key)| ((*company, key.as_str()), *id)).collect();
                     // Call records in the order they arrived, one per call (later fields win).
                     let mut calls: Vec<(i64, CallRecord)> = Vec::new();
                     for (i, e, call) in &events {
                         // The first delivery of a key in the batch is stored; any later is a duplicate.
-                        let id = ids.remove(e.dedupe_key.as_str());
+                        let id = ids.remove(&(e.company_id, e.dedupe_key.as_str()));
                         done[*i] = Some(Written::Event(id));
-                        let (Some(_), Some(call), Some(company_id)) = (id, call, e.company_id) else { continue };
+                        let (Some(_), Some(call)) = (id, call) else { continue };
+                        let company_id = e.company_id;
                         match calls.iter_mut().find(|(c, r)| *c == company_id && r.retell_call_id == call.retell_call_id) {
                             Some((_, earlier)) => earlier.update(call),
                             None => calls.push((company_id, (*call).clone())),
@@ -1016,14 +1017,17 @@ macro_rules! sql_store {
                                 .push(now);
                         }
                     });
-                    insert.push(" ON CONFLICT (call_id, name, args_hash) DO NOTHING RETURNING call_id, name, args_hash");
-                    let kept: Vec<(String, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-                    let mut kept: std::collections::HashSet<(String, String, String)> = kept.into_iter().collect();
+                    insert.push(
+                        " ON CONFLICT (company_id, call_id, name, args_hash) DO NOTHING \
+                         RETURNING company_id, call_id, name, args_hash",
+                    );
+                    let kept: Vec<(i64, String, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                    let mut kept: std::collections::HashSet<(i64, String, String, String)> = kept.into_iter().collect();
                     for (i, write) in answers {
                         let Write::FunctionAnswer { company_id, call_id, name, args_hash, response } = write else { continue };
                         // The first of a `(call, name, arguments)` in the batch was kept; any other
                         // (an earlier answer, or a twin in this batch) reads back the one kept.
-                        let first = if kept.remove(&(call_id.clone(), name.clone(), args_hash.clone())) {
+                        let first = if kept.remove(&(*company_id, call_id.clone(), name.clone(), args_hash.clone())) {
                             response.clone()
                         } else {
                             sqlx::query_scalar(
