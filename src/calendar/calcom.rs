@@ -113,7 +113,7 @@ impl CalcomCalendar {
         let booking = self.create(&request, &reference, hold.starts_at, hold.ends_at).await?;
         let id = self
             .store
-            .insert_appointment(
+            .book_hold(
                 self.company_id,
                 &NewAppointment {
                     branch_id: branch.id,
@@ -129,7 +129,6 @@ impl CalcomCalendar {
                 },
             )
             .await?;
-        self.store.release_holds(self.company_id, call_id).await?;
         self.release(&hold).await;
         self.store.appointment(self.company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished"))
     }

@@ -315,7 +315,7 @@ impl Calendar for LocalCalendar {
         let hold = held(self.store.as_ref(), self.company_id, call_id, now).await?;
         let id = self
             .store
-            .insert_appointment(
+            .book_hold(
                 self.company_id,
                 &NewAppointment {
                     branch_id: hold.branch_id,
@@ -331,7 +331,6 @@ impl Calendar for LocalCalendar {
                 },
             )
             .await?;
-        self.store.release_holds(self.company_id, call_id).await?;
         self.store.appointment(self.company_id, id).await?.ok_or_else(|| Error::internal("appointment vanished"))
     }
 

@@ -419,9 +419,20 @@ async fn slot(ctx: &Ctx<'_>) -> Result<Step<(Service, i64, Option<i64>)>> {
     }
 }
 
-/// Holds the slot for this call; a taken slot answers with alternatives.
+/// The appointment this call already booked for `service` at `start`: a repeated or resumed
+/// booking answers with it instead of booking the caller twice.
+async fn booked_in_call(ctx: &Ctx<'_>, service: &Service, start: i64) -> Result<Option<Appointment>> {
+    let made = ctx.app.store.call_appointments(ctx.company.id, &ctx.call_id).await?;
+    Ok(made.into_iter().find(|a| a.service_id == Some(service.id) && a.starts_at == start))
+}
+
+/// Holds the slot the arguments name for this call; a taken slot answers with alternatives,
+/// and one this call has booked already with its appointment.
 async fn hold(ctx: &Ctx<'_>) -> Result<Step<(Service, Customer, i64)>> {
     let (service, start, staff_id) = step!(slot(ctx).await);
+    if let Some(appointment) = booked_in_call(ctx, &service, start).await? {
+        return Ok(Err(booked(ctx, &appointment)));
+    }
     let customer = step!(customer(ctx).await);
     let calendar = ctx.app.calendar(&ctx.company).await?;
     let request = BookingRequest {
@@ -475,6 +486,13 @@ pub async fn confirm_booking(ctx: &Ctx<'_>) -> Result<Answer> {
     let now = ctx.now.timestamp_millis();
     let hold = ctx.app.store.active_hold(ctx.company.id, &ctx.call_id, now).await?;
     let Some(hold) = hold else {
+        // A run that died after booking (which releases the hold) but before answering: its
+        // booking is the answer.
+        if ctx.resumed {
+            if let Some(made) = ctx.app.store.call_appointments(ctx.company.id, &ctx.call_id).await?.first() {
+                return Ok(booked(ctx, made));
+            }
+        }
         return Ok(Answer::new(
             Status::NotFound,
             "Ich habe keinen vorgemerkten Termin mehr. Soll ich noch einmal nachsehen?",

@@ -10,13 +10,14 @@
 
 pub(crate) mod args;
 mod booking;
+pub mod claims;
 pub mod inbound;
 mod info;
 pub(crate) mod say;
 pub mod simulate;
 pub mod tools;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -26,8 +27,9 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::events::{self, CallObject, Scope};
 use crate::ops::{branch, company, App};
-use crate::store::{Branch, Company, NewCallback, Tenant, Write, Written};
+use crate::store::{Branch, Company, FunctionKey, NewCallback, Tenant, Write, Written};
 pub use args::Args;
+use claims::Turn;
 
 /// The answer's status (SPEC.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +87,9 @@ pub struct Ctx<'a> {
     /// The caller's number; `None` when withheld.
     pub from_number: Option<String>,
     pub args: Args,
+    /// An earlier run of this very call claimed it and died before answering: what it changed
+    /// may already be there (see [`claims`]).
+    pub resumed: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,73 +205,102 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
 
 /// [`invoke`], saying how it went.
 pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) -> Result<Answered> {
+    let started = Instant::now();
     let Invocation { tenant, call_id, from_number, name, args, now } = call;
-    let args_hash = args::hash(&args);
-    let function = NAMES.iter().find(|n| **n == name).copied().unwrap_or("unknown");
+    let key = FunctionKey { company_id: tenant.company_id, args_hash: args::hash(&args), call_id, name };
+    let function = NAMES.iter().find(|n| **n == key.name).copied().unwrap_or("unknown");
     let answered = |answer: Answer, json, replayed, upstream_failure| {
         let served = Served { function, status: answer.status, replayed, upstream_failure };
         Answered { answer, json, served }
     };
     // The first answer to a retry, and the call's company and branch, read together.
-    let context =
-        app.store.function_context((tenant.company_id, tenant.branch_id), &call_id, &name, &args_hash).await?;
+    let context = app
+        .store
+        .function_context((tenant.company_id, tenant.branch_id), &key.call_id, &key.name, &key.args_hash)
+        .await?;
     let company = context.company.ok_or_else(|| company::missing(tenant.company_id))?;
     let branch = branch::in_company(context.branch, company.id, tenant.branch_id)?;
     if let Some(first) = context.first_answer {
         return Ok(answered(serde_json::from_str(&first)?, first, true, None));
     }
-    let tz: Tz = branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?;
-    let from_number = from_number.filter(|n| n.starts_with('+') && n.len() > 4);
-    let now = now.unwrap_or_else(Utc::now);
-    let ctx = Ctx { app, company, branch, tz, now, call_id, from_number, args: Args::new(args) };
-    // Calls that need Cal.com go through its breaker: while it is open, the fallback at once.
-    let upstream = (ctx.company.scheduling == "calcom" && uses_calendar(&name)).then_some("calcom");
-    let mut upstream_failure = None;
-    let answer = match upstream {
-        Some(u) if !app.breakers.allows(ctx.company.id, u) => {
-            upstream_failure = Some((u, "circuit_open"));
-            fallback(&ctx, &name, &Error::upstream("Cal.com is paused after repeated failures")).await
-        }
-        _ => {
-            // `None`: out of time. A zero deadline is no time at all: Tokio's timers fire on
-            // whole milliseconds, so `timeout` would still let a quick handler answer.
-            let outcome =
-                if deadline.is_zero() { None } else { tokio::time::timeout(deadline, run(&ctx, &name)).await.ok() };
-            let failure = match &outcome {
-                Some(Ok(_)) => None,
-                Some(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
-                Some(Err(_)) => None,
-                None => Some("timeout"),
-            };
-            if let Some(u) = upstream {
-                app.breakers.record(ctx.company.id, u, failure.is_none());
-                upstream_failure = failure.map(|f| (u, f));
-            }
-            match outcome {
-                Some(Ok(answer)) => answer,
-                Some(Err(e)) => fallback(&ctx, &name, &e).await,
-                None => {
-                    let late = Error::upstream(format!("no answer within {} ms", deadline.as_millis()));
-                    fallback(&ctx, &name, &late).await
-                }
+    let claimed = claims::has_effect(&key.name);
+    let resumed = if claimed {
+        match claims::claim(app, &key, started, deadline).await? {
+            Turn::Run { resumed } => resumed,
+            Turn::Answered(first) => return Ok(answered(serde_json::from_str(&first)?, first, true, None)),
+            Turn::StillRunning => {
+                let answer =
+                    Answer::new(Status::Error, "Einen Moment bitte, ich bin noch mit Ihrer Anfrage beschäftigt.")
+                        .with("in_progress", true);
+                let text = serde_json::to_string(&answer)?;
+                return Ok(answered(answer, text, false, None));
             }
         }
+    } else {
+        false
     };
+    let ctx = Ctx {
+        app,
+        tz: branch.timezone.parse().map_err(|_| Error::internal("the branch has an invalid time zone"))?,
+        company,
+        branch,
+        now: now.unwrap_or_else(Utc::now),
+        call_id: key.call_id.clone(),
+        from_number: from_number.filter(|n| n.starts_with('+') && n.len() > 4),
+        args: Args::new(args),
+        resumed,
+    };
+    let (answer, upstream_failure) = respond(&ctx, &key.name, deadline).await;
     let text = serde_json::to_string(&answer)?;
-    let keep = Write::FunctionAnswer {
-        company_id: ctx.company.id,
-        call_id: ctx.call_id,
-        name,
-        args_hash,
-        response: text.clone(),
+    let first = if claimed {
+        app.store.answer_function(&key, &text).await?
+    } else {
+        let FunctionKey { company_id, call_id, name, args_hash } = key;
+        let keep = Write::FunctionAnswer { company_id, call_id, name, args_hash, response: text.clone() };
+        match app.commit(keep).await? {
+            Written::Answer(first) => first,
+            other => return Err(Error::internal(format!("unexpected write outcome {other:?}"))),
+        }
     };
-    match app.commit(keep).await? {
+    if first == text {
         // Ours was kept: no need to read it back.
-        Written::Answer(first) if first == text => Ok(answered(answer, text, false, upstream_failure)),
+        Ok(answered(answer, text, false, upstream_failure))
+    } else {
         // A concurrent twin answered first: its answer counts.
-        Written::Answer(first) => Ok(answered(serde_json::from_str(&first)?, first, false, upstream_failure)),
-        other => Err(Error::internal(format!("unexpected write outcome {other:?}"))),
+        Ok(answered(serde_json::from_str(&first)?, first, false, upstream_failure))
     }
+}
+
+/// The handler's answer within `deadline`, or the fallback; and the upstream that failed or
+/// was skipped, and how.
+async fn respond(ctx: &Ctx<'_>, name: &str, deadline: Duration) -> (Answer, Option<(&'static str, &'static str)>) {
+    let app = ctx.app;
+    // Calls that need Cal.com go through its breaker: while it is open, the fallback at once.
+    let upstream = (ctx.company.scheduling == "calcom" && uses_calendar(name)).then_some("calcom");
+    if let Some(u) = upstream.filter(|u| !app.breakers.allows(ctx.company.id, u)) {
+        let paused = Error::upstream("Cal.com is paused after repeated failures");
+        return (fallback(ctx, name, &paused).await, Some((u, "circuit_open")));
+    }
+    // `None`: out of time. A zero deadline is no time at all: Tokio's timers fire on whole
+    // milliseconds, so `timeout` would still let a quick handler answer.
+    let outcome = if deadline.is_zero() { None } else { tokio::time::timeout(deadline, run(ctx, name)).await.ok() };
+    let failure = match &outcome {
+        Some(Ok(_)) => None,
+        Some(Err(e)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::Config) => Some("error"),
+        Some(Err(_)) => None,
+        None => Some("timeout"),
+    };
+    let mut upstream_failure = None;
+    if let Some(u) = upstream {
+        app.breakers.record(ctx.company.id, u, failure.is_none());
+        upstream_failure = failure.map(|f| (u, f));
+    }
+    let answer = match outcome {
+        Some(Ok(answer)) => answer,
+        Some(Err(e)) => fallback(ctx, name, &e).await,
+        None => fallback(ctx, name, &Error::upstream(format!("no answer within {} ms", deadline.as_millis()))).await,
+    };
+    (answer, upstream_failure)
 }
 
 /// Whether a function reaches the calendar backend.

@@ -154,6 +154,12 @@ pub trait Store: Send + Sync {
     async fn customer_by_phone(&self, company_id: i64, phone: &str) -> Result<Option<Customer>>;
     /// Writes an appointment row as given (the calendar decides whether the slot is free).
     async fn insert_appointment(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
+    /// Books a call's held slot: writes the appointment (its `call_id` names the call) and
+    /// releases the call's holds in one transaction, so a booking never leaves its hold behind
+    /// to be booked again.
+    async fn book_hold(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
+    /// The booked appointments a call made, newest first.
+    async fn call_appointments(&self, company_id: i64, call_id: &str) -> Result<Vec<Appointment>>;
     /// Active staff of a branch who perform a service.
     async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>>;
     /// Booked appointments and unexpired holds that overlap `[from, to)`, of the branch's staff
@@ -187,7 +193,6 @@ pub trait Store: Send + Sync {
     async fn hold_slot(&self, company_id: i64, hold: &NewHold, now: i64) -> Result<Hold>;
     /// The call's hold, if it has not expired.
     async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>>;
-    async fn release_holds(&self, company_id: i64, call_id: &str) -> Result<()>;
     async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>>;
     async fn appointment_by_uid(&self, company_id: i64, external_uid: &str) -> Result<Option<Appointment>>;
     /// A branch's appointments (any status) starting in `[from, to)`, by start.
@@ -255,6 +260,14 @@ pub trait Store: Send + Sync {
         name: &str,
         args_hash: &str,
     ) -> Result<FunctionContext>;
+    /// Claims a function call for one run until `until` (ms), unless it has been answered or
+    /// another run's claim holds at `now`. A claim that lapsed unanswered is taken over.
+    async fn claim_function(&self, key: &FunctionKey, now: i64, until: i64) -> Result<Claim>;
+    /// The function call's answer, if it has one.
+    async fn function_answer(&self, key: &FunctionKey) -> Result<Option<String>>;
+    /// Answers a claimed function call unless it has an answer already; returns the answer that
+    /// counts (this one, or the first).
+    async fn answer_function(&self, key: &FunctionKey, response: &str) -> Result<String>;
     async fn insert_callback(&self, company_id: i64, callback: &NewCallback) -> Result<i64>;
     async fn queue_notification(
         &self,

@@ -448,6 +448,27 @@ pub struct FunctionContext {
     pub branch: Option<Branch>,
 }
 
+/// A function call as answered once: the company, the call, the function and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionKey {
+    pub company_id: i64,
+    pub call_id: String,
+    pub name: String,
+    pub args_hash: String,
+}
+
+/// What claiming a function call found (see `Store::claim_function`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This run goes ahead. `resumed`: an earlier run claimed it and never answered (its
+    /// process died), so what that run changed may already be there.
+    Won { resumed: bool },
+    /// It has been answered: this is the answer.
+    Answered(String),
+    /// Another run holds it until this instant (ms).
+    Running { until: i64 },
+}
+
 /// A webhook delivery as received, before it is processed.
 #[derive(Debug, Clone)]
 pub struct NewWebhookEvent {

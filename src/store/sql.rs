@@ -79,8 +79,9 @@ pub(super) const BRANCH_SCHEDULE: &str = "SELECT id AS appointment_id, staff_id,
      SELECT CAST(NULL AS BIGINT) AS appointment_id, staff_id, starts_at, ends_at, expires_at FROM slot_holds \
      WHERE company_id = $1 AND branch_id = $2 AND expires_at > $6 AND starts_at < $4 AND ends_at > $3 \
      AND staff_id IS NOT NULL";
-pub(super) const FUNCTION_ANSWER: &str =
-    "SELECT response FROM function_calls WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4";
+/// A function call's answer (a claimed call has none until its run answers).
+pub(super) const FUNCTION_ANSWER: &str = "SELECT response FROM function_calls \
+     WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4 AND response IS NOT NULL";
 pub(super) const TENANT_BY_AGENT: &str = "SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1";
 pub(super) const TENANT_BY_NUMBER: &str = "SELECT company_id, branch_id FROM phone_numbers WHERE number = $1";
 /// A branch's own number: ambiguous (and so refused) when two companies share it.
@@ -132,7 +133,18 @@ pub(super) const INSERT_HANDLED_EVENT: &str = "INSERT INTO webhook_events \
      (company_id, source, event, external_id, dedupe_key, payload, received_at, status, attempts, processed_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7) ON CONFLICT (company_id, dedupe_key) DO NOTHING RETURNING id";
 
-/// Keeps a function's answer unless one exists for the same `(call, name, arguments)`.
+/// Claims a function call (`$5` now, `$6` the claim's end) unless it is answered or another
+/// run's claim still holds; returns the runs so far (this one included), or no row.
+pub(super) const CLAIM_FUNCTION: &str = "INSERT INTO function_calls \
+     (company_id, call_id, name, args_hash, response, claimed_until, attempts, created_at) \
+     VALUES ($1, $2, $3, $4, NULL, $6, 1, $5) \
+     ON CONFLICT (company_id, call_id, name, args_hash) DO UPDATE \
+     SET claimed_until = excluded.claimed_until, attempts = function_calls.attempts + 1 \
+     WHERE function_calls.response IS NULL \
+     AND (function_calls.claimed_until IS NULL OR function_calls.claimed_until <= excluded.created_at) \
+     RETURNING CAST(attempts AS BIGINT)";
+
+/// Keeps a function's answer unless one exists for the same `(company, call, name, arguments)`.
 pub(super) const INSERT_ANSWER: &str = "INSERT INTO function_calls \
      (company_id, call_id, name, args_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
      ON CONFLICT (company_id, call_id, name, args_hash) DO NOTHING";
@@ -671,7 +683,22 @@ macro_rules! sql_store {
             }
 
             async fn insert_appointment(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
-                again_if_transient(|| self.insert_appointment_once(company_id, a)).await
+                again_if_transient(|| self.insert_appointment_once(company_id, a, false)).await
+            }
+
+            async fn book_hold(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
+                if a.call_id.is_none() {
+                    return Err(Error::internal("a held slot is booked for its call, and this appointment names none"));
+                }
+                again_if_transient(|| self.insert_appointment_once(company_id, a, true)).await
+            }
+
+            async fn call_appointments(&self, company_id: i64, call_id: &str) -> Result<Vec<Appointment>> {
+                let sql = format!(
+                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.call_id = $2 AND a.status = 'booked' \
+                     ORDER BY a.id DESC"
+                );
+                Ok(sqlx::query_as(&sql).bind(company_id).bind(call_id).fetch_all(&self.pool).await?)
             }
 
             async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>> {
@@ -747,15 +774,6 @@ macro_rules! sql_store {
                      ORDER BY id DESC LIMIT 1"
                 );
                 Ok(sqlx::query_as(&sql).bind(company_id).bind(call_id).bind(now).fetch_optional(&self.pool).await?)
-            }
-
-            async fn release_holds(&self, company_id: i64, call_id: &str) -> Result<()> {
-                sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND call_id = $2")
-                    .bind(company_id)
-                    .bind(call_id)
-                    .execute(&mut *self.writing().await?)
-                    .await?;
-                Ok(())
             }
 
             async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>> {
@@ -1086,6 +1104,72 @@ macro_rules! sql_store {
                 Ok(FunctionContext { first_answer, company, branch })
             }
 
+            async fn claim_function(&self, key: &FunctionKey, now: i64, until: i64) -> Result<Claim> {
+                let FunctionKey { company_id, call_id, name, args_hash } = key;
+                let won: Option<i64> = sqlx::query_scalar(CLAIM_FUNCTION)
+                    .bind(company_id)
+                    .bind(call_id)
+                    .bind(name)
+                    .bind(args_hash)
+                    .bind(now)
+                    .bind(until)
+                    .fetch_optional(&mut *self.writing().await?)
+                    .await?;
+                if let Some(attempts) = won {
+                    return Ok(Claim::Won { resumed: attempts > 1 });
+                }
+                let (response, claimed_until): (Option<String>, Option<i64>) = sqlx::query_as(
+                    "SELECT response, claimed_until FROM function_calls \
+                     WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4",
+                )
+                .bind(company_id)
+                .bind(call_id)
+                .bind(name)
+                .bind(args_hash)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(match response {
+                    Some(answer) => Claim::Answered(answer),
+                    None => Claim::Running { until: claimed_until.unwrap_or(now) },
+                })
+            }
+
+            async fn function_answer(&self, key: &FunctionKey) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar(FUNCTION_ANSWER)
+                    .bind(key.company_id)
+                    .bind(&key.call_id)
+                    .bind(&key.name)
+                    .bind(&key.args_hash)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn answer_function(&self, key: &FunctionKey, response: &str) -> Result<String> {
+                let FunctionKey { company_id, call_id, name, args_hash } = key;
+                let mut tx = self.begin_write().await?;
+                // Ours, unless a run that took over a lapsed claim answered first.
+                sqlx::query(
+                    "UPDATE function_calls SET response = $5, claimed_until = NULL \
+                     WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4 AND response IS NULL",
+                )
+                .bind(company_id)
+                .bind(call_id)
+                .bind(name)
+                .bind(args_hash)
+                .bind(response)
+                .execute(&mut *tx)
+                .await?;
+                let first: String = sqlx::query_scalar(FUNCTION_ANSWER)
+                    .bind(company_id)
+                    .bind(call_id)
+                    .bind(name)
+                    .bind(args_hash)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(first)
+            }
+
             async fn insert_callback(&self, company_id: i64, c: &NewCallback) -> Result<i64> {
                 Ok(sqlx::query_scalar(
                     "INSERT INTO callback_requests (company_id, branch_id, call_id, customer_name, phone, reason, created_at) \
@@ -1155,7 +1239,9 @@ macro_rules! sql_store {
                 Ok(Gated::new(self.writer.begin_with(Self::BEGIN_WRITE).await?, gate))
             }
 
-            async fn insert_appointment_once(&self, company_id: i64, a: &NewAppointment) -> Result<i64> {
+            /// Inserts `a` (and marks its call booked); with `release_holds`, also deletes its
+            /// call's holds, in the same transaction.
+            async fn insert_appointment_once(&self, company_id: i64, a: &NewAppointment, release_holds: bool) -> Result<i64> {
                 let now = now_ms();
                 let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
@@ -1191,6 +1277,13 @@ macro_rules! sql_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    if release_holds {
+                        sqlx::query("DELETE FROM slot_holds WHERE company_id = $1 AND call_id = $2")
+                            .bind(company_id)
+                            .bind(call_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
                 tx.commit().await?;
                 Ok(id)
