@@ -90,6 +90,22 @@ fn wanted(ctx: &Ctx<'_>, date: &[&str], time: &[&str]) -> nlu::When {
     when
 }
 
+/// A date and time as flows write them in one argument, in the branch's zone: the seeds'
+/// `DD.MM.YYYY HH:MM`, and `YYYY-MM-DD HH:MM` (also with `T` and seconds). RFC 3339 with an
+/// offset is read before this, spoken text after it.
+fn written(text: &str) -> Option<nlu::When> {
+    const FORMATS: [&str; 6] = [
+        "%d.%m.%Y %H:%M",
+        "%d.%m.%Y, %H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ];
+    let at = FORMATS.iter().find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())?;
+    Some(nlu::When { date: Some(at.date()), time: Some(at.time()), part: None })
+}
+
 fn instant(ctx: &Ctx<'_>, date: NaiveDate, time: NaiveTime) -> Option<i64> {
     crate::calendar::slots::local_instant(ctx.tz, date, time)
 }
@@ -402,11 +418,13 @@ async fn slot(ctx: &Ctx<'_>) -> Result<Step<(Service, i64, Option<i64>)>> {
     }
     let service = step!(service(ctx).await);
     let staff_id = staff(ctx).await?;
-    if let Some(at) = ctx.args.text(&["datetime", "start"]).and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-    {
-        return Ok(Ok((service, at.timestamp_millis(), staff_id)));
-    }
-    let when = wanted(ctx, DATE, TIME);
+    let when = match ctx.args.text(&["datetime", "start"]) {
+        Some(text) => match chrono::DateTime::parse_from_rfc3339(&text) {
+            Ok(at) => return Ok(Ok((service, at.timestamp_millis(), staff_id))),
+            Err(_) => written(&text).unwrap_or_else(|| nlu::resolve_when(&text, &ctx.now, ctx.tz)),
+        },
+        None => wanted(ctx, DATE, TIME),
+    };
     match (when.date, when.time) {
         (Some(date), Some(time)) => match instant(ctx, date, time) {
             Some(at) => Ok(Ok((service, at, staff_id))),
