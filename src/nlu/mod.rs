@@ -1,7 +1,9 @@
 //! Language understanding for live calls: spoken dates and times ([`when`]), with service
 //! matching and caller prediction to follow.
 
+mod compounds;
 mod lexicon;
+mod phrase;
 pub mod predict;
 pub mod services;
 mod tokens;
