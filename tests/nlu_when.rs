@@ -292,3 +292,19 @@ fn year_end_and_daylight_saving() {
     let (date, _, _) = when("2026-11-19T03:30:00Z", "America/New_York", "heute");
     assert_eq!(date, "2026-11-18");
 }
+
+/// SPEC.md §5: no input costs more than the deadline. A text longer than the cap (a megabyte
+/// sent as `datum`) is not understood at all — a date deep inside it is no answer to trust —
+/// and costs next to nothing; up to the cap it is read as usual.
+#[test]
+fn text_past_the_cap_is_not_understood() {
+    let said = "morgen um 10";
+    let padded = format!("{said:<width$}", width = askpro::nlu::when::MAX_TEXT_CHARS);
+    assert_eq!(when(WED, BERLIN, &padded), ("2026-11-19".into(), "10:00".into(), String::new()));
+    let empty = (String::new(), String::new(), String::new());
+    assert_eq!(when(WED, BERLIN, &format!("{padded} ")), empty, "a character too many");
+    let megabyte = format!("{said} ").repeat(80_000);
+    let start = std::time::Instant::now();
+    assert_eq!(when(WED, BERLIN, &megabyte), empty);
+    assert!(start.elapsed() < std::time::Duration::from_millis(50), "{:?}", start.elapsed());
+}

@@ -53,8 +53,18 @@ impl When {
     }
 }
 
-/// Resolves `text` relative to the instant `now`, read in `tz`.
+/// The most characters of a text that is read for a date and time: ten times the longest
+/// sentence of the development set. A longer text is not understood at all, so that no caller
+/// can make resolving it cost more than microseconds.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// Resolves `text` relative to the instant `now`, read in `tz`; nothing past
+/// [`MAX_TEXT_CHARS`].
 pub fn resolve<T: TimeZone>(text: &str, now: &chrono::DateTime<T>, tz: Tz) -> When {
+    // Bytes first: refusing a megabyte costs nothing.
+    if text.len() > 4 * MAX_TEXT_CHARS || text.chars().count() > MAX_TEXT_CHARS {
+        return When::default();
+    }
     let local = now.with_timezone(&tz);
     let today = local.date_naive();
     let scan = Scan::new(tokenize(text));
