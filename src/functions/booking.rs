@@ -49,14 +49,15 @@ const HALF_HOUR: i64 = 30 * 60_000;
 
 /// The service the caller named, matched within the company and offered at this branch.
 async fn service(ctx: &Ctx<'_>) -> Result<Step<Service>> {
-    let Some(phrase) = ctx.args.text(SERVICE) else {
+    // Past the caps on a spoken phrase, what came is no service name: ask again.
+    let Some(phrase) = ctx.args.text(SERVICE).filter(|p| nlu::services::within_caps(p)) else {
         return Ok(Err(Answer::new(Status::NeedsInput, "Für welche Leistung möchten Sie einen Termin?")));
     };
     let kept = crate::ops::service::kept_catalog(ctx.app, &ctx.company).await?;
-    let (catalog, services) = &*kept;
-    let found = catalog
-        .matches(&phrase, ctx.company.service_confidence_threshold)
-        .and_then(|m| services.iter().find(|s| s.id == m.service_id).cloned());
+    let threshold = ctx.company.service_confidence_threshold;
+    let found = crate::ops::service::match_kept(&kept, &phrase, threshold)
+        .await?
+        .and_then(|m| kept.1.iter().find(|s| s.id == m.service_id).cloned());
     Ok(found.filter(|s| s.branch_id.is_none_or(|b| b == ctx.branch.id)).ok_or_else(|| {
         Answer::new(Status::NotFound, format!("Die Leistung „{phrase}“ bieten wir hier leider nicht an."))
             .with("requested", phrase)

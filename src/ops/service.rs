@@ -8,6 +8,7 @@ use super::kept::Kept;
 use super::{branch, company, create_or_reuse, App, Created};
 use crate::domain::{self, Cents};
 use crate::error::{Error, Result};
+use crate::nlu::services::{self, MAX_PHRASE_CHARS, MAX_PHRASE_WORDS, MAX_WORD_CHARS};
 use crate::nlu::{Catalog, ServiceMatch};
 use crate::store::{Company, NewService, NewSynonym, Service, Synonym};
 
@@ -83,10 +84,32 @@ pub async fn add_synonym(app: &App, service_id: i64, synonym: &str) -> Result<Sy
 }
 
 /// The company's best service for a spoken phrase, or `None` below its confidence threshold.
+/// A phrase past the caps on what is matched is refused: nobody says a service that long, and
+/// "no match" would read as a missing synonym.
 pub async fn match_phrase(app: &App, company_id: i64, phrase: &str) -> Result<Option<ServiceMatch>> {
+    if !services::within_caps(phrase) {
+        return Err(Error::invalid(format!(
+            "the phrase is too long to be a spoken service name: at most {MAX_PHRASE_CHARS} characters, \
+             {MAX_PHRASE_WORDS} words and {MAX_WORD_CHARS} letters a word"
+        )));
+    }
     let company = company::get(app, company_id).await?;
     let catalog = catalog(app, company_id).await?;
     Ok(catalog.matches(phrase, company.service_confidence_threshold))
+}
+
+/// [`Catalog::matches`] in a kept catalog, off the I/O threads: a phrase the catalog remembers
+/// is a look-up, any other is ranked against every name and synonym (most of a millisecond
+/// for a company with thousands) on the blocking pool, so that the daemon's I/O threads stay
+/// free and the function's deadline can still answer.
+pub async fn match_kept(kept: &Arc<CatalogAndServices>, phrase: &str, threshold: f64) -> Result<Option<ServiceMatch>> {
+    if kept.0.remembers(phrase) {
+        return Ok(kept.0.matches(phrase, threshold));
+    }
+    let (kept, phrase) = (Arc::clone(kept), phrase.to_string());
+    tokio::task::spawn_blocking(move || kept.0.matches(&phrase, threshold))
+        .await
+        .map_err(|e| Error::internal(format!("service matching stopped: {e}")))
 }
 
 /// A company's active services and synonyms, prepared for matching.
@@ -99,7 +122,11 @@ pub async fn catalog_and_services(app: &App, company_id: i64) -> Result<(Catalog
     let (services, synonyms) =
         tokio::try_join!(app.store.services(company_id, None), app.store.company_synonyms(company_id))?;
     let active: Vec<(i64, String)> = services.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect();
-    Ok((Catalog::new(&active, &synonyms), services))
+    // Preparing thousands of synonyms takes tens of milliseconds: not on an I/O thread.
+    let catalog = tokio::task::spawn_blocking(move || Catalog::new(&active, &synonyms))
+        .await
+        .map_err(|e| Error::internal(format!("preparing the service catalog stopped: {e}")))?;
+    Ok((catalog, services))
 }
 
 /// A company's matcher and services, as [`catalog_and_services`] builds them.

@@ -1,0 +1,153 @@
+//! Long input on the call path (SPEC.md §5 and §9): a function argument of a megabyte, as a
+//! voice model steered by a caller can send, answers within the deadline — `needs_input` or
+//! `not_found`, never a frozen daemon — while `/healthz` keeps answering within 50 ms; and
+//! `service:match` refuses an over-long phrase at once.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Utc};
+use chrono_tz::Europe::Berlin;
+use common::daemon::{Daemon, PLATFORM_KEY};
+use common::TestDb;
+use serde_json::{json, Value};
+
+both_backends!(a_megabyte_argument_answers_within_the_deadline);
+
+const BRANCH_PHONE: &str = "+493023125100";
+/// The daemon's body limit (SPEC.md §5).
+const BODY_LIMIT: usize = 1 << 20;
+/// The default function deadline.
+const DEADLINE: Duration = Duration::from_secs(2);
+
+fn salon(db: &TestDb) -> String {
+    let c = db.company("Salon").to_string();
+    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", BRANCH_PHONE, "-q"]);
+    let s = db.service(c.parse().unwrap(), "Herrenhaarschnitt", 30).to_string();
+    db.ok(&["service:add-synonym", "--service-id", &s, "--synonym", "Männerhaarschnitt"]);
+    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "-q"]);
+    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    c
+}
+
+/// A Monday at least a week ahead.
+fn monday() -> String {
+    let today = Utc::now().with_timezone(&Berlin).date_naive();
+    let monday = today + chrono::Duration::days(i64::from(7 - today.weekday().num_days_from_monday()) + 7);
+    monday.format("%Y-%m-%d").to_string()
+}
+
+/// A `check_availability` body with `args`, where the argument `long` is `filler` repeated up to
+/// just under the body limit.
+fn body(call_id: &str, mut args: Value, long: &str, filler: &str) -> Vec<u8> {
+    args[long] = json!("");
+    let envelope = json!({"name": "check_availability", "args": args, "call": {"call_id": call_id, "agent_id": "agent_unknown", "from_number": "+4917611111111", "to_number": BRANCH_PHONE, "call_status": "ongoing"}});
+    let room = BODY_LIMIT - envelope.to_string().len() - 16;
+    let text: String = filler.chars().cycle().take(room).collect();
+    let text: String = text.char_indices().take_while(|(at, c)| at + c.len_utf8() <= room).map(|(_, c)| c).collect();
+    let mut body = envelope;
+    body["args"][long] = json!(text);
+    let body = body.to_string().into_bytes();
+    assert!(body.len() <= BODY_LIMIT && body.len() > BODY_LIMIT - 1024, "{} bytes", body.len());
+    body
+}
+
+/// How long one `GET /healthz` takes, answered `200`.
+fn healthz(addr: &str) -> Duration {
+    let start = Instant::now();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    start.elapsed()
+}
+
+fn a_megabyte_argument_answers_within_the_deadline(db: &TestDb) {
+    salon(db);
+    let daemon = Daemon::start(db, &[]);
+    let day = monday();
+    let cases = [
+        ("dienstleistung", "one word of noise", json!({"datum": day, "uhrzeit": "10:00"}), "herrenhaarschnittsxq"),
+        ("dienstleistung", "words", json!({"datum": day, "uhrzeit": "10:00"}), "Männer Haarschnitt bitte "),
+        ("datum", "one word", json!({"dienstleistung": "Herrenhaarschnitt", "uhrzeit": "10:00"}), "freitagmontag"),
+        ("datum", "words", json!({"dienstleistung": "Herrenhaarschnitt"}), "nächsten Freitag um halb drei "),
+    ];
+    // Three rounds, each call its own (a retry would be answered from memory), built beforehand
+    // so that the long calls follow each other while /healthz is asked.
+    let requests: Vec<(String, Vec<u8>)> = (0..3)
+        .flat_map(|round| cases.iter().enumerate().map(move |(i, case)| (round, i, case)))
+        .map(|(round, i, (long, what, args, filler))| {
+            (format!("{long} ({what})"), body(&format!("call_long_{round}_{i}"), args.clone(), long, filler))
+        })
+        .collect();
+    let done = AtomicBool::new(false);
+    let (answers, (slowest, checks)) = std::thread::scope(|s| {
+        let health = s.spawn(|| {
+            let (mut slowest, mut checks) = (Duration::ZERO, 0);
+            while !done.load(Ordering::Relaxed) {
+                slowest = slowest.max(healthz(&daemon.addr));
+                checks += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            (slowest, checks)
+        });
+        let answers: Vec<_> = requests
+            .iter()
+            .map(|(case, request)| {
+                let start = Instant::now();
+                let (status, answer) = daemon.signed_to("/retell/function", request, PLATFORM_KEY);
+                (case, status, answer, start.elapsed())
+            })
+            .collect();
+        done.store(true, Ordering::Relaxed);
+        (answers, health.join().unwrap())
+    });
+    let slowest_call = answers.iter().map(|a| a.3).max().unwrap_or_default();
+    println!("slowest long call {slowest_call:?}; slowest of {checks} /healthz meanwhile {slowest:?}");
+    for (case, status, answer, took) in answers {
+        assert_eq!(status, 200, "{case}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        let said = answer["status"].as_str().unwrap_or_default();
+        assert!(matches!(said, "needs_input" | "not_found"), "{case}: {answer}");
+        assert!(answer.to_string().len() < 1024, "{case}: the answer does not repeat it");
+        assert!(took < DEADLINE, "{case}: answered after {took:?}");
+    }
+    assert!(slowest < Duration::from_millis(50), "the slowest of {checks} /healthz took {slowest:?}");
+    // Ordinary phrases still match.
+    let request = json!({"name": "check_availability", "args": {"dienstleistung": "einen Männerhaarschnitt", "datum": day, "uhrzeit": "10:00"}, "call": {"call_id": "call_short", "from_number": "+4917611111111", "to_number": BRANCH_PHONE}});
+    let (status, answer) = daemon.signed_to("/retell/function", request.to_string().as_bytes(), PLATFORM_KEY);
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(
+        (answer["status"].as_str(), answer["service"].as_str()),
+        (Some("ok"), Some("Herrenhaarschnitt")),
+        "{answer}"
+    );
+}
+
+/// `service:match` takes what an operator pastes: past the caps it says so (exit 2) at once,
+/// rather than a silent "no match" that looks like a missing synonym.
+#[test]
+fn service_match_refuses_an_over_long_phrase() {
+    let db = TestDb::sqlite();
+    let c = salon(&db);
+    // Linux takes at most 128 KiB in one argument: the longest argument a shell can pass.
+    for letters in [10_000, 120_000] {
+        let phrase = "herrenhaarschnittsxq".repeat(letters / 20);
+        let start = Instant::now();
+        let run = db.run(&["service:match", "--company-id", &c, &phrase]);
+        run.fails(2, "too long");
+        assert!(run.stderr.len() < 1024, "the error does not repeat the phrase");
+        assert!(start.elapsed() < DEADLINE, "{letters} letters took {:?}", start.elapsed());
+    }
+    let words = "Haar ".repeat(30);
+    db.run(&["service:match", "--company-id", &c, &words]).fails(2, "too long");
+    let m = db.json(&["service:match", "--company-id", &c, "einen Männerhaarschnitt bitte"]);
+    assert_eq!(m["name"], "Herrenhaarschnitt");
+}
