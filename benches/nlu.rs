@@ -1,9 +1,11 @@
-//! In-process benchmark of the spoken date/time resolver (SPEC.md §9: ≤ 50 µs per sentence).
-//! Run with `cargo bench --bench nlu`; prints µs per sentence and the ratio to the target.
+//! In-process benchmark of the spoken date/time resolver (SPEC.md §9: ≤ 50 µs per sentence)
+//! and of service matching, ordinary phrases and phrases at the caps (SPEC.md §5: ≤ 5 ms).
+//! Run with `cargo bench --bench nlu`; prints the figures and their ratios to the targets.
 
 use std::hint::black_box;
 use std::time::Instant;
 
+use askpro::nlu::services::{MAX_PHRASE_CHARS, MAX_PHRASE_WORDS, MAX_WORD_CHARS};
 use askpro::nlu::{resolve_when, Catalog};
 use askpro::templates::Industry;
 
@@ -133,4 +135,62 @@ fn matching() {
         per_phrase[10] / 1000.0
     );
     println!("{:<48} {:>8.2} µs", "  the same phrase again (remembered), median", remembered[10]);
+
+    // Phrases at the caps, made to split badly (SPEC.md §5: no input costs more than the
+    // deadline); each is matched first in 5 fresh catalogs, and the slowest phrase counts.
+    let slowest = at_the_caps()
+        .iter()
+        .map(|phrase| {
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let fresh = Catalog::new(&services, &synonyms);
+                    let start = Instant::now();
+                    black_box(fresh.best(black_box(phrase)));
+                    start.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            times[2]
+        })
+        .fold(0.0, f64::max);
+    println!(
+        "{:<48} {:>8.2} ms   target {:>6.0} ms   ratio {:.3}",
+        "  a phrase at the caps, slowest median",
+        slowest,
+        5.0,
+        slowest / 5.0
+    );
+    let megabyte = "herrenhaarschnitts".repeat(58_000);
+    let start = Instant::now();
+    black_box(catalog.best(black_box(&megabyte)));
+    println!("{:<48} {:>8.2} µs", "  a megabyte phrase (refused)", start.elapsed().as_secs_f64() * 1e6);
+}
+
+/// Phrases within the caps that make compound splitting work hardest: long words of noise, of
+/// one letter, of known parts and linking letters, and as many words as allowed.
+fn at_the_caps() -> Vec<String> {
+    let noise = |n: usize, seed: u32| -> String {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from(b'a' + (x >> 16) as u8 % 26)
+            })
+            .collect()
+    };
+    let filled = |word: &str| {
+        let n = (MAX_PHRASE_CHARS + 1) / (word.chars().count() + 1);
+        vec![word; n.min(MAX_PHRASE_WORDS)].join(" ")
+    };
+    let w = MAX_WORD_CHARS;
+    vec![
+        filled(&noise(w, 7)),
+        filled(&"s".repeat(w)),
+        filled(&"herrenhaarschnittsdamenhaarschnittswimpernfarbe".chars().take(w).collect::<String>()),
+        filled(&"haar".repeat(w / 4)),
+        filled(&"ssa".repeat(w / 3)),
+        filled("Haar"),
+        filled("Gesichtsbehandlung"),
+        (0..MAX_PHRASE_WORDS as u32).map(|i| noise(7, i)).collect::<Vec<_>>().join(" "),
+    ]
 }
