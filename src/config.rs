@@ -12,6 +12,10 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://askpro.db";
 pub const DEFAULT_RETELL_BASE_URL: &str = "https://api.retellai.com";
 pub const DEFAULT_CALCOM_BASE_URL: &str = "https://api.cal.com";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The default budget of request body bytes the daemon buffers across all connections.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 32 << 20;
+/// The smallest budget: one whole body of the largest size accepted (1 MiB).
+const MIN_BUFFERED_BYTES: usize = 1 << 20;
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Default, Clone)]
@@ -33,6 +37,8 @@ struct FileSettings {
     listen: Option<String>,
     function_deadline_ms: Option<u64>,
     rate_limit_per_source: Option<u32>,
+    max_connections: Option<usize>,
+    max_buffered_bytes: Option<usize>,
 }
 
 /// The resolved configuration of one process.
@@ -47,8 +53,13 @@ pub struct Settings {
     pub listen: String,
     /// How long a custom function may take before the caller hears a fallback.
     pub function_deadline: std::time::Duration,
-    /// Requests per second one source address may send the daemon (0: no limit).
+    /// Requests per second one source address may send the daemon (0: no limit), counted
+    /// separately for signed requests and for refused ones.
     pub rate_limit_per_source: u32,
+    /// Connections the daemon keeps open at once (`None`: derived from the open-file limit).
+    pub max_connections: Option<usize>,
+    /// Request body bytes buffered across all connections at once.
+    pub max_buffered_bytes: usize,
 }
 
 impl Settings {
@@ -101,6 +112,20 @@ impl Settings {
                     Error::config(format!("ASKPRO_RATE_LIMIT must be requests per second (0: off), not '{v}'"))
                 })?,
                 None => file.rate_limit_per_source.unwrap_or(500),
+            },
+            max_connections: match env("ASKPRO_MAX_CONNECTIONS") {
+                Some(v) => Some(v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    Error::config(format!("ASKPRO_MAX_CONNECTIONS must be a number of connections above 0, not '{v}'"))
+                })?),
+                None => file.max_connections.filter(|n| *n > 0),
+            },
+            max_buffered_bytes: match env("ASKPRO_MAX_BUFFERED_BYTES") {
+                Some(v) => v.trim().parse().ok().filter(|n| *n >= MIN_BUFFERED_BYTES).ok_or_else(|| {
+                    Error::config(format!(
+                        "ASKPRO_MAX_BUFFERED_BYTES must be bytes, at least 1048576 (one whole body), not '{v}'"
+                    ))
+                })?,
+                None => file.max_buffered_bytes.unwrap_or(DEFAULT_MAX_BUFFERED_BYTES).max(MIN_BUFFERED_BYTES),
             },
             database_url,
         })
@@ -165,6 +190,22 @@ mod tests {
         assert_eq!(s.listen, "127.0.0.1:7000");
         std::fs::write(&file, "databse_url = 1\n").unwrap();
         assert_eq!(Settings::resolve(&o, env(&[])).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn daemon_limits_have_defaults_and_refuse_nonsense() {
+        let none = Overrides::default();
+        let s = Settings::resolve(&none, env(&[])).unwrap();
+        assert_eq!((s.max_connections, s.max_buffered_bytes), (None, DEFAULT_MAX_BUFFERED_BYTES));
+        let s = Settings::resolve(
+            &none,
+            env(&[("ASKPRO_MAX_CONNECTIONS", "64"), ("ASKPRO_MAX_BUFFERED_BYTES", "8388608")]),
+        )
+        .unwrap();
+        assert_eq!((s.max_connections, s.max_buffered_bytes), (Some(64), 8 << 20));
+        for (name, value) in [("ASKPRO_MAX_CONNECTIONS", "0"), ("ASKPRO_MAX_BUFFERED_BYTES", "1000")] {
+            assert_eq!(Settings::resolve(&none, env(&[(name, value)])).unwrap_err().exit_code(), 6, "{name}={value}");
+        }
     }
 
     #[test]

@@ -99,3 +99,47 @@ fn a_bad_database_url_is_a_configuration_error() {
     assert_eq!(out.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
 }
+
+/// On shutdown, a request whose body is still arriving is answered before its connection
+/// closes, an idle keep-alive connection is closed at once, and `serve` returns.
+#[test]
+fn shutdown_answers_requests_in_flight_and_closes_idle_connections() {
+    let _listening = LISTENING.lock().unwrap_or_else(|e| e.into_inner());
+    let db = TestDb::sqlite();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let overrides = Overrides { database_url: Some(db.url.clone()), ..Default::default() };
+    let settings = Settings::resolve(&overrides, |_| None).unwrap();
+    let (addr, stop, server) = runtime.block_on(async {
+        let app = App::connect(settings, PoolSize(2)).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, Arc::new(State::new(app).await.unwrap()), async {
+            let _ = stopped.await;
+        }));
+        (addr, stop, server)
+    });
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    let mut first = [0; 512];
+    assert!(idle.read(&mut first).unwrap() > 0);
+    let mut busy = TcpStream::connect(&addr).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let signature = format!("v={},d={}", askpro::store::now_ms(), "0".repeat(64));
+    write!(
+        busy,
+        "POST /retell/webhook HTTP/1.1\r\nHost: t\r\nX-Retell-Signature: {signature}\r\nContent-Length: 4\r\n\r\n{{"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    stop.send(()).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(idle.read(&mut first).unwrap_or(0), 0, "the idle connection is closed");
+    busy.write_all(b"\"\"}").unwrap();
+    let mut response = String::new();
+    busy.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "the request in flight is answered: {response}");
+    runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await }).unwrap().unwrap().unwrap();
+}

@@ -47,6 +47,12 @@ fn main() {
         LogFormat::Text => builder.init(),
     }
     let overrides = Overrides { config_file: args.config, database_url: args.database_url, listen: args.listen };
+    // Descriptors bound how many connections the daemon can hold; the hard limit is what the
+    // operator allows, so take all of it.
+    match askpro::daemon::connections::raise_fd_limit() {
+        Ok(limit) => tracing::debug!(open_files = limit, "open-file limit raised to the hard limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     if let Err(err) = runtime.block_on(run(overrides)) {
         eprintln!("error: {err}");
@@ -66,8 +72,9 @@ async fn run(overrides: Overrides) -> askpro::Result<()> {
             .with_help("set ASKPRO_LISTEN or --listen to a free address")
             .with_source(e)
     })?;
-    tracing::info!(address = %listener.local_addr()?, "askpro-daemon listening");
-    serve(listener, Arc::new(State::new(app).await?), shutdown_signal()).await?;
+    let state = Arc::new(State::new(app).await?);
+    tracing::info!(address = %listener.local_addr()?, max_connections = state.max_connections(), "askpro-daemon listening");
+    serve(listener, state, shutdown_signal()).await?;
     tracing::info!("askpro-daemon stopped");
     Ok(())
 }

@@ -2,47 +2,60 @@
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run it in-process on port 0
 //! and the binary wires it to SIGTERM/Ctrl-C. Connections in flight are drained on shutdown.
-//! Bodies are capped (1 MiB, 413) and read under a timeout; Retell requests are verified on
-//! their raw bytes before anything is parsed; every error is a JSON body.
+//! What one client can take is bounded: connections ([`connections`]), buffered body bytes
+//! ([`body`]), and requests per source, where only requests whose signature verified are
+//! charged to the signed budget and refusals have one of their own ([`limit`]). Retell requests
+//! are verified on their raw bytes before anything is parsed (a request without a usable
+//! signature header before its body is read); every error is a JSON body.
 
+pub mod body;
 pub mod cal_signature;
+pub mod connections;
 pub mod keys;
 pub mod limit;
 pub mod metrics;
 pub mod signature;
+mod status;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::json;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::{ErrorKind, Result};
 use crate::ops::events::{self, Intake};
 use crate::ops::App;
+pub use body::BODY_LIMIT;
+use body::{BodyError, Budget};
+use connections::Connections;
 use keys::Keys;
 use metrics::Metrics;
-
-/// The largest body accepted (413 above it).
-pub const BODY_LIMIT: usize = 1 << 20;
-/// How long a client may take to send its body (408 after it).
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every request handler can reach.
 pub struct State {
     pub app: App,
     pub metrics: Metrics,
-    limit: limit::RateLimit,
+    /// Charged by requests whose signature verified.
+    signed: limit::RateLimit,
+    /// Charged by requests refused for their signature, so they never use up the signed budget.
+    refused: limit::RateLimit,
+    bodies: Arc<Budget>,
+    connections: Arc<Connections>,
     keys: std::sync::RwLock<Arc<Keys>>,
 }
+
+/// The address a request came from (a request extension set by [`handle`]).
+#[derive(Clone, Copy)]
+struct Source(IpAddr);
 
 impl State {
     /// Loads the Retell keys ([`serve`] refreshes them every 30 s); keeps schedules and matchers.
@@ -55,8 +68,23 @@ impl State {
             app.schedules.get_or_insert_default();
         }
         let keys = Keys::load(&app).await?;
-        let limit = limit::RateLimit::new(app.settings.rate_limit_per_source);
-        Ok(State { app, metrics: Metrics::default(), limit, keys: std::sync::RwLock::new(Arc::new(keys)) })
+        let rate = app.settings.rate_limit_per_source;
+        let bodies = Budget::new(app.settings.max_buffered_bytes);
+        let connections = Connections::new(app.settings.max_connections.unwrap_or_else(connections::default_cap));
+        Ok(State {
+            app,
+            metrics: Metrics::default(),
+            signed: limit::RateLimit::new(rate),
+            refused: limit::RateLimit::new(rate),
+            bodies,
+            connections,
+            keys: std::sync::RwLock::new(Arc::new(keys)),
+        })
+    }
+
+    /// The most connections served at once.
+    pub fn max_connections(&self) -> usize {
+        self.connections.cap()
     }
 
     fn keys(&self) -> Arc<Keys> {
@@ -70,42 +98,23 @@ impl State {
     }
 }
 
-/// Serves until `shutdown` resolves, then stops accepting and waits (up to 10 s) for requests in
-/// flight.
+/// Serves until `shutdown` resolves, then stops accepting, asks every connection to close after
+/// its request in flight, and waits (up to 10 s) for them.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     let mut reload = tokio::time::interval(Duration::from_secs(30));
     reload.tick().await;
+    let mut warned: Option<Instant> = None;
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(conn) => conn,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let state = state.clone();
-                let source = peer.ip();
-                let service = hyper::service::service_fn(move |req| handle(state.clone(), source, req));
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(10))
-                    .serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, "connection ended with an error");
-                    }
-                });
-            }
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => spawn_connection(&state, stream, peer.ip()),
+                Err(e) => accept_failed(&state, &e, &mut warned).await,
+            },
             _ = reload.tick() => {
                 if let Err(e) = state.reload_keys().await {
                     tracing::warn!(error = %e, "could not reload the Retell keys; keeping the old ones");
@@ -115,32 +124,91 @@ pub async fn serve(
         }
     }
     drop(listener);
-    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+    state.connections.close_all();
+    if tokio::time::timeout(Duration::from_secs(10), state.connections.drained()).await.is_err() {
         tracing::warn!("requests still running after 10 s; exiting anyway");
     }
     Ok(())
 }
 
+/// The most a connection's read buffer grows to (hyper's default is 400 KB): the request head
+/// must fit in it, and hundreds of connections each sending a large body would otherwise hold
+/// that much each, beyond the budget of buffered body bytes.
+const READ_BUFFER: usize = 32 << 10;
+
+/// What a client hears when every connection is busy: come back in a second.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
+connection: close\r\ncontent-length: 71\r\n\r\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too many connections; retry\"}}";
+
+fn spawn_connection(state: &Arc<State>, stream: TcpStream, source: IpAddr) {
+    let Some(open) = state.connections.admit() else {
+        // Fits in a fresh socket's buffer: written at once or not at all, never waited for.
+        let _ = stream.try_write(BUSY);
+        return;
+    };
+    let (state, connection) = (state.clone(), open.connection());
+    let service = hyper::service::service_fn(move |req| {
+        let busy = connection.busy();
+        let state = state.clone();
+        async move {
+            let _busy = busy;
+            handle(state, source, req).await
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(10))
+        .max_buf_size(READ_BUFFER)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::spawn(async move {
+        let mut conn = std::pin::pin!(conn);
+        let ended = tokio::select! {
+            ended = conn.as_mut() => ended,
+            () = open.asked_to_close() => {
+                // An idle connection closes at once; one with a request in flight answers it
+                // first. One that sent part of a request head and stalls is not waited for.
+                conn.as_mut().graceful_shutdown();
+                loop {
+                    tokio::select! {
+                        ended = conn.as_mut() => break ended,
+                        () = tokio::time::sleep(Duration::from_millis(100)) => if !open.is_busy() { break Ok(()) },
+                    }
+                }
+            }
+        };
+        if let Err(e) = ended {
+            tracing::debug!(error = %e, "connection ended with an error");
+        }
+    });
+}
+
+/// A failed accept: the client's own trouble is skipped; running out of descriptors (or memory)
+/// closes an idle connection to free one and pauses briefly instead of spinning.
+async fn accept_failed(state: &State, e: &std::io::Error, warned: &mut Option<Instant>) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, Interrupted};
+    if matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted) {
+        return;
+    }
+    let shed = state.connections.shed_idle();
+    if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
+        *warned = Some(Instant::now());
+        tracing::warn!(error = %e, closed_an_idle_connection = shed, "accept failed");
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
 async fn handle(
     state: Arc<State>,
-    source: std::net::IpAddr,
-    req: Request<Incoming>,
+    source: IpAddr,
+    mut req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = std::time::Instant::now();
-    if req.method() == Method::POST {
-        if let Err(wait) = state.limit.admit(source) {
-            let mut response =
-                error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this source");
-            response.headers_mut().insert(hyper::header::RETRY_AFTER, wait.into());
-            state.metrics.request("rate_limited", 429, started.elapsed());
-            return Ok(response);
-        }
-    }
+    req.extensions_mut().insert(Source(source));
     let (endpoint, response) = match (req.method(), req.uri().path()) {
         (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
-        (&Method::GET, "/metrics") => ("metrics", metrics_response(&state)),
-        (&Method::GET, "/status") => ("status", status_page(&state)),
+        (&Method::GET, "/metrics") => ("metrics", status::metrics(&state)),
+        (&Method::GET, "/status") => ("status", status::page(&state)),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
         (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
         (&Method::POST, "/calcom/webhook") => ("calcom_webhook", calcom_webhook(&state, req).await),
@@ -162,76 +230,6 @@ async fn readiness(state: &State) -> Response<Full<Bytes>> {
     }
 }
 
-fn metrics_response(state: &State) -> Response<Full<Bytes>> {
-    Response::builder()
-        .header("content-type", "text/plain; version=0.0.4")
-        .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state) + &kept_slots(state))))
-        .expect("static response parts are valid")
-}
-
-/// A small HTML page with the same figures as `/metrics`, refreshing itself every 30 s.
-fn status_page(state: &State) -> Response<Full<Bytes>> {
-    let (rows, failures) = state.metrics.summary();
-    let mut html = String::from(
-        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"30\">\
-         <title>askpro-daemon</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em 1em;text-align:right}\
-         th:first-child,td:first-child{text-align:left}</style></head><body><h1>askpro-daemon</h1>\
-         <table><tr><th>endpoint</th><th>requests</th><th>not 2xx</th><th>mean ms</th></tr>",
-    );
-    for (endpoint, count, failed, mean) in rows {
-        html.push_str(&format!("<tr><td>{endpoint}</td><td>{count}</td><td>{failed}</td><td>{mean:.2}</td></tr>"));
-    }
-    let (functions, upstream) = state.metrics.function_summary();
-    html.push_str("</table><h2>functions</h2><table><tr><th>function</th><th>calls</th><th>mean ms</th></tr>");
-    for (function, count, mean) in functions {
-        html.push_str(&format!("<tr><td>{function}</td><td>{count}</td><td>{mean:.2}</td></tr>"));
-    }
-    html.push_str("</table><h2>upstream failures</h2><table>");
-    for (what, n) in upstream {
-        html.push_str(&format!("<tr><td>{what}</td><td>{n}</td></tr>"));
-    }
-    html.push_str("</table><h2>signature failures</h2><table>");
-    for (reason, n) in failures {
-        html.push_str(&format!("<tr><td>{reason}</td><td>{n}</td></tr>"));
-    }
-    html.push_str("</table><h2>circuits</h2><table>");
-    for (company, upstream, open) in state.app.breakers.states() {
-        let state = if open { "open (paused)" } else { "closed" };
-        html.push_str(&format!("<tr><td>company {company}, {upstream}</td><td>{state}</td></tr>"));
-    }
-    html.push_str("</table></body></html>");
-    Response::builder()
-        .header("content-type", "text/html; charset=utf-8")
-        .body(Full::new(Bytes::from(html)))
-        .expect("static response parts are valid")
-}
-
-/// The circuit breakers' states as a Prometheus gauge.
-fn circuits(state: &State) -> String {
-    let mut out = String::from(
-        "# HELP askpro_circuit_open Whether calls to an upstream are paused for a company (1) or not (0).\n\
-         # TYPE askpro_circuit_open gauge\n",
-    );
-    for (company, upstream, open) in state.app.breakers.states() {
-        out.push_str(&format!(
-            "askpro_circuit_open{{company=\"{company}\",upstream=\"{upstream}\"}} {}\n",
-            u8::from(open)
-        ));
-    }
-    out
-}
-
-/// How often kept slots served a day (SQLite only: a daemon on PostgreSQL keeps none).
-fn kept_slots(state: &State) -> String {
-    let Some(kept) = &state.app.schedules else { return String::new() };
-    format!(
-        "# HELP askpro_kept_slot_days_reused_total Days whose free slots a call took from memory instead of computing them.\n\
-         # TYPE askpro_kept_slot_days_reused_total counter\n\
-         askpro_kept_slot_days_reused_total {}\n",
-        kept.days_reused()
-    )
-}
-
 /// `POST /retell/webhook`: verify, store durably, acknowledge.
 async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (scope, body) = match verified(state, req).await {
@@ -247,18 +245,22 @@ async fn retell_webhook(state: &State, req: Request<Incoming>) -> Response<Full<
 
 /// `POST /calcom/webhook`: verify with the companies' webhook secrets, store, apply, acknowledge.
 async fn calcom_webhook(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let source = source(&req);
     let header = req.headers().get(cal_signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let body = match read_body(req).await {
+    if let Err(e) = cal_signature::parse(header.as_deref()) {
+        return refused(state, source, e.reason(), &e.to_string());
+    }
+    let body = match read_body(state, req).await {
         Ok(body) => body,
         Err(response) => return response,
     };
     let company_id = match state.keys().verify_calcom(&body, header.as_deref()) {
         Ok(company_id) => company_id,
-        Err(e) => {
-            state.metrics.signature_failure(e.reason());
-            return error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string());
-        }
+        Err(e) => return refused(state, source, e.reason(), &e.to_string()),
     };
+    if let Some(response) = over_signed_limit(state, source) {
+        return response;
+    }
     match crate::ops::bookings::calcom_event(&state.app, company_id, &body).await {
         Ok(Intake::Stored { .. }) => json_response(StatusCode::OK, json!({"status": "ok"})),
         Ok(Intake::Duplicate) => json_response(StatusCode::OK, json!({"status": "duplicate"})),
@@ -312,17 +314,50 @@ async fn retell_function(state: &State, req: Request<Incoming>, name: Option<&st
     }
 }
 
-/// The body and the scope of the key that signed it, or the 4xx answer.
+/// The body and the scope of the key that signed it, or the 4xx answer. A request whose
+/// header cannot verify is refused before its body is read; the signed rate limit is charged
+/// only once the signature verified.
 async fn verified(state: &State, req: Request<Incoming>) -> Result<(events::Scope, Bytes), Response<Full<Bytes>>> {
+    let source = source(&req);
     let header = req.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let body = read_body(req).await?;
-    match state.keys().verify(&body, header.as_deref(), crate::store::now_ms()) {
-        Ok(scope) => Ok((scope, body)),
-        Err(e) => {
-            state.metrics.signature_failure(e.reason());
-            Err(error_response(StatusCode::UNAUTHORIZED, "unauthorized", &e.to_string()))
-        }
+    let now = crate::store::now_ms();
+    if let Err(e) = signature::Signature::checked(header.as_deref(), now) {
+        return Err(refused(state, source, e.reason(), &e.to_string()));
     }
+    let body = read_body(state, req).await?;
+    match state.keys().verify(&body, header.as_deref(), now) {
+        Ok(scope) => match over_signed_limit(state, source) {
+            Some(response) => Err(response),
+            None => Ok((scope, body)),
+        },
+        Err(e) => Err(refused(state, source, e.reason(), &e.to_string())),
+    }
+}
+
+fn source(req: &Request<Incoming>) -> IpAddr {
+    req.extensions().get::<Source>().map_or(IpAddr::from([0, 0, 0, 0]), |s| s.0)
+}
+
+/// 429 once the source has sent more signed requests than the rate allows.
+fn over_signed_limit(state: &State, source: IpAddr) -> Option<Response<Full<Bytes>>> {
+    state.signed.admit(source).err().map(too_many)
+}
+
+/// A request refused for its signature: 401, or 429 once the source has been refused more
+/// often than the rate allows. Counted apart from signed requests, which it never holds up.
+fn refused(state: &State, source: IpAddr, reason: &'static str, message: &str) -> Response<Full<Bytes>> {
+    state.metrics.signature_failure(reason);
+    match state.refused.admit(source) {
+        Ok(()) => error_response(StatusCode::UNAUTHORIZED, "unauthorized", message),
+        Err(wait) => too_many(wait),
+    }
+}
+
+fn too_many(wait: u64) -> Response<Full<Bytes>> {
+    let mut response =
+        error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this source");
+    response.headers_mut().insert(hyper::header::RETRY_AFTER, wait.into());
+    response
 }
 
 fn protocol_error(e: &crate::error::Error) -> Response<Full<Bytes>> {
@@ -338,19 +373,21 @@ fn protocol_error(e: &crate::error::Error) -> Response<Full<Bytes>> {
     error_response(status, e.kind().code(), e.message())
 }
 
-/// The body, at most [`BODY_LIMIT`] bytes, sent within [`BODY_TIMEOUT`].
-async fn read_body(req: Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
-    let too_large = || error_response(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than 1 MiB");
-    let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return Err(too_large());
-    }
-    match tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), BODY_LIMIT).collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(_)) => Err(error_response(StatusCode::BAD_REQUEST, "bad_request", "the body could not be read")),
-        Err(_) => Err(error_response(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time")),
-    }
+/// The body within its limits ([`body::read`]), or the 4xx/503 answer.
+async fn read_body(state: &State, req: Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
+    body::read(&state.bodies, req).await.map_err(|e| match e {
+        BodyError::TooLarge => {
+            error_response(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than 1 MiB")
+        }
+        BodyError::Unreadable => error_response(StatusCode::BAD_REQUEST, "bad_request", "the body could not be read"),
+        BodyError::Timeout => error_response(StatusCode::REQUEST_TIMEOUT, "timeout", "the body did not arrive in time"),
+        BodyError::Overloaded => {
+            let mut response =
+                error_response(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many request bodies at once; retry");
+            response.headers_mut().insert(hyper::header::RETRY_AFTER, 1.into());
+            response
+        }
+    })
 }
 
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
