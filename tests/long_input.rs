@@ -162,3 +162,46 @@ fn service_match_refuses_an_over_long_phrase() {
     let m = db.json(&["service:match", "--company-id", &c, "einen Männerhaarschnitt bitte"]);
     assert_eq!(m["name"], "Herrenhaarschnitt");
 }
+
+/// A signature is checked once per configured key over the whole body: forged megabyte bodies
+/// under many companies' keys cost milliseconds each, which must not hold up /healthz.
+#[test]
+fn forged_megabyte_bodies_under_many_keys_do_not_hold_up_healthz() {
+    let _alone = one_at_a_time();
+    let db = TestDb::sqlite();
+    salon(&db);
+    // An agency hosting a hundred companies, each on its own Retell account.
+    let created = db.shell(
+        "for i in $(seq 1 120); do askpro company:create --name \"Firma $i\" --retell-api-key \"key_company_${i}_0123456789abcdef\" -q || exit 1; done",
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let daemon = Daemon::start(&db, &[]);
+    let forged = body("call_forged", json!({"datum": monday()}), "dienstleistung", "haarschnitt ");
+    let done = AtomicBool::new(false);
+    let (slowest, checks) = std::thread::scope(|s| {
+        let health = s.spawn(|| {
+            let (mut slowest, mut checks) = (Duration::ZERO, 0);
+            while !done.load(Ordering::Relaxed) {
+                slowest = slowest.max(healthz(&daemon.addr));
+                checks += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            (slowest, checks)
+        });
+        let senders: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..6 {
+                        let (status, answer) = daemon.signed_to("/retell/function", &forged, "key_nobody_has");
+                        assert_eq!(status, 401, "{answer}");
+                    }
+                })
+            })
+            .collect();
+        senders.into_iter().for_each(|h| h.join().unwrap());
+        done.store(true, Ordering::Relaxed);
+        health.join().unwrap()
+    });
+    println!("slowest of {checks} /healthz during 18 forged megabytes under 121 keys: {slowest:?}");
+    assert!(slowest < Duration::from_millis(50), "the slowest of {checks} /healthz took {slowest:?}");
+}
