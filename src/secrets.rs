@@ -1,5 +1,6 @@
-//! Secrets at rest: AES-256-GCM (ring) under the installation's master key, and masking for
-//! every place a secret might be shown.
+//! Secrets at rest: AES-256-GCM (ring) under the installation's master key, masking for every
+//! place a secret might be shown, and the redaction of every secret the process knows from
+//! text it did not write itself ([`known`]).
 //!
 //! A sealed value is `v1:` + base64(nonce ‖ ciphertext ‖ tag). The field name is bound in as
 //! associated data, so a Cal.com key copied into the Retell column does not decrypt.
@@ -12,6 +13,9 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{Error, Result};
+
+mod known;
+pub use known::{redact, remember, Redacting, MIN_SECRET_LEN};
 
 const PREFIX: &str = "v1:";
 
@@ -70,12 +74,16 @@ impl MasterKey {
 
     fn load_or_create_file(path: &Path) -> Result<MasterKey> {
         match std::fs::read_to_string(path) {
-            Ok(text) => MasterKey::from_base64(&text).map_err(|e| {
-                Error::config(format!("the key file {} is not valid", path.display()))
-                    .with_help(e.help().unwrap_or_default().to_string())
-            }),
+            Ok(text) => {
+                remember(&text);
+                MasterKey::from_base64(&text).map_err(|e| {
+                    Error::config(format!("the key file {} is not valid", path.display()))
+                        .with_help(e.help().unwrap_or_default().to_string())
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let encoded = Self::generate_base64();
+                remember(&encoded);
                 write_private(path, &encoded).map_err(|e| {
                     Error::config(format!("cannot write the key file {}", path.display())).with_source(e)
                 })?;
@@ -91,6 +99,7 @@ impl MasterKey {
 
     /// Encrypts `plain` for the column `field`.
     pub fn seal(&self, field: &str, plain: &str) -> String {
+        remember(plain);
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new().fill(&mut nonce).expect("system randomness");
         let mut buf = plain.as_bytes().to_vec();
@@ -116,7 +125,9 @@ impl MasterKey {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| bad())?;
         let mut body = body.to_vec();
         let plain = self.key.open_in_place(nonce, Aad::from(field.as_bytes()), &mut body).map_err(|_| bad())?;
-        String::from_utf8(plain.to_vec()).map_err(|_| bad())
+        let plain = String::from_utf8(plain.to_vec()).map_err(|_| bad())?;
+        remember(&plain);
+        Ok(plain)
     }
 }
 

@@ -7,6 +7,7 @@ use clap::Parser;
 use askpro::config::{Overrides, Settings};
 use askpro::daemon::{serve, State};
 use askpro::ops::App;
+use askpro::secrets::{redact, Redacting};
 use askpro::store::PoolSize;
 
 /// mimalloc instead of the system allocator: under load every request allocates on both
@@ -41,7 +42,8 @@ enum LogFormat {
 fn main() {
     let args = Args::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("ASKPRO_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // No secret the daemon knows reaches its log, whatever text carried it.
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(|| Redacting(std::io::stderr()));
     match args.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -55,9 +57,9 @@ fn main() {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     if let Err(err) = runtime.block_on(run(overrides)) {
-        eprintln!("error: {err}");
+        eprintln!("error: {}", redact(&err.to_string()));
         if let Some(help) = err.help() {
-            eprintln!("help: {help}");
+            eprintln!("help: {}", redact(help));
         }
         std::process::exit(err.exit_code());
     }

@@ -1,5 +1,6 @@
 //! The one place output is rendered: `<Entity> ID: N` lines, tables, JSON, quiet ids, errors.
-//! stdout carries data only; notices and errors go to stderr.
+//! stdout carries data only; notices and errors go to stderr. Whatever is written passes
+//! through [`redact`] last: no secret the process knows is printed, whatever text carried it.
 
 use std::io::Write;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::secrets::redact;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -86,19 +88,20 @@ impl Output {
 
     /// `error: …` and `help: …` on stderr; with `--json` also `{"error": …}` on stdout.
     pub fn error(&self, err: &Error) {
+        let message = redact(&err.to_string()).into_owned();
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "error: {err}");
+        let _ = writeln!(stderr, "error: {message}");
         if let Some(help) = err.help() {
-            let _ = writeln!(stderr, "help: {help}");
+            let _ = writeln!(stderr, "help: {}", redact(help));
         }
         if self.json && !err.is_reported() {
-            let _ = print_json(&json!({"error": {"code": err.kind().code(), "message": err.to_string()}}));
+            let _ = print_json(&json!({"error": {"code": err.kind().code(), "message": message}}));
         }
     }
 }
 
 pub fn notice(text: &str) {
-    eprintln!("{text}");
+    eprintln!("{}", redact(text));
 }
 
 fn table() -> Table {
@@ -115,7 +118,7 @@ pub fn print_json(value: &Value) -> Result<()> {
 /// Writes a line to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
 pub fn print_line(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+    match writeln!(out, "{}", redact(text)).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }

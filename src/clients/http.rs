@@ -1,9 +1,10 @@
 //! What every upstream client shares: the HTTP client itself, how a transport failure is
-//! classified, and the backoff between retries.
+//! classified, how an upstream's text is made fit to show, and the backoff between retries.
 
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::secrets::redact;
 
 /// An HTTP client with a whole-request `timeout` (and a connect timeout of at most 5 s).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, Error> {
@@ -30,10 +31,20 @@ impl From<reqwest::Error> for Transport {
         if e.is_timeout() {
             Transport::Timeout
         } else if e.is_decode() || e.is_body() {
-            Transport::Decode(e.to_string())
+            Transport::Decode(redact(&e.to_string()).into_owned())
         } else {
-            Transport::Connect(e.without_url().to_string())
+            Transport::Connect(redact(&e.without_url().to_string()).into_owned())
         }
+    }
+}
+
+/// An upstream's error as askpro shows it: its `message` when it sent one, else the start of
+/// its body. Every secret the process knows is replaced before the text is cut, so a gateway
+/// that echoes the key shows neither the key nor a piece of it.
+pub fn error_text(message: Option<&str>, body: &[u8]) -> String {
+    match message {
+        Some(message) => redact(message).into_owned(),
+        None => redact(&String::from_utf8_lossy(body)).chars().take(200).collect(),
     }
 }
 

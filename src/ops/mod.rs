@@ -48,6 +48,13 @@ pub struct App {
 
 impl App {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> App {
+        // Secrets the settings carry; those in the database are remembered as they are opened.
+        if let Some(key) = &settings.retell_api_key {
+            crate::secrets::remember(key);
+        }
+        if let crate::secrets::KeySource::Env(key) = &settings.master_key {
+            crate::secrets::remember(key);
+        }
         App {
             store,
             settings,

@@ -5,6 +5,7 @@
 
 pub mod calcom;
 pub mod daemon;
+pub mod echo;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

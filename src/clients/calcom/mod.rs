@@ -154,8 +154,11 @@ pub const PAGE: usize = 250;
 
 impl Client {
     pub fn new(key: impl Into<String>, config: ClientConfig) -> Result<Client, Error> {
+        let key = key.into();
+        // An upstream or a gateway in front of it may repeat the key in an error.
+        crate::secrets::remember(&key);
         let http = super::http::client(config.timeout)?;
-        Ok(Client { http, key: key.into(), config: Arc::new(config), sent: Arc::default() })
+        Ok(Client { http, key, config: Arc::new(config), sent: Arc::default() })
     }
 
     pub fn base_url(&self) -> &str {
@@ -446,11 +449,8 @@ fn reset_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 /// The message of either error shape: the envelope's `error.message`, or Nest's `message`.
 fn error_message(body: &[u8]) -> String {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    v.pointer("/error/message")
-        .or_else(|| v.get("message"))
-        .and_then(|m| m.as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned())
+    let message = v.pointer("/error/message").or_else(|| v.get("message")).and_then(|m| m.as_str());
+    super::http::error_text(message, body)
 }
 
 /// Cal.com's 400 messages for a time that is not free.

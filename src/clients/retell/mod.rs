@@ -215,8 +215,11 @@ enum Repeat {
 
 impl Client {
     pub fn new(key: impl Into<String>, config: ClientConfig) -> Result<Client, Error> {
+        let key = key.into();
+        // An upstream or a gateway in front of it may repeat the key in an error.
+        crate::secrets::remember(&key);
         let http = super::http::client(config.timeout)?;
-        Ok(Client { http, key: key.into(), config })
+        Ok(Client { http, key, config })
     }
 
     pub fn base_url(&self) -> &str {
@@ -434,10 +437,8 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 /// Retell's `{"status": "error", "message": …}`, or the start of whatever came.
 fn error_message(body: &[u8]) -> String {
     let v: Value = serde_json::from_slice(body).unwrap_or_default();
-    v.get("message")
-        .and_then(|m| m.as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned())
+    let message = v.get("message").and_then(|m| m.as_str());
+    super::http::error_text(message, body)
 }
 
 fn what(path: &str) -> &'static str {
