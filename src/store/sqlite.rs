@@ -51,6 +51,9 @@ impl SqliteStore {
 
     /// Opens (creating if needed) the database file and applies pending migrations.
     ///
+    /// A new file is created readable by its owner only, before SQLite opens it: SQLite gives
+    /// the `-wal` and `-shm` files the database file's mode, so they are private too.
+    ///
     /// Several processes may start on a new file at once (`askpro … &` in a shell loop): whoever
     /// creates the file or finds migrations pending takes an exclusive lock on `<file>.lock`
     /// first, so exactly one of them switches it to WAL and migrates while the others wait.
@@ -74,6 +77,9 @@ impl SqliteStore {
             Some(path) if !path.exists() => Some(MigrationLock::acquire(path)?),
             _ => None,
         };
+        if let Some(path) = &file {
+            private_file(path)?;
+        }
         let mut attempt = 0;
         let pool = loop {
             match Self::connect(&options, size, url).await {
@@ -183,7 +189,7 @@ impl MigrationLock {
     fn acquire(db: &Path) -> Result<MigrationLock> {
         let mut name = db.as_os_str().to_owned();
         name.push(".lock");
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name).map_err(|e| {
+        let file = private_options().create(true).truncate(false).write(true).open(&name).map_err(|e| {
             Error::config(format!("cannot create the lock file {}", Path::new(&name).display()))
                 .with_help("check that the database directory exists and is writable")
                 .with_source(e)
@@ -192,3 +198,45 @@ impl MigrationLock {
         Ok(MigrationLock { _held: file })
     }
 }
+
+/// Options that create a file readable and writable by its owner only, whatever the umask.
+fn private_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Creates the database file, empty and private (SQLite takes an empty file as a new
+/// database). An existing file keeps the mode it has, which may be an operator's choice
+/// (a backup group, say); one that others can read is reported on stderr.
+fn private_file(path: &Path) -> Result<()> {
+    match private_options().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            warn_if_shared(path);
+            Ok(())
+        }
+        Err(e) => Err(Error::config(format!("cannot create the SQLite database {}", path.display()))
+            .with_help("check that the directory exists and is writable")
+            .with_source(e)),
+    }
+}
+
+#[cfg(unix)]
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else { return };
+    let mode = meta.permissions().mode() & 0o777;
+    if meta.is_file() && mode & 0o077 != 0 {
+        eprintln!(
+            "warning: {} (customers' names, numbers and call transcripts) is readable by others (mode {mode:o}); \
+             `chmod 600 {}` makes it private, and its -wal/-shm files follow when they are next created",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_shared(_path: &Path) {}
