@@ -217,6 +217,22 @@ fn numbers_updates_and_drift(db: &TestDb) {
     db.run(&["retell:assign-phone", "--agent-id", "agent_unknown", "--phone", "030 23125100"])
         .fails(3, "askpro has no agent");
     db.run(&["retell:assign-phone", "--agent-id", &agent, "--phone", "abc"]).fails(2, "not a phone number");
+    // A number reaches one branch: another branch's own phone is not given to this agent (Retell
+    // is not asked), nor is this agent's number given to a new branch.
+    let nord = db.ok(&["branch:create", "--company-id", &c, "--name", "Nord", "--phone", "040 7777777", "-q"]);
+    fake.with_model(|m| {
+        m.numbers.insert(
+            "+49407777777".into(),
+            json!({"phone_number": "+49407777777", "phone_number_type": "custom", "inbound_agents": []}),
+        );
+    });
+    let patches = fake.seen().iter().filter(|r| r.method == "PATCH").count();
+    db.run(&["retell:assign-phone", "--agent-id", &agent, "--phone", "040 7777777"])
+        .fails(4, &format!("+49407777777 is already the phone of branch {} 'Nord'", nord.trim()));
+    assert_eq!(fake.seen().iter().filter(|r| r.method == "PATCH").count(), patches, "Retell was not asked");
+    fake.with_model(|m| assert_eq!(m.numbers["+49407777777"]["inbound_agents"], json!([])));
+    db.run(&["branch:create", "--company-id", &c, "--name", "Süd", "--phone", "+493023125100"])
+        .fails(4, &format!("+493023125100 is already the phone of branch {b} 'Mitte'"));
     db.run(&["retell:buy-phone", "--agent-id", &agent, "--country", "DE", "--area-code", "30"])
         .fails(2, "US and Canada");
     let bought = db.json(&["retell:buy-phone", "--agent-id", &agent, "--country", "US", "--area-code", "415"]);

@@ -2,7 +2,7 @@
 
 use super::{company, create_or_reuse, App, Created};
 use crate::domain::{self, BusinessHours, Country, E164};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Branch, NewBranch, NotificationTargets};
 use crate::templates::Industry;
 
@@ -43,13 +43,46 @@ pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>>
     };
     let conflict = Error::conflict(format!("company {} already has a branch named '{name}'", company.id))
         .with_help("pass --if-not-exists to reuse it, or choose another --name");
-    create_or_reuse(
-        req.if_not_exists,
-        async || app.store.branch_by_name(company.id, &name_key).await,
-        async || app.store.insert_branch(company.id, &branch).await,
-        conflict,
-    )
-    .await
+    let insert = async || {
+        if let Some(phone) = &branch.phone {
+            ensure_phone_free(app, phone.as_str(), None).await?;
+        }
+        match app.store.insert_branch(company.id, &branch).await {
+            // Another process gave the phone to a branch since the check: name it.
+            Err(e) if e.kind() == ErrorKind::Conflict => match &branch.phone {
+                Some(phone) => ensure_phone_free(app, phone.as_str(), None).await.and(Err(e)),
+                None => Err(e),
+            },
+            other => other,
+        }
+    };
+    create_or_reuse(req.if_not_exists, async || app.store.branch_by_name(company.id, &name_key).await, insert, conflict)
+        .await
+}
+
+/// Refuses `number` when it already reaches another branch, in any company: calls to a number
+/// go to one branch, so a second one would silently take it from the first. `target` is the
+/// branch it is meant for when it is being assigned to that branch's agent: the branch may keep
+/// its own number, and a number registered for another of the company's agents moves to it.
+pub(crate) async fn ensure_phone_free(app: &App, number: &str, target: Option<&Branch>) -> Result<()> {
+    for holder in app.store.phone_holders(number).await? {
+        let movable = target
+            .is_some_and(|t| holder.branch_id == t.id || (holder.registered && holder.company_id == t.company_id));
+        if movable {
+            continue;
+        }
+        let (branch, company) = (
+            format!("branch {} '{}'", holder.branch_id, holder.branch_name),
+            format!("company {} '{}'", holder.company_id, holder.company_name),
+        );
+        let message = match holder.registered {
+            true => format!("{number} is already answered by the agent of {branch} of {company}"),
+            false => format!("{number} is already the phone of {branch} of {company}"),
+        };
+        return Err(Error::conflict(message)
+            .with_help("a number reaches one branch only: give this one another number, or leave the phone out"));
+    }
+    Ok(())
 }
 
 /// Looks a branch up by id, or fails with exit code 3.

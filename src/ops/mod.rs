@@ -165,7 +165,8 @@ pub struct Created<T> {
 
 /// Creates an entity by its natural key: with `if_not_exists` an existing one is returned
 /// instead, also when another process inserts it between the look-up and the insert; without
-/// it, an existing one is the `conflict` error.
+/// it, an existing one is the `conflict` error. A conflict on anything but the natural key is
+/// the insert's own error.
 pub(crate) async fn create_or_reuse<T>(
     if_not_exists: bool,
     lookup: impl AsyncFn() -> Result<Option<T>>,
@@ -181,7 +182,9 @@ pub(crate) async fn create_or_reuse<T>(
         Ok(entity) => Ok(Created { entity, existed: false }),
         Err(e) if e.kind() == ErrorKind::Conflict => match lookup().await? {
             Some(entity) if if_not_exists => Ok(Created { entity, existed: true }),
-            _ => Err(conflict),
+            Some(_) => Err(conflict),
+            // Another unique value (a branch's phone, say) was taken: the insert says which.
+            None => Err(e),
         },
         Err(e) => Err(e),
     }

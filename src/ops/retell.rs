@@ -632,6 +632,8 @@ fn planned(record: &AgentRecord, number: &str, request: PlannedRequest) -> Assig
 pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str, dry_run: bool) -> Result<Assigned> {
     let (record, company, retell) = managed(app, retell_agent_id).await?;
     let number = crate::domain::E164::parse(phone, company.country.parse()?)?;
+    let branch = super::branch::get_in_company(app, company.id, record.branch_id).await?;
+    super::branch::ensure_phone_free(app, number.as_str(), Some(&branch)).await?;
     let public = public_url(app)?;
     let body = json!({"inbound_agents": inbound(&record)?, "inbound_webhook_url": format!("{public}/retell/inbound")});
     if dry_run {

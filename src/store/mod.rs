@@ -230,6 +230,10 @@ pub trait Store: Send + Sync {
         number: &str,
         provider: Option<&str>,
     ) -> Result<()>;
+    /// Every branch `number` reaches, in any company: the branch whose phone it is, and the
+    /// branch whose agent answers it as a registered number. A number reaches one branch of one
+    /// installation, so this look-up, unlike the others, is not scoped to a company.
+    async fn phone_holders(&self, number: &str) -> Result<Vec<PhoneHolder>>;
 
     // --- calls and webhook events ------------------------------------------------------------
     /// The company and branch of a call: the agent askpro registered, else the number it was

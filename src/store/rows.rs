@@ -439,6 +439,17 @@ pub struct Tenant {
     pub branch_id: i64,
 }
 
+/// A branch that a phone number reaches, and how.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PhoneHolder {
+    pub company_id: i64,
+    pub company_name: String,
+    pub branch_id: i64,
+    pub branch_name: String,
+    /// A number registered in Retell for the branch's agent, rather than the branch's own phone.
+    pub registered: bool,
+}
+
 /// What a function call reads before anything else, as of one moment: the answer already given
 /// to the same `(call, function, arguments)`, and the call's company and branch.
 #[derive(Debug, Clone)]

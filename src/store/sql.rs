@@ -84,9 +84,17 @@ pub(super) const FUNCTION_ANSWER: &str = "SELECT response FROM function_calls \
      WHERE company_id = $1 AND call_id = $2 AND name = $3 AND args_hash = $4 AND response IS NOT NULL";
 pub(super) const TENANT_BY_AGENT: &str = "SELECT company_id, branch_id FROM agents WHERE retell_agent_id = $1";
 pub(super) const TENANT_BY_NUMBER: &str = "SELECT company_id, branch_id FROM phone_numbers WHERE number = $1";
-/// A branch's own number: ambiguous (and so refused) when two companies share it.
+/// A branch's own number (one branch at most since migration 0012; two would be ambiguous).
 pub(super) const TENANT_BY_BRANCH_PHONE: &str =
     "SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2";
+
+/// The branches a number reaches: as a branch's phone, and as a number registered for an agent.
+pub(super) const PHONE_HOLDERS: &str = "SELECT b.company_id, c.name AS company_name, b.id AS branch_id, \
+     b.name AS branch_name, FALSE AS registered FROM branches b JOIN companies c ON c.id = b.company_id \
+     WHERE b.phone = $1 \
+     UNION ALL SELECT b.company_id, c.name, b.id, b.name, TRUE FROM phone_numbers p \
+     JOIN branches b ON b.id = p.branch_id JOIN companies c ON c.id = b.company_id WHERE p.number = $1 \
+     ORDER BY registered";
 
 /// Marks a company's services or synonyms changed (see migration 0009), inside the writing
 /// transaction.
@@ -928,6 +936,10 @@ macro_rules! sql_store {
                     return Err(Error::conflict(format!("{number} is recorded for another company")));
                 }
                 Ok(())
+            }
+
+            async fn phone_holders(&self, number: &str) -> Result<Vec<PhoneHolder>> {
+                Ok(sqlx::query_as(PHONE_HOLDERS).bind(number).fetch_all(&self.pool).await?)
             }
 
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
