@@ -1,4 +1,4 @@
-//! `check_availability` on the local calendar at the scale of SPEC.md §9's target: a branch
+//! `check_availability` on the local calendar at the scale of the target: a branch
 //! with 20 staff, 30 services and 2,000 appointments in the next 14 days, one day asked for.
 //! Two figures: the slot engine alone (in memory), and the whole availability check through
 //! `Calendar::free_slots` — staff for the service, busy times and holds read from a real

@@ -1,4 +1,4 @@
-//! Whole-process CLI benchmarks behind SPEC.md §9 (run with `cargo bench --bench cli`):
+//! Whole-process CLI benchmarks (run with `cargo bench --bench cli`):
 //! `askpro company:create` on SQLite, 1,000 `branch:create` in a shell loop, and a
 //! 100,000-row `service:import-synonyms`. Each figure is printed beside its target and the
 //! ratio measured/target (below 1.0 meets the target).

@@ -1,4 +1,4 @@
-//! The daemon under load, in one run, loopback only, bounded in time (SPEC.md §9):
+//! The daemon under load, in one run, loopback only, bounded in time:
 //!
 //! 1. a reference receiver — a bare hyper server in this process that verifies the Retell
 //!    signature and parses the body into a typed struct, storing nothing — against
@@ -47,14 +47,13 @@ struct Call {
     transcript: Option<String>,
 }
 
-/// A signed `call_ended` of about 15 KB with a unique call id: Retell's own `call_ended`
-/// fixture (`../shared/reference/retell-fixtures`) with its transcript objects cut to the first
-/// seven turns, sent compact, so that what is parsed and stored is shaped as Retell's bodies are.
+/// A signed `call_ended` with a unique call id: the `call_ended` fixture shaped like Retell's
+/// (`tests/fixtures/retell`) with its transcript objects cut to the first seven turns, sent
+/// compact, so that what is parsed and stored is shaped as Retell's bodies are.
 fn event(i: usize) -> Vec<u8> {
     static TEMPLATE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     let (head, tail) = TEMPLATE.get_or_init(|| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/reference/retell-fixtures/call_ended.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/retell/call_ended.json");
         let fixture = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let mut event: serde_json::Value = serde_json::from_slice(&fixture).expect("the fixture is JSON");
         let call = &mut event["call"];
@@ -323,7 +322,7 @@ fn askpro(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// SPEC.md §9's branch: 2,000 booked appointments in the next 14 days, 100 per staff member,
+/// the branch: 2,000 booked appointments in the next 14 days, 100 per staff member,
 /// so that the calls find taken times and busy staff as on a real day.
 fn seed_appointments(dir: &std::path::Path, (company, branch, service): (i64, i64, i64), staff: &[i64]) {
     use askpro::store::PoolSize;
@@ -403,7 +402,7 @@ async fn webhooks(daemon: (&str, Option<u32>), db: &std::path::Path) {
         if connections == 32 {
             stored_32 = d.per_second;
         }
-        // SPEC.md §9 sets the throughput ratios at 32 connections (where its reference figures
+        // The targets set the throughput ratios at 32 connections (where its reference figures
         // were measured) and a p99 for each load.
         let targets = if connections == 32 { "target ≥ 0.40; p99 target ≤ 15 ms" } else { "p99 target ≤ 1.5 ms" };
         println!(

@@ -1,4 +1,4 @@
-"""The comparison receiver of SPEC.md §9: Retell's documented Python set-up - FastAPI with the
+"""The comparison receiver of Retell's documented Python set-up - FastAPI with the
 official SDK's verify - that checks the signature, parses the body and stores nothing.
 Started by `cargo bench --bench daemon` as `uvicorn fastapi_receiver:app --workers 2 --loop uvloop
 --http httptools`; needs `pip install fastapi 'uvicorn[standard]' retell-sdk`. (Plain uvicorn, h11

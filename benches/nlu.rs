@@ -1,5 +1,5 @@
-//! In-process benchmark of the spoken date/time resolver (SPEC.md §9: ≤ 50 µs per sentence)
-//! and of service matching, ordinary phrases and phrases at the caps (SPEC.md §5: ≤ 5 ms).
+//! In-process benchmark of the spoken date/time resolver (≤ 50 µs per sentence)
+//! and of service matching, ordinary phrases and phrases at the caps (≤ 5 ms).
 //! Run with `cargo bench --bench nlu`; prints the figures and their ratios to the targets.
 
 use std::hint::black_box;
@@ -136,7 +136,7 @@ fn matching() {
     );
     println!("{:<48} {:>8.2} µs", "  the same phrase again (remembered), median", remembered[10]);
 
-    // Phrases at the caps, made to split badly (SPEC.md §5: no input costs more than the
+    // Phrases at the caps, made to split badly (no input costs more than the
     // deadline); each is matched first in 5 fresh catalogs, and the slowest phrase counts.
     let slowest = at_the_caps()
         .iter()

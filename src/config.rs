@@ -1,5 +1,5 @@
 //! Settings, resolved once per process: command-line flag > environment > `askpro.toml` > default
-//! (SPEC.md §2).
+//!.
 
 use std::path::{Path, PathBuf};
 

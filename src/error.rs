@@ -1,6 +1,6 @@
 //! The one error type of the library, and the one place where an error becomes an exit code.
 //!
-//! Every failure carries a [`ErrorKind`] that decides the process exit code (SPEC.md §3), a short
+//! Every failure carries a [`ErrorKind`] that decides the process exit code, a short
 //! lowercase message that names the offending value, and, when there is a fix, a `help` line.
 
 use std::fmt;
@@ -25,7 +25,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The process exit code of SPEC.md §3.
+    /// The process exit code.
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorKind::CheckFailed => 1,

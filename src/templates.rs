@@ -1,4 +1,4 @@
-//! Industry presets (`templates/industries/*.toml`, SPEC.md §6), embedded in the binaries.
+//! Industry presets (`templates/industries/*.toml`), embedded in the binaries.
 
 use serde::{Deserialize, Serialize};
 

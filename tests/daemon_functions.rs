@@ -145,11 +145,7 @@ fn scenarios_on_the_local_calendar(db: &TestDb) {
         "{vars}"
     );
     assert!(vars.as_object().unwrap().values().all(Value::is_string), "Retell takes strings only: {vars}");
-    let fixture = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/reference/retell-fixtures/inbound_call_webhook.json"),
-    )
-    .unwrap();
+    let fixture = common::fixture("retell/call_inbound.json");
     let (status, answer) = daemon.signed_to("/retell/inbound", &fixture, PLATFORM_KEY);
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains(r#""caller_known":"false""#), "{answer}");
@@ -366,8 +362,9 @@ fn a_booking_calcom_answers_late_is_still_kept_for_its_call() {
 /// Two daemons on one PostgreSQL database (each with its own pool), 40 calls racing for one
 /// slot through book_appointment: exactly one booking.
 #[test]
+#[cfg_attr(not(askpro_test_postgres), ignore = "PostgreSQL: set ASKPRO_TEST_POSTGRES_URL to run")]
 fn two_daemons_race_for_one_slot() {
-    let Some(db) = TestDb::postgres() else { return };
+    let db = TestDb::postgres();
     salon(&db);
     let (a, b) = (Daemon::start(&db, &[]), Daemon::start(&db, &[]));
     let day = monday();

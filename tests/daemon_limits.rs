@@ -1,4 +1,4 @@
-//! What unauthenticated clients can take from the daemon (SPEC.md §5, "Security and delivery"):
+//! What unauthenticated clients can take from the daemon:
 //! a flood of unsigned or forged requests never uses up the rate limit of signed ones; idle
 //! connections and a low open-file limit never lock new clients out; slow bodies never grow
 //! memory past the budget of buffered bytes. In process on port 0, and as a real process where

@@ -1,4 +1,4 @@
-//! Long input on the call path (SPEC.md §5 and §9): a function argument of a megabyte, as a
+//! Long input on the call path: a function argument of a megabyte, as a
 //! voice model steered by a caller can send, answers within the deadline — `needs_input` or
 //! `not_found`, never a frozen daemon — while `/healthz` keeps answering within 50 ms; and
 //! `service:match` refuses an over-long phrase at once.
@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 both_backends!(a_megabyte_argument_answers_within_the_deadline);
 
 const BRANCH_PHONE: &str = "+493023125100";
-/// The daemon's body limit (SPEC.md §5).
+/// The daemon's body limit.
 const BODY_LIMIT: usize = 1 << 20;
 /// The default function deadline.
 const DEADLINE: Duration = Duration::from_secs(2);

@@ -1,4 +1,4 @@
-//! The spoken date/time resolver against the labelled dev corpus and the edge cases of SPEC.md §7.
+//! The spoken date/time resolver against the labelled dev corpus and the edge cases.
 
 use askpro::nlu::resolve_when;
 use chrono::DateTime;
@@ -293,7 +293,7 @@ fn year_end_and_daylight_saving() {
     assert_eq!(date, "2026-11-18");
 }
 
-/// SPEC.md §5: no input costs more than the deadline. A text longer than the cap (a megabyte
+/// no input costs more than the deadline. A text longer than the cap (a megabyte
 /// sent as `datum`) is not understood at all — a date deep inside it is no answer to trust —
 /// and costs next to nothing; up to the cap it is read as usual.
 #[test]

@@ -1,4 +1,4 @@
-//! Service matching measured on a labelled set over every industry preset of SPEC.md §6
+//! Service matching measured on a labelled set over every industry preset
 //! (`tests/fixtures/service-phrases.tsv`), at each preset's own confidence threshold.
 //! Precision must be 1.0 (no wrong service above the threshold); recall is reported and held
 //! to a floor. `cargo test --test service_match -- --nocapture` prints the figures.

@@ -293,8 +293,9 @@ fn the_database_never_double_books_a_staff_member(db: &TestDb) {
 /// through the local calendar: exactly one booking exists afterwards. The processes are this
 /// test binary running `booking_worker` twice.
 #[test]
+#[cfg_attr(not(askpro_test_postgres), ignore = "PostgreSQL: set ASKPRO_TEST_POSTGRES_URL to run")]
 fn two_processes_on_one_postgres_database_book_a_slot_once() {
-    let Some(db) = TestDb::postgres() else { return };
+    let db = TestDb::postgres();
     // Ten o'clock (Berlin) on a weekday two weeks from now: open, and beyond any notice.
     let day = chrono::Utc::now().date_naive() + chrono::Duration::days(14);
     let day = day
@@ -733,8 +734,9 @@ where
 /// A real PostgreSQL deadlock (two transactions locking two rows in opposite orders) is
 /// recognised as transient, which is what lets `hold_slot` run its transaction again.
 #[test]
+#[cfg_attr(not(askpro_test_postgres), ignore = "PostgreSQL: set ASKPRO_TEST_POSTGRES_URL to run")]
 fn a_postgres_deadlock_is_transient() {
-    let Some(db) = TestDb::postgres() else { return };
+    let db = TestDb::postgres();
     block_on(async {
         use sqlx::Connection;
         let s = open(&db).await;

@@ -1,4 +1,4 @@
-//! SPEC.md §9's busy branch, shared by the benches: each staff member has 100 booked
+//! the busy branch, shared by the benches: each staff member has 100 booked
 //! appointments over the next 12 working days, at 09:00 + k·55 min, of 30 or 45 minutes.
 
 use askpro::store::NewAppointment;

@@ -1,4 +1,4 @@
-//! Scheduling (SPEC.md §8): one [`Calendar`] interface with two backends that give the same
+//! Scheduling: one [`Calendar`] interface with two backends that give the same
 //! answers — the built-in [`LocalCalendar`] and [`CalcomCalendar`] in front of Cal.com.
 //!
 //! Times are UTC milliseconds inside; the branch's zone is only for reading hours and for what

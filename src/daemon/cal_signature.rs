@@ -1,4 +1,4 @@
-//! Cal.com's webhook signature (`X-Cal-Signature-256`, `reference/calcom-api.md` §9): the
+//! Cal.com's webhook signature (`X-Cal-Signature-256`): the
 //! lowercase hex HMAC-SHA256 of the raw body keyed with the webhook's secret — no prefix, no
 //! timestamp — checked on the bytes received, before parsing, in constant time.
 

@@ -1,5 +1,5 @@
 //! Retell's request signature (`X-Retell-Signature`), checked on the raw body bytes before
-//! anything is parsed, as `reference/retell-api.md` §1a states and the official Python SDK
+//! anything is parsed, as Retell documents it and its official Python SDK
 //! does: the header is exactly `v=<ms>,d=<64 lowercase hex>`; the timestamp is within five
 //! minutes either way of now (300,000 ms passes); the digest is HMAC-SHA256 keyed with the API
 //! key over the body followed by the timestamp as a decimal integer; compared in constant time.

@@ -1,5 +1,5 @@
 //! Local stand-ins for the services askpro talks to, for tests and benchmarks: each follows
-//! `shared/reference/` and listens on a loopback port.
+//! the service's documented behaviour and listens on a loopback port.
 
 pub mod calcom;
 pub mod retell;

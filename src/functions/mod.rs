@@ -1,4 +1,4 @@
-//! Custom functions: what the voice agent calls during a live call (SPEC.md §5). One handler
+//! Custom functions: what the voice agent calls during a live call. One handler
 //! per function, all answering with the same contract — HTTP 200 and
 //! `{"status", "message": <one short German sentence>, …data}` — where an ordinary outcome
 //! (new caller, slot taken) is never an error.
@@ -31,7 +31,7 @@ use crate::store::{Branch, Company, FunctionKey, NewCallback, Tenant, Write, Wri
 pub use args::Args;
 use claims::Turn;
 
-/// The answer's status (SPEC.md §5).
+/// The answer's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -101,7 +101,7 @@ struct Request {
     call: CallObject,
 }
 
-/// Every custom function the daemon answers (SPEC.md §5, with the seeds' aliases).
+/// Every custom function the daemon answers (with the seeds' aliases).
 pub const NAMES: [&str; 13] = [
     "get_current_context",
     "check_customer",

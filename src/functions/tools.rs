@@ -1,4 +1,4 @@
-//! The custom tools a Retell agent needs to reach askpro: one per function of SPEC.md §5, all
+//! The custom tools a Retell agent needs to reach askpro: one per function, all
 //! posting to `{ASKPRO_PUBLIC_URL}/retell/function`, with the German argument names existing
 //! flows use. `retell:clone-agent` puts exactly these into askpro's templates.
 //!

@@ -1,4 +1,4 @@
-//! Matching a spoken phrase to one of a company's services (SPEC.md §7, "Services").
+//! Matching a spoken phrase to one of a company's services.
 //!
 //! Every service name and synonym is prepared once into a [`Catalog`]: its folded words, its
 //! compact form (no spaces or hyphens) and its set of stems, where compounds are split against
@@ -324,7 +324,7 @@ mod tests {
         assert!(within_caps("einen Männerhaarschnitt bitte") && !within_caps(&megabyte));
     }
 
-    /// SPEC.md §5: no input costs more than the deadline. Every phrase within the caps, however
+    /// no input costs more than the deadline. Every phrase within the caps, however
     /// made to split badly, is ranked within 5 ms against the industries' presets (on a debug
     /// build, the best of three tries, so that a busy machine does not decide).
     #[test]

@@ -1,4 +1,4 @@
-//! Spoken dates and times (SPEC.md §7): "morgen um halb drei", "Freitag nächste Woche
+//! Spoken dates and times: "morgen um halb drei", "Freitag nächste Woche
 //! vormittags", "December 3rd at 10:30 am" → a date, a time and a part of the day.
 //!
 //! The text is tokenised and folded (umlauts, case), then scanned for a date expression, a time
@@ -72,7 +72,7 @@ pub fn resolve<T: TimeZone>(text: &str, now: &chrono::DateTime<T>, tz: Tz) -> Wh
     let date = found.date.and_then(|d| d.on_or_after(today));
     let time = found.time.map(|t| t.finish(found.meridiem));
     let date = match (date, time) {
-        // SPEC.md §7 rule 10: a time alone is today if still ahead, else tomorrow.
+        // a time alone is today if still ahead, else tomorrow.
         (None, Some(t)) => Some(if t > local.time() { today } else { today + Days::new(1) }),
         (d, _) => d.or(found.implied_today.then_some(today)),
     };
@@ -149,7 +149,7 @@ struct TimeSpec {
 }
 
 impl TimeSpec {
-    /// Applies SPEC.md §7 rule 7: 1–7 o'clock alone is the afternoon; words pin it either way.
+    /// Applies 1–7 o'clock alone is the afternoon; words pin it either way.
     fn finish(self, sentence: Option<Meridiem>) -> NaiveTime {
         let h = self.hour;
         let hour = if self.exact || h >= 13 {

@@ -25,7 +25,7 @@ struct Delivery {
     payload: Payload,
 }
 
-/// The booking fields askpro uses (`reference/calcom-api.md` §9).
+/// The booking fields askpro uses.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct Payload {

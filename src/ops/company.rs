@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::{Company, CompanyPatch, GreetingKind, NewCompany, SecretField};
 use crate::templates::Industry;
 
-/// Which calendar a company books in (SPEC.md §8).
+/// Which calendar a company books in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scheduling {
     Local,

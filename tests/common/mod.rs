@@ -16,7 +16,8 @@ use sqlx::{Connection, Executor};
 
 pub const TEST_MASTER_KEY: &str = "q5nVq7Ny0Lk1p6c0C7b6+0b7xWcI5d1H2d3mK4oP5rQ=";
 
-/// Runs the same test body on SQLite and (when configured) PostgreSQL.
+/// Runs the same test body on SQLite and PostgreSQL. Without `ASKPRO_TEST_POSTGRES_URL` (read
+/// when the tests are built) the PostgreSQL variant is reported as ignored, with the reason.
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {$(
@@ -26,27 +27,22 @@ macro_rules! both_backends {
                 super::$name(&$crate::common::TestDb::sqlite());
             }
             #[test]
+            #[cfg_attr(not(askpro_test_postgres), ignore = "PostgreSQL: set ASKPRO_TEST_POSTGRES_URL to run")]
             fn postgres() {
-                if let Some(db) = $crate::common::TestDb::postgres() {
-                    super::$name(&db);
-                }
+                super::$name(&$crate::common::TestDb::postgres());
             }
         }
     )*};
 }
 
-/// The PostgreSQL server for tests, or `None` (with a note) when not configured. Under CI the
-/// variable is required, so the PostgreSQL half of the suite cannot silently vanish.
-pub fn postgres_admin_url() -> Option<String> {
+/// The PostgreSQL server for tests. A PostgreSQL test without one is ignored (see
+/// [`both_backends`]); run anyway (`--include-ignored`), it fails and says what to set.
+pub fn postgres_admin_url() -> String {
     match std::env::var("ASKPRO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but ASKPRO_TEST_POSTGRES_URL is not set; the PostgreSQL suite must run in CI")
-        }
-        _ => {
-            eprintln!("note: ASKPRO_TEST_POSTGRES_URL is not set; skipping the PostgreSQL variant");
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "this test needs PostgreSQL: set ASKPRO_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+        ),
     }
 }
 
@@ -68,8 +64,8 @@ impl TestDb {
         TestDb { dir, url, master_key: None, pg: None, env: Default::default() }
     }
 
-    pub fn postgres() -> Option<TestDb> {
-        let admin = postgres_admin_url()?;
+    pub fn postgres() -> TestDb {
+        let admin = postgres_admin_url();
         let name = format!(
             "askpro_t_{}_{}_{}",
             std::process::id(),
@@ -81,13 +77,13 @@ impl TestDb {
             conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         });
         let url = replace_database(&admin, &name);
-        Some(TestDb {
+        TestDb {
             dir: tempfile::tempdir().expect("temp dir"),
             url,
             master_key: Some(TEST_MASTER_KEY.into()),
             pg: Some((admin, name)),
             env: Default::default(),
-        })
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -259,4 +255,30 @@ pub fn replace_database(url: &str, name: &str) -> String {
         out.push_str(q);
     }
     out
+}
+
+/// A fixture under `tests/fixtures/`.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()))
+}
+
+/// `tests/retell_sign.py`, which signs and verifies with Retell's official Python SDK, when the
+/// SDK is installed. Without it the cross-check is skipped with a note on stderr, except under
+/// `CI=true`, where `.ci/run` installs it and a missing SDK fails the test.
+pub fn retell_sdk_signer() -> Option<PathBuf> {
+    let installed = std::process::Command::new("python3")
+        .args(["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('retell') is None)"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed {
+        return Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/retell_sign.py"));
+    }
+    assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI must install retell-sdk (pip install retell-sdk)");
+    // Written to stderr directly, past the test harness's capture, so that the skip is seen.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        b"skipped: the cross-check with Retell's Python SDK (pip install retell-sdk to run it)\n",
+    );
+    None
 }

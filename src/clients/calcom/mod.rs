@@ -1,4 +1,4 @@
-//! A client for Cal.com API v2, following `shared/reference/calcom-api.md`:
+//! A client for Cal.com API v2:
 //!
 //! - `Authorization: Bearer <key>` on every request and the right `cal-api-version` for each
 //!   endpoint family (bookings 2024-08-13, slots 2024-09-04, event types 2024-06-14,

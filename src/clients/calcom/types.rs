@@ -1,5 +1,5 @@
 //! The Cal.com API v2 shapes askpro reads and writes, hand-written after
-//! `shared/reference/calcom-api.md` (the OpenAPI document is loose in places: ids are integers,
+//! Cal.com's documentation (the OpenAPI document is loose in places: ids are integers,
 //! hosts are objects, slots are objects). Unknown fields are ignored and most fields default,
 //! so a new field upstream never breaks a call.
 

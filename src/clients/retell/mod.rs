@@ -1,4 +1,4 @@
-//! A client for Retell's REST API, following `shared/reference/retell-api.md` §1d:
+//! A client for Retell's REST API:
 //!
 //! - `Authorization: Bearer <key>` on every request, JSON both ways, the base URL from
 //!   `RETELL_BASE_URL` (tests point it at [`crate::fakes::retell`]);

@@ -1,5 +1,5 @@
 //! A stateful Cal.com API v2 fake on a loopback port, for tests and benchmarks. It follows
-//! `shared/reference/calcom-api.md`: Bearer keys, the `cal-api-version` each family needs,
+//! Cal.com's documented API: Bearer keys, the `cal-api-version` each family needs,
 //! UTC booking starts, slots keyed by local date, take/skip pagination, 120 requests a minute
 //! then 429 without `Retry-After`, bookings that make a slot disappear and a second booking of
 //! it fail with Cal.com's 400, reschedules that issue a new uid. It can be told to be slow or

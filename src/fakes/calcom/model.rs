@@ -1,5 +1,5 @@
 //! The fake's state and rules: event types with hosts, members, a weekly schedule, bookings
-//! and reservations, and Cal.com's slot and booking rules as `reference/calcom-api.md` states
+//! and reservations, and Cal.com's slot and booking rules as Cal.com documents
 //! them. Written independently of askpro's own slot engine, so agreeing with it means something.
 
 use std::collections::BTreeMap;

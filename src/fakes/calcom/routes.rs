@@ -53,7 +53,7 @@ fn bad_request(message: &str) -> Answer {
     error(400, "BadRequestException", message)
 }
 
-/// The version each family requires (`reference/calcom-api.md` §1).
+/// The version each family requires.
 fn required_version(path: &str) -> Option<&'static str> {
     let family = |p: &str| path == p || path.starts_with(&format!("{p}/"));
     if family("/v2/bookings") {

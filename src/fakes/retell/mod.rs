@@ -1,5 +1,5 @@
 //! A stateful Retell API fake on a loopback port, for tests. It follows
-//! `shared/reference/retell-api.md` §1d: Bearer keys (401 otherwise), Retell's error body
+//! Retell's documented API: Bearer keys (401 otherwise), Retell's error body
 //! `{"status": "error", "message": …}`, agents with draft and published versions, Retell LLMs
 //! and conversation flows with versions, voices, phone numbers with weighted `inbound_agents`,
 //! phone calls, `{items, has_more, pagination_key}` lists. It refuses what the real API
