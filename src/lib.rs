@@ -19,7 +19,6 @@ pub mod config;
 pub mod daemon;
 pub mod domain;
 pub mod error;
-pub mod fakes;
 pub mod functions;
 pub mod nlu;
 pub mod ops;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use askpro::fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
+use askpro_fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
 use chrono_tz::Europe::Berlin;
 use common::TestDb;
 use serde_json::Value;

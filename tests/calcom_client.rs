@@ -7,8 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use askpro::clients::calcom::{CalcomError, Client, ClientConfig};
-use askpro::fakes::calcom::{FakeCalcom, Fault, Settings};
 use askpro::ErrorKind;
+use askpro_fakes::calcom::{FakeCalcom, Fault, Settings};
 use chrono::{Datelike, Duration as Days, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use common::calcom::{self, weekdays, Setup};

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use askpro::calendar::{Calendar, FreeSlot, Interval, LocalCalendar, Schedules, SlotQuery};
 use askpro::clients::calcom::ClientConfig;
-use askpro::fakes::calcom::Settings;
 use askpro::ErrorKind;
+use askpro_fakes::calcom::Settings;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use common::calcom::{self, weekdays, Setup, Week};

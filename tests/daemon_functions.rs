@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use askpro::fakes::calcom::{FakeCalcom, Fault, Settings};
+use askpro_fakes::calcom::{FakeCalcom, Fault, Settings};
 use chrono::{Datelike, Utc};
 use chrono_tz::Europe::Berlin;
 use common::daemon::{Daemon, PLATFORM_KEY};

@@ -5,7 +5,7 @@
 
 mod common;
 
-use askpro::fakes::retell::{FakeRetell, Settings};
+use askpro_fakes::retell::{FakeRetell, Settings};
 use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use askpro::clients::retell::{Client, ClientConfig, Engine, RetellError};
-use askpro::fakes::retell::{FakeRetell, Settings};
+use askpro_fakes::retell::{FakeRetell, Settings};
 use serde_json::json;
 
 fn client(fake: &FakeRetell, key: &str) -> Client {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use askpro::calendar::{self, BookingRequest, Calendar, FreeSlot, Interval, SlotQuery};
 use askpro::clients::calcom::{Client, ClientConfig};
-use askpro::fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
 use askpro::store::{self, Branch, Customer, PoolSize, Service, Store};
+use askpro_fakes::calcom::{FakeCalcom, FakeEventType, FakeMember, Schedule, Settings};
 use chrono::Utc;
 use chrono_tz::Europe::Berlin;
 

@@ -1,7 +1,7 @@
 //! A client for Retell's REST API:
 //!
 //! - `Authorization: Bearer <key>` on every request, JSON both ways, the base URL from
-//!   `RETELL_BASE_URL` (tests point it at [`crate::fakes::retell`]);
+//!   `RETELL_BASE_URL` (tests point it at the fake in `fakes/`);
 //! - a timeout on every request; reads and updates that meet a 429, a 5xx, a timeout or a broken
 //!   connection are retried with backoff (honouring `retry-after-ms` / `retry-after`); creates
 //!   never are — Retell sends no idempotency key, so a create whose outcome is unknown is looked

@@ -16,7 +16,7 @@ pub fn error(status: u16, message: &str) -> (u16, Value) {
 }
 
 fn now_ms() -> i64 {
-    crate::store::now_ms()
+    chrono::Utc::now().timestamp_millis()
 }
 
 fn query<'a>(r: &'a Request, name: &str) -> Option<&'a str> {
