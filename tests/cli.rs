@@ -79,6 +79,15 @@ fn company_create_validates_input(db: &TestDb) {
     // No terminal: a missing required value names its flag instead of prompting.
     db.run(&["company:create"]).fails(2, "missing --name");
     db.run(&["company:create", "--nmae", "X"]).fails(2, "--nmae");
+    // A 10,000-character value is refused, and the error repeats only its start.
+    let long = "1".repeat(10_000);
+    for flag in ["--phone", "--timezone", "--email"] {
+        let run = db.run(&["company:create", "--name", "X", flag, &long]);
+        run.fails(2, "… (10000 characters)");
+        assert!(run.stderr.len() < 400, "{flag}: {} bytes on stderr", run.stderr.len());
+    }
+    let address = format!("{}@example.de", "a".repeat(250));
+    db.run(&["company:create", "--name", "X", "--email", &address]).fails(2, "is not an e-mail address");
     // Nothing was written by any of the above.
     assert_eq!(db.json(&["company:list"]), Value::Array(vec![]));
     // A valid phone in another written form is stored in E.164.
@@ -160,6 +169,9 @@ fn company_greeting_templates(db: &TestDb) {
         .fails(2, "kunde");
     db.run(&["company:greeting", "--company-id", &id, "--type", "morning", "--template", "x"]).fails(2, "morning");
     db.run(&["company:greeting", "--company-id", "9", "--type", "default", "--template", "x"]).fails(3, "company 9");
+    let page = "Hallo! ".repeat(100);
+    db.run(&["company:greeting", "--company-id", &id, "--type", "default", "--template", &page])
+        .fails(2, "longer than 500 characters");
 }
 
 fn branch_create_normalises_and_validates(db: &TestDb) {

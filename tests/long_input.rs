@@ -1,7 +1,8 @@
 //! Long input on the call path: a function argument of a megabyte, as a
 //! voice model steered by a caller can send, answers within the deadline — `needs_input` or
-//! `not_found`, never a frozen daemon — while `/healthz` keeps answering within 50 ms; and
-//! `service:match` refuses an over-long phrase at once.
+//! `not_found`, never a frozen daemon — while `/healthz` keeps answering within 50 ms; a name
+//! that long is not taken and a reason is cut, so nothing that size is stored and repeated on
+//! every later call; and `service:match` refuses an over-long phrase at once.
 
 mod common;
 
@@ -17,7 +18,7 @@ use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;
 use serde_json::{json, Value};
 
-both_backends!(a_megabyte_argument_answers_within_the_deadline);
+both_backends!(a_megabyte_argument_answers_within_the_deadline, long_names_and_reasons_are_not_kept_whole);
 
 const BRANCH_PHONE: &str = "+493023125100";
 /// The daemon's body limit.
@@ -204,4 +205,35 @@ fn forged_megabyte_bodies_under_many_keys_do_not_hold_up_healthz() {
     });
     println!("slowest of {checks} /healthz during 18 forged megabytes under 121 keys: {slowest:?}");
     assert!(slowest < Duration::from_millis(50), "the slowest of {checks} /healthz took {slowest:?}");
+}
+
+/// A name of 300,000 characters is not a name: the caller is asked for theirs and no customer
+/// is stored with it. A reason that long is kept cut to 1,000 characters.
+fn long_names_and_reasons_are_not_kept_whole(db: &TestDb) {
+    let _one = one_at_a_time();
+    salon(db);
+    let daemon = Daemon::start(db, &[]);
+    let long = "N".repeat(300_000);
+    let call = |name: &str, args: Value| {
+        let request = json!({"name": name, "args": args, "call": {"call_id": format!("call_long_{name}"),
+            "from_number": "+4917611111111", "to_number": BRANCH_PHONE, "call_status": "ongoing"}});
+        let (status, answer) = daemon.signed_to("/retell/function", request.to_string().as_bytes(), PLATFORM_KEY);
+        assert_eq!(status, 200, "{answer}");
+        serde_json::from_str::<Value>(&answer).unwrap()
+    };
+    let booked = call(
+        "book_appointment",
+        json!({"dienstleistung": "Herrenhaarschnitt", "datum": monday(), "uhrzeit": "10:00", "customer_name": long}),
+    );
+    assert_eq!(booked["status"], "needs_input", "{booked}");
+    assert!(booked["message"].as_str().unwrap().contains("Namen"), "{booked}");
+    let callback = call("request_callback", json!({"customer_name": long, "reason": "R".repeat(300_000)}));
+    assert_eq!(callback["status"], "ok", "{callback}");
+    let stored = common::block_on(db.strings(
+        "SELECT CAST(COALESCE(LENGTH(customer_name), 0) AS TEXT) || '|' || CAST(LENGTH(reason) AS TEXT) \
+         FROM callback_requests",
+    ));
+    assert_eq!(stored, ["0|1001"], "no name, the reason cut to 1,000 characters and an ellipsis");
+    let names = common::block_on(db.strings("SELECT COALESCE(name, '') FROM customers"));
+    assert!(names.iter().all(|n| n.len() <= 200), "{} customers, one with a long name", names.len());
 }

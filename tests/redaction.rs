@@ -33,19 +33,24 @@ fn gateway(status: u16, json: bool, calcom: bool, others: Vec<String>) -> EchoGa
     let (content_type, others) = (if json { "application/json" } else { "text/html" }, others.join(" "));
     EchoGateway::start(status, content_type, move |key| match (json, calcom) {
         (true, true) => json!({"status": "error", "error": {"code": "UnauthorizedException",
-            "message": format!("Invalid Access Token {key} (also seen: {others})")}})
+            "message": format!("Invalid Access Token {key} ({}; also seen: {others})", key.to_uppercase())}})
         .to_string(),
-        (true, false) => json!({"status": "error", "message": format!("Invalid API key {key}; {others}")}).to_string(),
+        (true, false) => {
+            json!({"status": "error", "message": format!("Invalid API key {key} ({}); {others}", key.to_uppercase())})
+                .to_string()
+        }
         (false, _) => {
             format!("<html><body><h1>{status}</h1><pre>Authorization: Bearer {key}\n{others}</pre></body></html>")
         }
     })
 }
 
-/// The run failed, printed none of `secrets` anywhere, and showed `masked` instead.
+/// The run failed, printed none of `secrets` anywhere (in any letter case), and showed `masked`
+/// instead.
 fn assert_redacted(run: &Run, what: &str, secrets: &[&str], masked: &str) {
     assert_ne!(run.code, 0, "{what} cannot succeed against the gateway");
-    for secret in secrets {
+    for secret in secrets.iter().flat_map(|s| [s.to_string(), s.to_uppercase()]) {
+        let secret = secret.as_str();
         assert!(!run.stdout.contains(secret), "{what}: a secret on stdout:\n{}", run.stdout);
         assert!(!run.stderr.contains(secret), "{what}: a secret on stderr:\n{}", run.stderr);
     }

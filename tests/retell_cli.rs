@@ -15,6 +15,7 @@ both_backends!(
     clone_agent_refusals,
     cloned_seed_flow_is_answered_by_the_daemon,
     numbers_updates_and_drift,
+    two_companies_assigning_one_number_at_once,
     five_branches_onboarded_in_a_shell_loop
 );
 
@@ -359,4 +360,52 @@ fn five_branches_onboarded_in_a_shell_loop(db: &TestDb) {
         assert_eq!(m.agents.len(), 5);
         assert!(m.numbers.values().all(|n| n["inbound_agents"][0]["agent_version"] == 0));
     });
+}
+
+/// Two companies' agents given the same new numbers at the same moment, five times: for each
+/// number one run wins and the other exits 4, and the agent Retell routes the number to is the
+/// one askpro recorded, so no call reaches the company that lost.
+fn two_companies_assigning_one_number_at_once(db: &TestDb) {
+    let (fake, c, b) = salon(db);
+    let other = db.company("Praxis Ost").to_string();
+    let ost = db.ok(&["branch:create", "--company-id", &other, "--name", "Ost", "-q"]);
+    let clone = |c: &str, b: &str| {
+        db.ok(&["retell:clone-agent", "--from", "booking-de", "--company-id", c, "--branch-id", b, "-q"])
+            .trim()
+            .to_string()
+    };
+    let (salon_agent, praxis_agent) = (clone(&c, &b), clone(&other, ost.trim()));
+    let numbers: Vec<String> = (0..5).map(|i| format!("+4930999000{i}")).collect();
+    fake.with_model(|m| {
+        for n in &numbers {
+            m.numbers
+                .insert(n.clone(), json!({"phone_number": n, "phone_number_type": "custom", "inbound_agents": []}));
+        }
+    });
+    let script: String = numbers
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                "askpro retell:assign-phone --agent-id {salon_agent} --phone {n} >/dev/null 2>err_a{i} & \
+                 askpro retell:assign-phone --agent-id {praxis_agent} --phone {n} >/dev/null 2>err_b{i}; wait\n"
+            )
+        })
+        .collect();
+    let run = db.shell(&script);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (i, n) in numbers.iter().enumerate() {
+        let recorded = common::block_on(db.strings(&format!(
+            "SELECT a.retell_agent_id FROM phone_numbers p JOIN agents a ON a.id = p.agent_id WHERE p.number = '{n}'"
+        )));
+        assert_eq!(recorded.len(), 1, "{n} is recorded once: {recorded:?}");
+        let routed = fake.with_model(|m| m.numbers[n]["inbound_agents"][0]["agent_id"].as_str().map(str::to_string));
+        assert_eq!(routed.as_deref(), Some(recorded[0].as_str()), "{n}: Retell routes it to the agent askpro recorded");
+        let errors: Vec<String> = ["a", "b"]
+            .iter()
+            .map(|s| std::fs::read_to_string(db.path().join(format!("err_{s}{i}"))).unwrap())
+            .collect();
+        assert_eq!(errors.iter().filter(|e| e.contains("error:")).count(), 1, "{n}: one run lost: {errors:?}");
+        assert!(errors.iter().any(|e| e.contains("is already answered by the agent of branch")), "{errors:?}");
+    }
 }

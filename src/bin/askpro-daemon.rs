@@ -43,7 +43,12 @@ fn main() {
     let args = Args::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("ASKPRO_LOG").unwrap_or_else(|_| "info".into());
     // No secret the daemon knows reaches its log, whatever text carried it.
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(|| Redacting(std::io::stderr()));
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(colour)
+        .with_writer(|| Redacting(std::io::stderr()));
     match args.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

@@ -77,7 +77,7 @@ pub enum Namespace {
     /// Simulated calls through the daemon's function handlers
     #[command(subcommand)]
     Call(call::Command),
-    /// Retell: run a custom function as a call would
+    /// Retell: voice agents, phone numbers, signed test requests and custom functions
     #[command(subcommand)]
     Retell(retell::Command),
     /// Stored webhook deliveries: retry the failed ones

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// Parses and validates an IANA time zone name.
 pub fn parse_timezone(name: &str) -> Result<chrono_tz::Tz> {
     name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
-        Error::invalid(format!("'{name}' is not an IANA time zone"))
+        Error::invalid(format!("'{}' is not an IANA time zone", shown(name)))
             .with_help("use a zone name such as Europe/Berlin or America/New_York")
     })
 }
@@ -43,7 +43,21 @@ pub fn require_name(value: &str, what: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
-/// Accepts a plausible e-mail address (one `@`, a dot in the domain, no spaces).
+/// `input` as an error message repeats it: whole when short, else its start and its length, so
+/// that a 10,000-character argument does not fill the terminal (or the `--json` error).
+pub fn shown(input: &str) -> String {
+    const SHOWN: usize = 60;
+    match input.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}… ({} characters)", &input[..end], input.chars().count()),
+        None => input.to_string(),
+    }
+}
+
+/// The longest e-mail address there can be (RFC 5321's path limit).
+const MAX_EMAIL: usize = 254;
+
+/// Accepts a plausible e-mail address (one `@`, a dot in the domain, no spaces, at most 254
+/// characters).
 pub fn parse_email(value: &str) -> Result<String> {
     let v = value.trim();
     let ok = match v.split_once('@') {
@@ -54,13 +68,14 @@ pub fn parse_email(value: &str) -> Result<String> {
                 && !domain.ends_with('.')
                 && !v.contains(char::is_whitespace)
                 && !domain.contains('@')
+                && v.len() <= MAX_EMAIL
         }
         None => false,
     };
     if ok {
         Ok(v.to_string())
     } else {
-        Err(Error::invalid(format!("'{value}' is not an e-mail address")))
+        Err(Error::invalid(format!("'{}' is not an e-mail address", shown(value))))
     }
 }
 

@@ -12,7 +12,7 @@ impl FromStr for Cents {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || Error::invalid(format!("'{s}' is not a price; use euros such as 25 or 25.50"));
+        let bad = || Error::invalid(format!("'{}' is not a price; use euros such as 25 or 25.50", super::shown(s)));
         let t = s.trim().trim_start_matches('€').trim_end_matches('€').trim().replace(',', ".");
         let (whole, frac) = match t.split_once('.') {
             Some((w, f)) => (w, f),

@@ -23,7 +23,7 @@ impl FromStr for Country {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         s.trim().to_ascii_uppercase().parse::<phonenumber::country::Id>().map(Country).map_err(|_| {
-            Error::invalid(format!("'{s}' is not a country code"))
+            Error::invalid(format!("'{}' is not a country code", super::shown(s)))
                 .with_help("use an ISO 3166 code such as DE, AT or CH")
         })
     }
@@ -39,7 +39,7 @@ impl E164 {
     /// for national numbers. Rejects anything that is not a valid number, naming the value.
     pub fn parse(input: &str, country: Country) -> Result<E164> {
         let bad = || {
-            Error::invalid(format!("'{input}' is not a phone number"))
+            Error::invalid(format!("'{}' is not a phone number", super::shown(input)))
                 .with_help("write it as +49 30 1234567 or 030 1234567")
         };
         let trimmed = input.trim();

@@ -14,8 +14,30 @@ impl Args {
         Args(map)
     }
 
-    /// The first of `names` that holds a non-empty value, as text (numbers too).
+    /// The first of `names` that holds a non-empty value, as text (numbers too). What reads it
+    /// bounds its own work (service phrases and spoken dates have caps of their own).
     pub fn text(&self, names: &[&str]) -> Option<String> {
+        self.raw(names)
+    }
+
+    /// A person's name, at most [`MAX_NAME`] characters as the CLI's names: a longer one is not a
+    /// name anyone gave, so it counts as not given (the caller is asked) and is never stored to
+    /// be repeated on every later call.
+    pub fn name(&self, names: &[&str]) -> Option<String> {
+        self.raw(names).filter(|name| name.chars().nth(MAX_NAME).is_none())
+    }
+
+    /// Free text kept for people to read (a callback's reason): cut to [`MAX_NOTE`] characters
+    /// with an ellipsis rather than dropped, since what the caller said still matters.
+    pub fn note(&self, names: &[&str]) -> Option<String> {
+        let text = self.raw(names)?;
+        Some(match text.char_indices().nth(MAX_NOTE) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text,
+        })
+    }
+
+    fn raw(&self, names: &[&str]) -> Option<String> {
         names.iter().find_map(|n| match self.0.get(*n)? {
             Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             Value::Number(n) => Some(n.to_string()),
@@ -23,6 +45,11 @@ impl Args {
         })
     }
 }
+
+/// The longest name taken as given.
+pub const MAX_NAME: usize = 200;
+/// The longest free text kept whole.
+pub const MAX_NOTE: usize = 1_000;
 
 /// A hash of the arguments that ignores key order, so a retry matches its first call: SHA-256
 /// of their compact JSON text with every object's keys sorted, in hex.

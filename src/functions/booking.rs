@@ -392,7 +392,7 @@ async fn customer(ctx: &Ctx<'_>) -> Result<Step<Customer>> {
             }
         },
     };
-    let name = ctx.args.text(&["customer_name", "name", "kunde"]);
+    let name = ctx.args.name(&["customer_name", "name", "kunde"]);
     let known = ctx.app.store.customer_by_phone(ctx.company.id, &phone).await?;
     if name.is_none() && known.as_ref().is_none_or(|c| c.name.is_none()) {
         return Ok(Err(Answer::new(Status::NeedsInput, "Auf welchen Namen darf ich den Termin eintragen?")));

@@ -120,8 +120,8 @@ pub async fn request_callback(ctx: &Ctx<'_>) -> Result<Answer> {
     let Some(phone) = phone else {
         return Ok(Answer::new(Status::NeedsInput, "Unter welcher Nummer dürfen wir Sie zurückrufen?"));
     };
-    let name = ctx.args.text(&["customer_name", "name"]);
-    let reason = ctx.args.text(&["reason", "grund", "anliegen"]);
+    let name = ctx.args.name(&["customer_name", "name"]);
+    let reason = ctx.args.note(&["reason", "grund", "anliegen"]);
     let callback = NewCallback {
         branch_id: Some(ctx.branch.id),
         call_id: Some(ctx.call_id.clone()),

@@ -342,7 +342,7 @@ async fn fallback(ctx: &Ctx<'_>, name: &str, error: &Error) -> Answer {
     let callback = NewCallback {
         branch_id: Some(ctx.branch.id),
         call_id: Some(ctx.call_id.clone()),
-        customer_name: ctx.args.text(&["customer_name", "name"]),
+        customer_name: ctx.args.name(&["customer_name", "name"]),
         phone: ctx.args.text(&["customer_phone", "phone_number", "telefon"]).or(ctx.from_number.clone()),
         reason: Some(format!("{name}: {}", error.message())),
     };

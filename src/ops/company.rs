@@ -225,9 +225,17 @@ pub fn default_greeting(kind: GreetingKind) -> &'static str {
 }
 
 /// Checks that every `{{…}}` in a template is a known placeholder and the braces are balanced.
+/// The longest greeting template.
+const MAX_GREETING: usize = 500;
+
 pub fn validate_template(template: &str) -> Result<()> {
     if template.trim().is_empty() {
         return Err(Error::invalid("--template must not be empty"));
+    }
+    // A greeting is spoken at the start of every call: a few sentences, not a page.
+    if template.chars().nth(MAX_GREETING).is_some() {
+        return Err(Error::invalid(format!("--template is longer than {MAX_GREETING} characters"))
+            .with_help("a greeting is spoken before the caller can say anything: keep it to a sentence or two"));
     }
     let mut rest = template;
     while let Some(start) = rest.find("{{") {

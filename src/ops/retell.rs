@@ -572,8 +572,11 @@ pub async fn update_prompts(
             }
         }
         if !found {
-            return Err(Error::invalid(format!("'{old}' appears in none of the agent's prompts"))
-                .with_help("check the exact wording (case and spaces count)"));
+            return Err(Error::invalid(format!(
+                "'{}' appears in none of the agent's prompts",
+                crate::domain::shown(old)
+            ))
+            .with_help("check the exact wording (case and spaces count)"));
         }
         changed.push(format!("{old} → {new}"));
     }
@@ -640,13 +643,33 @@ pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str, dry_run
         let path = format!("/update-phone-number/{number}");
         return Ok(planned(&record, number.as_str(), PlannedRequest { method: "PATCH", path, body }));
     }
-    let bound = retell.update_phone_number(number.as_str(), &body).await.map_err(|e| match e {
-        RetellError::NotFound { .. } => Error::not_found(format!("{number} is not a number in this Retell account"))
-            .with_help(
-                "import it over your SIP trunk in Retell first (German numbers), or buy one with retell:buy-phone",
-            ),
-        other => other.into(),
-    })?;
+    // A number new to askpro is recorded for this agent before Retell is asked, so that of two
+    // runs at once for two companies only one binds it in Retell (the other is refused here).
+    // One the company already has moves between its own agents, which no other company can take.
+    let new = !app.store.phone_holders(number.as_str()).await?.iter().any(|h| h.registered);
+    if new {
+        if let Err(e) = app.store.upsert_phone_number(company.id, &record, number.as_str(), None).await {
+            super::branch::ensure_phone_free(app, number.as_str(), Some(&branch)).await?;
+            return Err(e);
+        }
+    }
+    let bound = match retell.update_phone_number(number.as_str(), &body).await {
+        Ok(bound) => bound,
+        Err(e) => {
+            if new {
+                app.store.release_phone_number(company.id, record.id, number.as_str()).await?;
+            }
+            return Err(match e {
+                RetellError::NotFound { .. } => Error::not_found(format!(
+                    "{number} is not a number in this Retell account"
+                ))
+                .with_help(
+                    "import it over your SIP trunk in Retell first (German numbers), or buy one with retell:buy-phone",
+                ),
+                other => other.into(),
+            });
+        }
+    };
     app.store.upsert_phone_number(company.id, &record, &bound.phone_number, bound.phone_number_type.as_deref()).await?;
     Ok(Assigned {
         phone_number: bound.phone_number,

@@ -27,7 +27,11 @@ impl Sample {
         } else if crate::functions::NAMES.contains(&name) {
             Ok(Sample::Function(name.to_string()))
         } else {
-            Err(Error::invalid(format!("'{name}' is neither a call event nor a custom function")).with_help(format!(
+            Err(Error::invalid(format!(
+                "'{}' is neither a call event nor a custom function",
+                crate::domain::shown(name)
+            ))
+            .with_help(format!(
                 "use one of {} or a function: {}",
                 EVENTS.join(", "),
                 crate::functions::NAMES.join(", ")

@@ -73,7 +73,11 @@ fn matcher() -> Option<Arc<Matcher>> {
         if CHANGED.swap(false, Ordering::AcqRel) {
             let secrets = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
             // Longest first where secrets overlap, so a key is never half replaced.
-            match AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&secrets.patterns) {
+            match AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(&secrets.patterns)
+            {
                 Ok(automaton) => *current = Some(Arc::new(Matcher { automaton, masks: secrets.masks.clone() })),
                 // Only a pathological number of secrets can fail to build; keep what worked.
                 Err(e) => tracing::error!(error = %e, "cannot build the redaction set"),

@@ -234,6 +234,8 @@ pub trait Store: Send + Sync {
     /// branch whose agent answers it as a registered number. A number reaches one branch of one
     /// installation, so this look-up, unlike the others, is not scoped to a company.
     async fn phone_holders(&self, number: &str) -> Result<Vec<PhoneHolder>>;
+    /// Forgets `number` if it is still recorded for the company's agent `agent_id`.
+    async fn release_phone_number(&self, company_id: i64, agent_id: i64, number: &str) -> Result<()>;
 
     // --- calls and webhook events ------------------------------------------------------------
     /// The company and branch of a call: the agent askpro registered, else the number it was

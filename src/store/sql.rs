@@ -942,6 +942,16 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as(PHONE_HOLDERS).bind(number).fetch_all(&self.pool).await?)
             }
 
+            async fn release_phone_number(&self, company_id: i64, agent_id: i64, number: &str) -> Result<()> {
+                sqlx::query("DELETE FROM phone_numbers WHERE company_id = $1 AND agent_id = $2 AND number = $3")
+                    .bind(company_id)
+                    .bind(agent_id)
+                    .bind(number)
+                    .execute(&mut *self.writing().await?)
+                    .await?;
+                Ok(())
+            }
+
             async fn record_webhook_event(&self, e: &NewWebhookEvent) -> Result<Option<i64>> {
                 Ok(bind_event!(sqlx::query_scalar(INSERT_EVENT), e).fetch_optional(&mut *self.writing().await?).await?)
             }
