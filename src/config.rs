@@ -13,6 +13,9 @@ pub const DEFAULT_RETELL_BASE_URL: &str = "https://api.retellai.com";
 pub const DEFAULT_CALCOM_BASE_URL: &str = "https://api.cal.com";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The default budget of request body bytes the daemon buffers across all connections.
+/// The largest request body the daemon accepts (and so the largest stored delivery).
+pub const BODY_LIMIT: usize = 1 << 20;
+
 pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 32 << 20;
 /// The smallest budget: one whole body of the largest size accepted (1 MiB).
 const MIN_BUFFERED_BYTES: usize = 1 << 20;

@@ -5,13 +5,21 @@
 //! Cal.com or askpro's own calendar. Implementation engineers onboard businesses with the
 //! `askpro` CLI. Both binaries are thin shells over this library:
 //!
+//! Modules import only those below them, from the binaries down:
+//!
+//! - [`cli`], [`daemon`]: clap commands and output; the hyper server;
+//! - [`functions`]: the custom functions a call runs;
+//! - [`ops`]: admin use cases behind the CLI commands, and webhook intake;
+//! - [`app`]: the store, settings and master key every use case runs on, with the parts a
+//!   long-running process keeps (breakers, group commit, caches);
+//! - [`calendar`], [`nlu`], [`clients`], [`signatures`]: scheduling, language understanding,
+//!   the Retell and Cal.com clients, their signature schemes;
 //! - [`store`]: the `Store` trait with SQLite (embedded default) and PostgreSQL implementations;
-//! - [`ops`]: admin use cases behind the CLI commands;
-//! - [`domain`]: validated business types (E.164 numbers, opening hours, money);
-//! - [`secrets`]: AES-256-GCM sealing of API keys at rest, and masking;
-//! - [`cli`]: clap types, `ns:verb` normalisation, output and prompts;
-//! - [`daemon`]: the hyper server.
+//! - [`domain`], [`templates`], [`kept`], [`config`], [`secrets`], [`error`]: validated
+//!   business types, industry presets and tool definitions, versioned caches, settings,
+//!   secrets at rest, errors.
 
+pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod clients;
@@ -20,9 +28,11 @@ pub mod daemon;
 pub mod domain;
 pub mod error;
 pub mod functions;
+pub mod kept;
 pub mod nlu;
 pub mod ops;
 pub mod secrets;
+pub mod signatures;
 pub mod store;
 pub mod templates;
 

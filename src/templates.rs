@@ -1,5 +1,7 @@
 //! Industry presets (`templates/industries/*.toml`), embedded in the binaries.
 
+pub mod tools;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::BusinessHours;

@@ -3,8 +3,9 @@
 
 mod common;
 
+use askpro::app::App;
 use askpro::config::{Overrides, Settings};
-use askpro::ops::{callers, company, App};
+use askpro::ops::{callers, company};
 use askpro::store::{NewAppointment, PoolSize};
 use chrono::{DateTime, Utc};
 use common::{block_on, TestDb};

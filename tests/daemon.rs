@@ -8,9 +8,9 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askpro::app::App;
 use askpro::config::{Overrides, Settings};
 use askpro::daemon::{serve, State};
-use askpro::ops::App;
 use askpro::store::PoolSize;
 use common::TestDb;
 

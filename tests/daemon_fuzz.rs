@@ -64,11 +64,11 @@ fn arbitrary_requests_never_break_the_daemon() {
     proptest!(config, |(path in prop::sample::select(PATHS.to_vec()), payload in body(), signed in any::<bool>(),
                         header in "[ -~]{0,80}")| {
         let (status, answer) = if path == "/calcom/webhook" {
-            let signature = if signed { askpro::daemon::cal_signature::sign(&payload, WEBHOOK_SECRET) } else { header };
+            let signature = if signed { askpro::signatures::calcom::sign(&payload, WEBHOOK_SECRET) } else { header };
             daemon.post_with(path, &payload, &[("X-Cal-Signature-256", Some(&signature))])
         } else {
             let signature =
-                if signed { askpro::daemon::signature::sign(&payload, PLATFORM_KEY, askpro::store::now_ms()) } else { header };
+                if signed { askpro::signatures::retell::sign(&payload, PLATFORM_KEY, askpro::store::now_ms()) } else { header };
             daemon.post(path, &payload, Some(&signature))
         };
         prop_assert!([200, 400, 401, 404].contains(&status), "{path}: {status} {answer}");

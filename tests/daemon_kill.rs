@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use askpro::daemon::signature;
+use askpro::signatures::retell as signature;
 use common::daemon::PLATFORM_KEY;
 use common::TestDb;
 

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use askpro::daemon::signature;
+use askpro::signatures::retell as signature;
 use askpro::store::now_ms;
 use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;

@@ -200,7 +200,7 @@ fn post(addr: &str, body: &[u8]) -> Option<Value> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let sig = askpro::daemon::signature::sign(body, PLATFORM_KEY, askpro::store::now_ms());
+    let sig = askpro::signatures::retell::sign(body, PLATFORM_KEY, askpro::store::now_ms());
     let head = format!(
         "POST /retell/function HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nX-Retell-Signature: {sig}\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",

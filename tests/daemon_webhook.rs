@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use askpro::daemon::signature;
+use askpro::signatures::retell as signature;
 use askpro::store::now_ms;
 use common::daemon::{Daemon, PLATFORM_KEY};
 use common::TestDb;
@@ -144,7 +144,7 @@ fn refused_requests_store_nothing(db: &TestDb) {
     assert!(answer.contains("unknown agent or number"));
 
     // Too large: refused before the body is read to the end.
-    let big = vec![b' '; askpro::daemon::BODY_LIMIT + 1];
+    let big = vec![b' '; askpro::config::BODY_LIMIT + 1];
     let (status, answer) = daemon.post("/retell/webhook", &big, Some(&good));
     assert_eq!(status, 413, "{answer}");
 
@@ -270,7 +270,7 @@ fn booking(trigger: &str, uid: &str, start: &str, end: &str, extra: serde_json::
 }
 
 fn post_calcom(daemon: &Daemon, body: &[u8], secret: Option<&str>) -> (u16, String) {
-    let signature = secret.map(|s| askpro::daemon::cal_signature::sign(body, s));
+    let signature = secret.map(|s| askpro::signatures::calcom::sign(body, s));
     daemon.post_with("/calcom/webhook", body, &[("X-Cal-Signature-256", signature.as_deref())])
 }
 
@@ -343,7 +343,7 @@ fn calcom_webhooks_keep_appointments_in_sync(db: &TestDb) {
     assert_eq!(post_calcom(&daemon, &late, Some("whsec_wrong")).0, 401);
     let marker = daemon.post_with("/calcom/webhook", &late, &[("X-Cal-Signature-256", Some("no-secret-provided"))]);
     assert_eq!(marker.0, 401);
-    let signature = askpro::daemon::cal_signature::sign(&late, WEBHOOK_SECRET);
+    let signature = askpro::signatures::calcom::sign(&late, WEBHOOK_SECRET);
     let mut tampered = late.clone();
     tampered.extend_from_slice(b" ");
     assert_eq!(daemon.post_with("/calcom/webhook", &tampered, &[("x-cal-signature-256", Some(&signature))]).0, 401);

@@ -113,7 +113,7 @@ fn the_seeds_v110_flow_books_through_its_own_tools(db: &TestDb) {
 fn askpros_own_tools_drive_a_whole_booking(db: &TestDb) {
     salon(db);
     let daemon = Daemon::start(db, &[]);
-    let flow = Flow { tools: askpro::functions::tools::definitions("https://askpro.example", true) };
+    let flow = Flow { tools: askpro::templates::tools::definitions("https://askpro.example", true) };
     let day = monday().format("%-d.%-m.").to_string();
     let max = "+4917611111111";
 

@@ -212,7 +212,7 @@ fn the_daemon_logs_no_echoed_key() {
 
 fn post_signed(addr: &str, body: &str) -> String {
     use std::io::{Read, Write};
-    let signature = askpro::daemon::signature::sign(body.as_bytes(), PLATFORM_KEY, askpro::store::now_ms());
+    let signature = askpro::signatures::retell::sign(body.as_bytes(), PLATFORM_KEY, askpro::store::now_ms());
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
     write!(

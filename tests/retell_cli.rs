@@ -56,7 +56,7 @@ fn clone_agent_from_a_template(db: &TestDb) {
         let flow = m.flows[&flow_id].last().unwrap().clone();
         let tools = flow["tools"].as_array().unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-        assert_eq!(names, askpro::functions::NAMES, "exactly SPEC's functions");
+        assert_eq!(names, askpro::templates::tools::NAMES, "exactly SPEC's functions");
         assert!(tools.iter().all(|t| t["url"] == format!("{PUBLIC}/retell/function")));
         let prompt = flow["global_prompt"].as_str().unwrap();
         assert!(prompt.contains("Salon Schnittpunkt") && prompt.contains("Mitte"), "{prompt}");
@@ -94,7 +94,7 @@ fn clone_agent_from_a_template(db: &TestDb) {
     let llm_id = cloned["engine_id"].as_str().unwrap().to_string();
     fake.with_model(|m| {
         let llm = m.llms[&llm_id].last().unwrap();
-        assert_eq!(llm["general_tools"].as_array().unwrap().len(), askpro::functions::NAMES.len());
+        assert_eq!(llm["general_tools"].as_array().unwrap().len(), askpro::templates::tools::NAMES.len());
         assert!(llm["begin_message"].as_str().unwrap().contains("Salon Schnittpunkt"));
         assert_eq!(m.agent(cloned["agent_id"].as_str().unwrap()).unwrap()["voice_id"], "11labs-Anton");
     });
@@ -110,7 +110,7 @@ fn clone_agent_from_a_template(db: &TestDb) {
         db.json(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b, "--dry-run"]);
     let paths: Vec<&str> = planned.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["/create-conversation-flow", "/create-agent", "/publish-agent-version/<agent id>"]);
-    assert_eq!(planned[0]["body"]["tools"].as_array().unwrap().len(), askpro::functions::NAMES.len());
+    assert_eq!(planned[0]["body"]["tools"].as_array().unwrap().len(), askpro::templates::tools::NAMES.len());
     assert_eq!(planned[1]["body"]["webhook_url"], format!("{PUBLIC}/retell/webhook"));
     let human =
         db.ok(&["retell:clone-agent", "--from", "booking-de", "--company-id", &c, "--branch-id", &b, "--dry-run"]);

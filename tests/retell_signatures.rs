@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use askpro::daemon::signature::{self, SignatureError};
+use askpro::signatures::retell::{self as signature, SignatureError};
 use serde_json::Value;
 
 fn verify(v: &Value) -> Result<(), SignatureError> {

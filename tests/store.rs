@@ -492,7 +492,7 @@ fn a_failing_write_fails_alone_in_a_group_commit(db: &TestDb) {
     block_on(async {
         let s = open(db).await;
         let a = s.insert_company(&company("A")).await.unwrap();
-        let commits = Arc::new(askpro::ops::commit::GroupCommit::start(s.clone()));
+        let commits = Arc::new(askpro::app::commit::GroupCommit::start(s.clone()));
         // 40 writes at once, one of them for a company that does not exist (a foreign key error).
         let writes: Vec<Write> = (0..40)
             .map(|i| {
@@ -528,7 +528,7 @@ fn deliveries_keep_their_bodies(db: &TestDb) {
         let body = |call: &str| {
             format!(r#"{{"event":"call_ended","call":{{"call_id":"{call}","transcript":"{transcript}"}}}}"#)
         };
-        let commits = askpro::ops::commit::GroupCommit::start(s.clone());
+        let commits = askpro::app::commit::GroupCommit::start(s.clone());
         let mut batched = delivery(a.id, "call_ended", "call_batched", None);
         let Write::RetellEvent { event, .. } = &mut batched else { unreachable!() };
         event.payload = payload::pack(&body("call_batched"));
@@ -576,7 +576,7 @@ fn group_commits_and_other_writes_interleave(db: &TestDb) {
         let a = s.insert_company(&company("A")).await.unwrap();
         let mitte = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
         let cut = s.insert_service(a.id, &service("Schnitt", Some(mitte.id))).await.unwrap();
-        let commits = Arc::new(askpro::ops::commit::GroupCommit::start(s.clone()));
+        let commits = Arc::new(askpro::app::commit::GroupCommit::start(s.clone()));
         let batched = futures_join((0..300).map(|i| {
             let commits = commits.clone();
             async move { commits.commit(delivery(a.id, "call_started", &format!("call_{i}"), None)).await }
@@ -616,7 +616,7 @@ fn other_writes_are_not_starved_by_a_flood_of_group_commits(db: &TestDb) {
         let a = s.insert_company(&company("A")).await.unwrap();
         let mitte = s.insert_branch(a.id, &branch("Mitte")).await.unwrap();
         let cut = s.insert_service(a.id, &service("Schnitt", Some(mitte.id))).await.unwrap();
-        let commits = Arc::new(askpro::ops::commit::GroupCommit::start(s.clone()));
+        let commits = Arc::new(askpro::app::commit::GroupCommit::start(s.clone()));
         let flooding = Arc::new(AtomicBool::new(true));
         let flood: Vec<_> = (0..16)
             .map(|writer| {
@@ -891,8 +891,8 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
 /// synonym written by another process is matched in the next call, because every such write
 /// bumps the company's catalog version; while nothing changes, the same matcher serves.
 fn kept_service_matchers_follow_catalog_changes(db: &TestDb) {
+    use askpro::app::{catalogs::kept_catalog, App};
     use askpro::config::{Overrides, Settings};
-    use askpro::ops::{service::kept_catalog, App};
     block_on(async {
         let s = open(db).await;
         let c = s.insert_company(&company("A")).await.unwrap();

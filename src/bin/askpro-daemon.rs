@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use askpro::app::App;
 use askpro::config::{Overrides, Settings};
 use askpro::daemon::{serve, State};
-use askpro::ops::App;
 use askpro::secrets::{redact, Redacting};
 use askpro::store::PoolSize;
 

@@ -30,7 +30,7 @@ use chrono::NaiveDate;
 use super::{Interval, Slot, SlotRules};
 use crate::domain::BusinessHours;
 use crate::error::Result;
-use crate::ops::kept::Kept;
+use crate::kept::Kept;
 use crate::store::{Branch, BusyTime, ScheduleEntry, Service, Staff, Store};
 
 const DAY_MS: i64 = 86_400_000;

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 
+use crate::app::App;
 use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
-use crate::ops::App;
 use crate::store::PoolSize;
 use commands::{branch, calcom, call, company, db, debug, key, nlu, retell, service, staff, webhooks};
 pub use output::Output;

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::daemon::signature;
 use crate::error::{Error, Result};
+use crate::signatures::retell as signature;
 
 /// How long a delivery may take before it counts as failed.
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -28,7 +28,7 @@ use hyper::Request;
 use tokio::sync::Notify;
 
 /// The largest body accepted (413 above it).
-pub const BODY_LIMIT: usize = 1 << 20;
+pub use crate::config::BODY_LIMIT;
 /// How long a client may take to send its body (408 after it).
 const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most a body that arrives in pieces holds in one block until it is complete.

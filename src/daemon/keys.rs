@@ -4,11 +4,11 @@
 //! each company's webhook secret, which identifies the company. Loaded at start and refreshed
 //! in the background, so a key set with `company:config` takes effect without a restart.
 
-use super::cal_signature::{self, CalSignatureError};
-use super::signature::{Signature, SignatureError};
+use crate::app::App;
 use crate::error::Result;
 use crate::ops::events::Scope;
-use crate::ops::App;
+use crate::signatures::calcom::{self as cal_signature, CalSignatureError};
+use crate::signatures::retell::{Signature, SignatureError};
 use crate::store::SecretField;
 
 #[derive(Default)]

@@ -9,12 +9,10 @@
 //! signature header before its body is read); every error is a JSON body.
 
 pub mod body;
-pub mod cal_signature;
 pub mod connections;
 pub mod keys;
 pub mod limit;
 pub mod metrics;
-pub mod signature;
 mod status;
 
 use std::convert::Infallible;
@@ -31,10 +29,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::app::App;
 use crate::error::{ErrorKind, Result};
 use crate::ops::events::{self, Intake};
-use crate::ops::App;
-pub use body::BODY_LIMIT;
+use crate::signatures::{calcom as cal_signature, retell as signature};
 use body::{BodyError, Budget};
 use connections::Connections;
 use keys::Keys;

@@ -1,9 +1,11 @@
 //! Plain business types that validate themselves on construction: phone numbers, opening hours,
 //! time zones, money. Parse into these first, then act.
 
+pub mod canonical;
 mod hours;
 mod money;
 mod phone;
+pub mod say;
 
 pub use hours::{BusinessHours, Hhmm, Shift, Weekday};
 pub use money::Cents;

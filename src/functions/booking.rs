@@ -11,8 +11,9 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use super::args::SlotId;
-use super::{info, say, Answer, Ctx, Status};
+use super::{info, Answer, Ctx, Status};
 use crate::calendar::{BookingRequest, Calendar, FreeSlot, Interval, SlotQuery};
+use crate::domain::say;
 use crate::domain::{name_key, E164};
 use crate::error::{ErrorKind, Result};
 use crate::nlu::{self, Part};
@@ -53,9 +54,9 @@ async fn service(ctx: &Ctx<'_>) -> Result<Step<Service>> {
     let Some(phrase) = ctx.args.text(SERVICE).filter(|p| nlu::services::within_caps(p)) else {
         return Ok(Err(Answer::new(Status::NeedsInput, "Für welche Leistung möchten Sie einen Termin?")));
     };
-    let kept = crate::ops::service::kept_catalog(ctx.app, &ctx.company).await?;
+    let kept = crate::app::catalogs::kept_catalog(ctx.app, &ctx.company).await?;
     let threshold = ctx.company.service_confidence_threshold;
-    let found = crate::ops::service::match_kept(&kept, &phrase, threshold)
+    let found = crate::app::catalogs::match_kept(&kept, &phrase, threshold)
         .await?
         .and_then(|m| kept.1.iter().find(|s| s.id == m.service_id).cloned());
     Ok(found.filter(|s| s.branch_id.is_none_or(|b| b == ctx.branch.id)).ok_or_else(|| {

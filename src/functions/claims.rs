@@ -15,8 +15,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::app::App;
 use crate::error::Result;
-use crate::ops::App;
 use crate::store::{now_ms, Claim, FunctionKey};
 
 /// How long a waiting duplicate looks beyond its own deadline: the first run, which arrived

@@ -8,11 +8,12 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::say;
+use crate::app::App;
+use crate::domain::say;
 use crate::domain::{BusinessHours, Weekday};
 use crate::error::{Error, Result};
 use crate::ops::events::{self, CallObject, Scope};
-use crate::ops::{branch, callers, company, App};
+use crate::ops::{branch, callers, company};
 
 #[derive(Debug, Deserialize)]
 struct Inbound {

@@ -4,7 +4,8 @@
 use chrono::{Datelike, Timelike};
 use serde_json::{json, Value};
 
-use super::{say, Answer, Ctx, Status};
+use super::{Answer, Ctx, Status};
+use crate::domain::say;
 use crate::domain::{BusinessHours, Weekday};
 use crate::error::Result;
 use crate::ops::callers;

@@ -13,9 +13,7 @@ mod booking;
 pub mod claims;
 pub mod inbound;
 mod info;
-pub(crate) mod say;
 pub mod simulate;
-pub mod tools;
 
 use std::time::{Duration, Instant};
 
@@ -24,9 +22,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::app::App;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::events::{self, CallObject, Scope};
-use crate::ops::{branch, company, App};
+use crate::ops::{branch, company};
 use crate::store::{Branch, Company, FunctionKey, NewCallback, Tenant, Write, Written};
 pub use args::Args;
 use claims::Turn;
@@ -100,23 +99,6 @@ struct Request {
     args: Map<String, Value>,
     call: CallObject,
 }
-
-/// Every custom function the daemon answers (with the seeds' aliases).
-pub const NAMES: [&str; 13] = [
-    "get_current_context",
-    "check_customer",
-    "get_available_services",
-    "get_customer_appointments",
-    "request_callback",
-    "check_availability",
-    "check_availability_v17",
-    "get_alternatives",
-    "start_booking",
-    "confirm_booking",
-    "book_appointment",
-    "cancel_appointment",
-    "reschedule_appointment",
-];
 
 /// The deadline every function answers within unless configured otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
@@ -207,8 +189,9 @@ pub async fn invoke(app: &App, call: Invocation, deadline: Duration) -> Result<A
 pub async fn invoke_observed(app: &App, call: Invocation, deadline: Duration) -> Result<Answered> {
     let started = Instant::now();
     let Invocation { tenant, call_id, from_number, name, args, now } = call;
-    let key = FunctionKey { company_id: tenant.company_id, args_hash: args::hash(&args), call_id, name };
-    let function = NAMES.iter().find(|n| **n == key.name).copied().unwrap_or("unknown");
+    let key =
+        FunctionKey { company_id: tenant.company_id, args_hash: crate::domain::canonical::hash(&args), call_id, name };
+    let function = crate::templates::tools::NAMES.iter().find(|n| **n == key.name).copied().unwrap_or("unknown");
     let answered = |answer: Answer, json, replayed, upstream_failure| {
         let served = Served { function, status: answer.status, replayed, upstream_failure };
         Answered { answer, json, served }
@@ -337,7 +320,7 @@ async fn run(ctx: &Ctx<'_>, name: &str) -> Result<Answer> {
 async fn fallback(ctx: &Ctx<'_>, name: &str, error: &Error) -> Answer {
     tracing::warn!(function = name, call_id = %ctx.call_id, error = %error, "function fell back");
     if error.kind() == ErrorKind::Invalid {
-        return Answer::new(Status::NeedsInput, say::sentence(error.message()));
+        return Answer::new(Status::NeedsInput, crate::domain::say::sentence(error.message()));
     }
     let callback = NewCallback {
         branch_id: Some(ctx.branch.id),

@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{invoke, Answer, Invocation, Status};
+use crate::app::App;
 use crate::error::{Error, Result};
-use crate::ops::{branch, App};
+use crate::ops::branch;
 use crate::store::Tenant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::events::Intake;
-use super::App;
+use crate::app::App;
 use crate::calendar::calcom::parse_instant;
 use crate::error::{Error, Result};
 use crate::store::{AppointmentMove, NewAppointment, NewWebhookEvent};

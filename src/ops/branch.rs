@@ -1,6 +1,7 @@
 //! Branches: create, notification targets, list.
 
-use super::{company, create_or_reuse, App, Created};
+use super::{company, create_or_reuse, Created};
+use crate::app::App;
 use crate::domain::{self, BusinessHours, Country, E164};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Branch, NewBranch, NotificationTargets};

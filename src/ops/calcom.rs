@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::{branch, company, App, Progress};
+use super::{branch, company, Progress};
+use crate::app::App;
 use crate::clients::calcom::{EventType, Me, Membership, Team};
 use crate::domain;
 use crate::error::{Error, Result};

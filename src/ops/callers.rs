@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use serde::Serialize;
 
 use super::company::default_greeting;
-use super::App;
+use crate::app::App;
 use crate::domain::{BusinessHours, Weekday};
 use crate::error::{Error, Result};
 use crate::nlu::predict;

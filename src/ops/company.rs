@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{create_or_reuse, App, Created};
+use super::{create_or_reuse, Created};
+use crate::app::App;
 use crate::domain::{self, Country, E164};
 use crate::error::{Error, Result};
 use crate::store::{Company, CompanyPatch, GreetingKind, NewCompany, SecretField};

@@ -3,13 +3,11 @@
 //! a second effect, and the call's record is brought up to date. A delivery that fails to
 //! process stays stored as `failed` for `webhooks:retry`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::App;
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::store::{CallRecord, NewWebhookEvent, Tenant, Write, Written};
 
@@ -73,40 +71,6 @@ pub enum Intake {
     Stored { id: i64, processed: bool },
     /// The same event for the same call arrived before.
     Duplicate,
-}
-
-/// How long a call's tenant is remembered: an agent or number moved to another branch is seen
-/// by a running daemon within this time; a newly registered one at once (misses are not kept).
-pub const TENANT_TTL: Duration = Duration::from_secs(10);
-const TENANT_CACHE_SIZE: usize = 10_000;
-
-/// A call's `(agent_id, to_number)`.
-type CallKey = (Option<String>, Option<String>);
-
-/// Tenants found by `(agent_id, to_number)`, each for [`TENANT_TTL`].
-#[derive(Default)]
-pub struct TenantCache(Mutex<HashMap<CallKey, (Tenant, Instant)>>);
-
-impl TenantCache {
-    async fn find(&self, app: &App, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>> {
-        let key = (agent_id.map(str::to_string), to_number.map(str::to_string));
-        if let Some((tenant, at)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            if at.elapsed() < TENANT_TTL {
-                return Ok(Some(*tenant));
-            }
-        }
-        let found = app.store.tenant_for_call(agent_id, to_number).await?;
-        if let Some(tenant) = found {
-            let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.len() >= TENANT_CACHE_SIZE {
-                cache.retain(|_, (_, at)| at.elapsed() < TENANT_TTL);
-            }
-            if cache.len() < TENANT_CACHE_SIZE {
-                cache.insert(key, (tenant, Instant::now()));
-            }
-        }
-        Ok(found)
-    }
 }
 
 /// The company and branch of a call, within what the verifying key may act on. Unknown agents

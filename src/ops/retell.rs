@@ -13,11 +13,11 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::App;
+use crate::app::App;
 use crate::clients::retell::{Agent, Client, ClientConfig, Engine, RetellError};
+use crate::domain::say;
 use crate::domain::{BusinessHours, Weekday};
 use crate::error::{Error, Result};
-use crate::functions::say;
 use crate::store::{AgentRecord, Branch, Company, NewAgent, SecretField};
 
 /// askpro's own agent templates: `(name, file)`.
@@ -200,7 +200,7 @@ fn wire_tools(engine: Engine, body: &mut Map<String, Value>, public: &str, templ
     let flow = engine == Engine::ConversationFlow;
     let field = if flow { "tools" } else { "general_tools" };
     if template {
-        body.insert(field.into(), Value::Array(crate::functions::tools::definitions(public, flow)));
+        body.insert(field.into(), Value::Array(crate::templates::tools::definitions(public, flow)));
     }
     let mut wired = 0;
     let mut rewire = |tools: &mut Value| {
@@ -399,7 +399,7 @@ pub fn engine_hash(engine: &Value) -> String {
     for key in ASSIGNED {
         body.remove(key);
     }
-    crate::functions::args::hash(&body)
+    crate::domain::canonical::hash(&body)
 }
 
 /// The kind of engine askpro recorded for an agent.
@@ -811,7 +811,7 @@ mod tests {
             let template: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             let engine = template["askpro"]["engine"].as_str().unwrap();
             assert!(template["askpro"]["version"].as_i64().is_some(), "{name}");
-            let tools = crate::functions::tools::definitions("https://x", engine == "conversation-flow");
+            let tools = crate::templates::tools::definitions("https://x", engine == "conversation-flow");
             let tool_ids: Vec<&str> = tools.iter().filter_map(|t| t["tool_id"].as_str()).collect();
             let nodes = template["nodes"].as_array().cloned().unwrap_or_default();
             let ids: Vec<&str> = nodes.iter().filter_map(|n| n["id"].as_str()).collect();

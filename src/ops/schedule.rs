@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::{branch, staff, App};
+use super::{branch, staff};
+use crate::app::App;
 use crate::calendar::working_shifts;
 use crate::domain::{BusinessHours, Weekday};
 use crate::error::{Error, Result};

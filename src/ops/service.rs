@@ -1,16 +1,15 @@
 //! Services and their synonyms (single additions; bulk import is in `synonyms.rs`).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
-use super::kept::Kept;
-use super::{branch, company, create_or_reuse, App, Created};
+use super::{branch, company, create_or_reuse, Created};
+use crate::app::catalogs::catalog_and_services;
+use crate::app::App;
 use crate::domain::{self, Cents};
 use crate::error::{Error, Result};
 use crate::nlu::services::{self, MAX_PHRASE_CHARS, MAX_PHRASE_WORDS, MAX_WORD_CHARS};
 use crate::nlu::{Catalog, ServiceMatch};
-use crate::store::{Company, NewService, NewSynonym, Service, Synonym};
+use crate::store::{NewService, NewSynonym, Service, Synonym};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewServiceRequest {
@@ -98,61 +97,9 @@ pub async fn match_phrase(app: &App, company_id: i64, phrase: &str) -> Result<Op
     Ok(catalog.matches(phrase, company.service_confidence_threshold))
 }
 
-/// [`Catalog::matches`] in a kept catalog, off the I/O threads: a phrase the catalog remembers
-/// is a look-up, any other is ranked against every name and synonym (most of a millisecond
-/// for a company with thousands) on the blocking pool, so that the daemon's I/O threads stay
-/// free and the function's deadline can still answer.
-pub async fn match_kept(kept: &Arc<CatalogAndServices>, phrase: &str, threshold: f64) -> Result<Option<ServiceMatch>> {
-    if kept.0.remembers(phrase) {
-        return Ok(kept.0.matches(phrase, threshold));
-    }
-    let (kept, phrase) = (Arc::clone(kept), phrase.to_string());
-    tokio::task::spawn_blocking(move || kept.0.matches(&phrase, threshold))
-        .await
-        .map_err(|e| Error::internal(format!("service matching stopped: {e}")))
-}
-
 /// A company's active services and synonyms, prepared for matching.
 pub async fn catalog(app: &App, company_id: i64) -> Result<Catalog> {
     Ok(catalog_and_services(app, company_id).await?.0)
-}
-
-/// The matcher and the services it matches (all of the company's, active or not).
-pub async fn catalog_and_services(app: &App, company_id: i64) -> Result<(Catalog, Vec<Service>)> {
-    let (services, synonyms) =
-        tokio::try_join!(app.store.services(company_id, None), app.store.company_synonyms(company_id))?;
-    let active: Vec<(i64, String)> = services.iter().filter(|s| s.active).map(|s| (s.id, s.name.clone())).collect();
-    // Preparing thousands of synonyms takes tens of milliseconds: not on an I/O thread.
-    let catalog = tokio::task::spawn_blocking(move || Catalog::new(&active, &synonyms))
-        .await
-        .map_err(|e| Error::internal(format!("preparing the service catalog stopped: {e}")))?;
-    Ok((catalog, services))
-}
-
-/// A company's matcher and services, as [`catalog_and_services`] builds them.
-pub type CatalogAndServices = (Catalog, Vec<Service>);
-
-/// Service matchers kept by the daemon, one per company, each as of the company's
-/// `catalog_version`. Building a matcher reads every synonym (a company with 2,000 takes
-/// 13–22 ms), and askpro bumps the version in every transaction that writes services or
-/// synonyms, so a kept matcher is used while the company row read for the call carries its
-/// version.
-pub struct Catalogs(Kept<i64, CatalogAndServices>);
-
-impl Default for Catalogs {
-    fn default() -> Catalogs {
-        Catalogs(Kept::new(256))
-    }
-}
-
-/// [`catalog_and_services`] for `company`, kept between calls when the app keeps catalogs.
-pub async fn kept_catalog(app: &App, company: &Company) -> Result<Arc<CatalogAndServices>> {
-    match &app.catalogs {
-        Some(kept) => {
-            kept.0.get(company.id, company.catalog_version, async || catalog_and_services(app, company.id).await).await
-        }
-        None => Ok(Arc::new(catalog_and_services(app, company.id).await?)),
-    }
 }
 
 #[derive(Debug, Serialize)]

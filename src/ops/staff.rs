@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{branch, company, create_or_reuse, App, Created};
+use super::{branch, company, create_or_reuse, Created};
+use crate::app::App;
 use crate::domain::{self, Country, E164};
 use crate::error::{Error, Result};
 use crate::store::{NewStaff, Staff, StaffKey};

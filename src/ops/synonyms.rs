@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{company, App, Progress};
+use super::{company, Progress};
+use crate::app::App;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::NewSynonym;

@@ -24,7 +24,7 @@ impl Sample {
     pub fn parse(name: &str) -> Result<Sample> {
         if EVENTS.contains(&name) {
             Ok(Sample::Event(name.to_string()))
-        } else if crate::functions::NAMES.contains(&name) {
+        } else if crate::templates::tools::NAMES.contains(&name) {
             Ok(Sample::Function(name.to_string()))
         } else {
             Err(Error::invalid(format!(
@@ -34,7 +34,7 @@ impl Sample {
             .with_help(format!(
                 "use one of {} or a function: {}",
                 EVENTS.join(", "),
-                crate::functions::NAMES.join(", ")
+                crate::templates::tools::NAMES.join(", ")
             )))
         }
     }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 const PACKED: u8 = 0;
 
 /// The largest body [`unpack`] restores: the daemon accepts none larger.
-const LIMIT: usize = crate::daemon::BODY_LIMIT;
+const LIMIT: usize = crate::config::BODY_LIMIT;
 
 /// A delivery's body as the store keeps it.
 pub fn pack(body: &str) -> Vec<u8> {

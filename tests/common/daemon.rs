@@ -6,9 +6,10 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askpro::app::App;
 use askpro::config::{Overrides, Settings};
-use askpro::daemon::{serve, signature, State};
-use askpro::ops::App;
+use askpro::daemon::{serve, State};
+use askpro::signatures::retell as signature;
 use askpro::store::{now_ms, PoolSize};
 
 use super::TestDb;

@@ -4,7 +4,7 @@
 
 use ring::hmac;
 
-use super::signature::{hex32, to_hex};
+use super::retell::{hex32, to_hex};
 
 pub const HEADER: &str = "x-cal-signature-256";
 
