@@ -38,7 +38,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "staff" -d 'Staff and 
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "calcom" -d 'Cal.com: test the key, import event types and members, verify sync'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at appointments and working hours on a day'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "call" -d 'Simulated calls through the daemon\'s function handlers'
-complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: run a custom function as a call would'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: voice agents, phone numbers, signed test requests and custom functions'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
