@@ -1,7 +1,7 @@
 //! Storage: one [`Store`] trait with a SQLite and a PostgreSQL implementation.
 //!
 //! The backend is picked once from the database URL ([`connect`]). SQL that both dialects accept
-//! is written once in `sql.rs` and compiled for each backend; migrations live in
+//! is written once in `sql/` and compiled for each backend; migrations live in
 //! `migrations/sqlite` and `migrations/postgres` with the same version numbers and are applied on
 //! connect. Every method that serves a command takes the `company_id` it serves, and the global
 //! lookups by id (`branch(id)`, `service(id)` …) return the row's `company_id` so that callers
@@ -78,9 +78,13 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Everything askpro keeps. Implemented by [`SqliteStore`] and [`PgStore`] with the same SQL.
+/// Everything askpro keeps. Implemented by [`SqliteStore`] and [`PgStore`] with the same SQL
+/// (`sql/`); its methods are grouped by topic into the traits it extends, which the SQL follows
+/// file by file.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    CompanyStore + CatalogStore + CustomerStore + CalendarStore + AgentStore + CallStore + FunctionStore + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     /// Closes every connection. For SQLite this lets the last connection checkpoint and remove
@@ -91,8 +95,12 @@ pub trait Store: Send + Sync {
     async fn migrate(&self) -> Result<Vec<MigrationStatus>>;
     /// Every known migration and whether it is applied.
     async fn migration_status(&self) -> Result<Vec<MigrationStatus>>;
+}
 
-    // --- companies -------------------------------------------------------------------------
+/// Companies, their greetings and sealed secrets, and their branches (`sql/companies.rs`).
+#[async_trait]
+pub trait CompanyStore: Send + Sync {
+    // --- companies -------------------------------------------------------------------------------
     async fn insert_company(&self, company: &NewCompany) -> Result<Company>;
     async fn company(&self, id: i64) -> Result<Option<Company>>;
     async fn company_by_name(&self, name_key: &str) -> Result<Option<Company>>;
@@ -103,7 +111,7 @@ pub trait Store: Send + Sync {
     async fn set_greeting(&self, company_id: i64, kind: GreetingKind, template: &str) -> Result<()>;
     async fn greetings(&self, company_id: i64) -> Result<Vec<Greeting>>;
 
-    // --- branches --------------------------------------------------------------------------
+    // --- branches --------------------------------------------------------------------------------
     async fn insert_branch(&self, company_id: i64, branch: &NewBranch) -> Result<Branch>;
     async fn branch(&self, id: i64) -> Result<Option<Branch>>;
     async fn branch_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Branch>>;
@@ -114,8 +122,12 @@ pub trait Store: Send + Sync {
         branch_id: i64,
         targets: &NotificationTargets,
     ) -> Result<Branch>;
+}
 
-    // --- services and synonyms -------------------------------------------------------------
+/// Services, their synonyms, staff, and who performs what (`sql/catalog.rs`).
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    // --- services and synonyms -------------------------------------------------------------------
     async fn insert_service(&self, company_id: i64, service: &NewService) -> Result<Service>;
     async fn service(&self, id: i64) -> Result<Option<Service>>;
     async fn service_by_name(&self, company_id: i64, name_key: &str) -> Result<Option<Service>>;
@@ -135,7 +147,7 @@ pub trait Store: Send + Sync {
     /// Every synonym of a company's services as `(service_id, synonym)`, for service matching.
     async fn company_synonyms(&self, company_id: i64) -> Result<Vec<(i64, String)>>;
 
-    // --- staff -----------------------------------------------------------------------------
+    // --- staff -----------------------------------------------------------------------------------
     async fn insert_staff(&self, company_id: i64, staff: &NewStaff) -> Result<Staff>;
     /// Sets a staff member's name, e-mail, phone and Cal.com user id (their branch stays).
     async fn update_staff(&self, company_id: i64, id: i64, staff: &NewStaff) -> Result<Staff>;
@@ -146,12 +158,26 @@ pub trait Store: Send + Sync {
     async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64>;
     /// `(staff_id, service name)` for every mapping in a branch.
     async fn staff_service_names(&self, company_id: i64, branch_id: i64) -> Result<Vec<(i64, String)>>;
+    /// Active staff of a branch who perform a service.
+    async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>>;
+}
 
-    // --- customers and their history ---------------------------------------------------------
+/// Customers and their history (`sql/customers.rs`).
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
     /// Creates the customer for a phone number, or returns the existing one (filling in a name
     /// it did not have yet).
     async fn upsert_customer(&self, company_id: i64, phone: &str, name: Option<&str>) -> Result<Customer>;
     async fn customer_by_phone(&self, company_id: i64, phone: &str) -> Result<Option<Customer>>;
+    async fn customer(&self, company_id: i64, id: i64) -> Result<Option<Customer>>;
+    /// A customer's appointments, newest first.
+    async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
+}
+
+/// The local calendar: appointments, holds and busy times (`sql/calendar.rs`).
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    // --- appointments ----------------------------------------------------------------------------
     /// Writes an appointment row as given (the calendar decides whether the slot is free).
     async fn insert_appointment(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
     /// Books a call's held slot: writes the appointment (its `call_id` names the call) and
@@ -160,8 +186,25 @@ pub trait Store: Send + Sync {
     async fn book_hold(&self, company_id: i64, appointment: &NewAppointment) -> Result<i64>;
     /// The booked appointments a call made, newest first.
     async fn call_appointments(&self, company_id: i64, call_id: &str) -> Result<Vec<Appointment>>;
-    /// Active staff of a branch who perform a service.
-    async fn staff_for_service(&self, company_id: i64, branch_id: i64, service_id: i64) -> Result<Vec<Staff>>;
+    async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>>;
+    async fn appointment_by_uid(&self, company_id: i64, external_uid: &str) -> Result<Option<Appointment>>;
+    /// A branch's appointments (any status) starting in `[from, to)`, by start.
+    async fn appointments(&self, company_id: i64, branch_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
+    /// A staff member's appointments (any status) starting in `[from, to)`, by start.
+    async fn staff_appointments(&self, company_id: i64, staff_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
+    /// A customer's booked appointments that end after `now`, soonest first.
+    async fn upcoming_appointments(&self, company_id: i64, customer_id: i64, now: i64) -> Result<Vec<Appointment>>;
+    /// Moves a booked appointment; the database refuses an overlap (conflict).
+    async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment>;
+    async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment>;
+
+    // --- holds and busy times --------------------------------------------------------------------
+    /// Holds a slot for a call, replacing the call's earlier hold, in one transaction. Fails
+    /// with a conflict when another call holds an overlapping time of the same staff member,
+    /// or when that staff member has a booked local appointment then.
+    async fn hold_slot(&self, company_id: i64, hold: &NewHold, now: i64) -> Result<Hold>;
+    /// The call's hold, if it has not expired.
+    async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>>;
     /// Booked appointments and unexpired holds that overlap `[from, to)`, of the branch's staff
     /// who perform the service (no one else's times matter for its slots).
     async fn busy_times(
@@ -183,29 +226,11 @@ pub trait Store: Send + Sync {
         to: i64,
         now: i64,
     ) -> Result<Vec<ScheduleEntry>>;
-    /// A customer's appointments, newest first.
-    async fn customer_history(&self, company_id: i64, customer_id: i64) -> Result<Vec<Visit>>;
+}
 
-    // --- holds and appointments ------------------------------------------------------------
-    /// Holds a slot for a call, replacing the call's earlier hold, in one transaction. Fails
-    /// with a conflict when another call holds an overlapping time of the same staff member,
-    /// or when that staff member has a booked local appointment then.
-    async fn hold_slot(&self, company_id: i64, hold: &NewHold, now: i64) -> Result<Hold>;
-    /// The call's hold, if it has not expired.
-    async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>>;
-    async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>>;
-    async fn appointment_by_uid(&self, company_id: i64, external_uid: &str) -> Result<Option<Appointment>>;
-    /// A branch's appointments (any status) starting in `[from, to)`, by start.
-    async fn appointments(&self, company_id: i64, branch_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
-    /// A staff member's appointments (any status) starting in `[from, to)`, by start.
-    async fn staff_appointments(&self, company_id: i64, staff_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>>;
-    /// A customer's booked appointments that end after `now`, soonest first.
-    async fn upcoming_appointments(&self, company_id: i64, customer_id: i64, now: i64) -> Result<Vec<Appointment>>;
-    /// Moves a booked appointment; the database refuses an overlap (conflict).
-    async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment>;
-    async fn cancel_appointment(&self, company_id: i64, id: i64, reason: Option<&str>) -> Result<Appointment>;
-
-    // --- Retell agents -------------------------------------------------------------------------
+/// The Retell agents askpro deployed, their numbers, and whose a call is (`sql/agents.rs`).
+#[async_trait]
+pub trait AgentStore: Send + Sync {
     /// Records an agent deployed for a branch of `company_id`.
     async fn insert_agent(&self, company_id: i64, agent: &NewAgent) -> Result<AgentRecord>;
     /// An agent askpro deployed, by Retell's id (any company; the row names its company).
@@ -236,11 +261,14 @@ pub trait Store: Send + Sync {
     async fn phone_holders(&self, number: &str) -> Result<Vec<PhoneHolder>>;
     /// Forgets `number` if it is still recorded for the company's agent `agent_id`.
     async fn release_phone_number(&self, company_id: i64, agent_id: i64, number: &str) -> Result<()>;
-
-    // --- calls and webhook events ------------------------------------------------------------
     /// The company and branch of a call: the agent askpro registered, else the number it was
     /// made to (a registered number, else a branch's own phone).
     async fn tenant_for_call(&self, agent_id: Option<&str>, to_number: Option<&str>) -> Result<Option<Tenant>>;
+}
+
+/// Call records, webhook deliveries, and the daemon's batched writes (`sql/calls.rs`).
+#[async_trait]
+pub trait CallStore: Send + Sync {
     /// Stores a delivery unless one with its dedupe key exists; `None` means a duplicate.
     async fn record_webhook_event(&self, event: &NewWebhookEvent) -> Result<Option<i64>>;
     /// Marks a stored delivery `processed`, `ignored` or `failed` (with the error).
@@ -254,9 +282,11 @@ pub trait Store: Send + Sync {
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
+}
 
-    // --- custom functions ----------------------------------------------------------------------
-    async fn customer(&self, company_id: i64, id: i64) -> Result<Option<Customer>>;
+/// What a live call's custom functions keep (`sql/functions.rs`).
+#[async_trait]
+pub trait FunctionStore: Send + Sync {
     /// The answer already given to this `(call, function, arguments)`, if any, with company
     /// `company_id` and branch `branch_id` (whichever company it belongs to), read together.
     async fn function_context(
