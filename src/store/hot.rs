@@ -1,23 +1,23 @@
 //! The daemon's hot writes on SQLite — webhook deliveries, the call records they bring, function
 //! answers — committed in one transaction per batch, on the committing task's own thread.
 //!
-//! `ops::commit` hands the store batches of these writes. Through sqlx a batch was five
-//! hand-offs to the connection's worker thread and back (begin, three statements, commit, and the
-//! pool's ping when the connection is returned), each waking a sleeping thread, and its
-//! multi-row statements had a new text for every batch size, so SQLite parsed and planned them
-//! afresh: a quarter of the writer's time under a webhook flood. Here a batch runs the same few
-//! cached single-row statements per write on a rusqlite connection of its own, on the thread
-//! that polls the committing task: a batch takes a millisecond or two, and handing it to a
-//! writing thread and its answer back cost two thread wake-ups more than that on a busy
-//! machine. Only when another process (the CLI) holds SQLite's write lock does the batch wait
-//! for it, on Tokio's blocking pool, so the runtime's thread never sleeps in the busy handler.
+//! `app::commit` hands the store batches of these writes. A batch runs a few cached single-row
+//! statements per write on a rusqlite connection of its own, on the thread that polls the
+//! committing task. It takes a millisecond or two; handing it to a writing thread (sqlx's worker,
+//! or Tokio's blocking pool) and its answer back would cost two thread wake-ups more than that on
+//! a busy machine. Single-row statements keep one text each, prepared once, where a multi-row
+//! statement has a new text for every batch size that SQLite parses and plans afresh. Only when
+//! another process (the CLI) holds SQLite's write lock does the batch wait for it, on Tokio's
+//! blocking pool, so the runtime's thread never sleeps in the busy handler.
 //!
-//! A batch commits inside the write gate kept here (`sql::Gated`), which the sqlx writer's
-//! writes take too, so no other write of the process runs meanwhile and neither waits in
-//! SQLite's sleeping busy handler for the other. (Holding the sqlx writer connection itself did
-//! the same, but returning it to its pool costs a spawned task and a ping on its thread: two more
-//! thread wake-ups per batch.) The transaction begins `IMMEDIATE`, so it takes the write lock
-//! before it writes anything.
+//! A batch commits inside the write gate kept here (`sql::Gated`; see `sqlite.rs` for why), which
+//! the sqlx writer's writes take too, so no other write of the process runs meanwhile. The gate is
+//! a lock of its own rather than the sqlx writer connection, because returning that connection to
+//! its pool takes a spawned task and a round trip to its thread. The transaction begins
+//! `IMMEDIATE`, so it takes the write lock before it writes anything.
+//!
+//! The same batches commit through sqlx in `sql/calls.rs` (PostgreSQL, the CLI's SQLite store),
+//! with multi-row statements: both must leave the same rows.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

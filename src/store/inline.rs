@@ -2,13 +2,13 @@
 //!
 //! sqlx runs every SQLite connection on a thread of its own, so each statement is handed to that
 //! thread and its rows handed back: two thread switches and several futex calls around a read
-//! that itself takes a few microseconds. Profiling the daemon under `check_availability` load
-//! showed more time in those switches than in SQLite. The handful of reads on the daemon's hot
-//! path — tenant, company, branch, catalogue, staff, busy times, a first answer — therefore run
-//! here instead: on the calling thread, with read-only connections and cached statements.
+//! that itself takes a few microseconds, more than the read. The handful of reads on the
+//! daemon's hot path — tenant, company, branch, catalogue, staff, busy times, a first answer —
+//! therefore run here instead: on the calling thread, with read-only connections and cached
+//! statements.
 //!
 //! They are bounded index reads (microseconds, from the page cache), so running them on an
-//! async worker costs less than the hand-off did; WAL readers never wait for the writer. The
+//! async worker costs less than a hand-off would; WAL readers never wait for the writer. The
 //! SQL is the same text the sqlx implementation uses (`$N` parameters are bound by number, as
 //! sqlx does). Writes are not done here: see `hot.rs` for the daemon's hot ones.
 

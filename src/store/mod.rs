@@ -6,6 +6,10 @@
 //! connect. Every method that serves a command takes the `company_id` it serves, and the global
 //! lookups by id (`branch(id)`, `service(id)` …) return the row's `company_id` so that callers
 //! scope everything after them to that company.
+//!
+//! How a SQLite store uses its connections — the sqlx pool and writer, the inline reads and hot
+//! writes on rusqlite, the write gate, the background checkpointer and the migration lock — is
+//! pictured in `sqlite.rs`.
 
 mod hot;
 mod inline;

@@ -494,7 +494,7 @@ pub struct NewWebhookEvent {
     pub payload: Vec<u8>,
 }
 
-/// A write the daemon's hot paths commit, many to a transaction (see `ops::commit`).
+/// A write the daemon's hot paths commit, many to a transaction (see `app::commit`).
 #[derive(Debug, Clone)]
 pub enum Write {
     /// A Retell delivery and the call record it brings (`None`: an event askpro ignores).

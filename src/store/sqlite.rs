@@ -1,4 +1,79 @@
 //! The embedded default: one SQLite file in WAL mode, created on first use.
+//!
+//! # Connections, and who writes through which
+//!
+//! A SQLite store reaches its file through two drivers: sqlx, which runs each connection on a
+//! worker thread of its own and shares its SQL with PostgreSQL, and rusqlite, which runs on the
+//! calling thread. What a store opens depends on the pool size it is given. A long-running
+//! process (the daemon, `PoolSize(16)`) opens all of this:
+//!
+//! ```text
+//!   a live call's reads     every other read        every other write      app::commit::GroupCommit
+//!   (tenant, company,       (commands, retries,     (bookings, holds,      (Retell deliveries and
+//!    branch, catalogue,      anything off the        claims and their       the call records they
+//!    staff, busy times,      hot path)               answers, Cal.com       bring; answers of
+//!    a first answer)             |                   deliveries, ...)       unclaimed functions)
+//!         |                      |                        |                          |
+//!         |                      |                        +------> WRITE GATE <------+
+//!         |                      |                        |     (FIFO, in-process)   |
+//!         v                      v                        v                          v
+//!  +-----------------+  +-------------------+  +--------------------+  +---------------------+
+//!  | inline.rs       |  | pool              |  | writer             |  | hot.rs              |
+//!  | rusqlite        |  | sqlx, <= 4 conns  |  | sqlx, 1 conn       |  | rusqlite, 1 conn    |
+//!  | read-only       |  | 8 MiB cache each  |  | BEGIN IMMEDIATE    |  | BEGIN IMMEDIATE     |
+//!  | <= 8 kept idle  |  | runs migrations   |  | no autocheckpoint  |  | no autocheckpoint   |
+//!  +-----------------+  +-------------------+  +--------------------+  +---------------------+
+//!         |                 |         ^                   |                          |
+//!         |                 |         |  every 250 ms: PRAGMA wal_checkpoint(PASSIVE),
+//!         |                 |         +- the background checkpointer (a Tokio task)
+//!         v                 v                             v                          v
+//!  ======================= askpro.db  +  askpro.db-wal  +  askpro.db-shm =======================
+//!         ^                                                ^
+//!         | askpro.db.lock: an exclusive file lock, held   | askpro (the CLI, PoolSize(1)): one
+//!         | only by a process that creates the file or     | sqlx connection is both pool and
+//!         | finds migrations pending (MigrationLock)       | writer; no inline reads, hot writes,
+//!                                                            gate or background checkpointer
+//! ```
+//!
+//! - **Hot writes** ([`CallStore::commit_writes`], fed by the daemon's group commit): a Retell
+//!   delivery with the call record it brings, and the answer of a function call that was not
+//!   claimed. A daemon's store commits each batch in `hot.rs`, one `IMMEDIATE` transaction of
+//!   cached single-row statements on the committing task's thread. Everywhere else (PostgreSQL,
+//!   the CLI's store) `sql/calls.rs` commits the same batch with multi-row statements.
+//! - **Every other write** goes through `writer`, one connection, so this process's writers
+//!   queue for it instead of meeting inside SQLite. Write transactions begin `IMMEDIATE`
+//!   (`BEGIN_WRITE`): a deferred one that reads first and writes later fails outright when
+//!   another process committed in between.
+//! - **Reads**: a live call's few reads run in `inline.rs`, on read-only connections on the
+//!   calling thread; every other read, through `pool`. WAL readers never wait for a writer.
+//! - **Checkpoints**: the write connections never checkpoint inside a commit
+//!   (`wal_autocheckpoint = 0`, [`WRITER_PRAGMAS`]); a background task copies the WAL back into
+//!   the database every [`CHECKPOINT_EVERY`] on a `pool` connection, passively, so no writer
+//!   waits for it. The CLI's connection checkpoints on its own commits, as SQLite does by default.
+//! - **Migrations** run on `pool` when the store opens and finds some pending, under
+//!   `<file>.lock`, so that of several processes starting at once exactly one migrates.
+//! - **Another process** (the CLI beside the daemon) meets this one only at SQLite's file lock;
+//!   each side waits for it up to [`BUSY_TIMEOUT`].
+//!
+//! Why rusqlite beside sqlx: sqlx hands every statement to its connection's thread and the rows
+//! back, two thread switches around reads and writes that take microseconds. For the few that a
+//! live call waits for, that hand-off costs more than SQLite itself, so a long-running process
+//! runs them on the calling thread. Everything else stays on sqlx, with the SQL PostgreSQL runs.
+//!
+//! # The write gate
+//!
+//! A daemon's store has two write connections, `writer` and `hot.rs`'s, and SQLite lets one
+//! of them write at a time. The other would sleep in SQLite's busy handler, which retries after
+//! growing pauses (1, 2, 5, 10 … ms), and under a flood of webhook batches a booking could lose
+//! that race again and again, for seconds. The gate, a fair Tokio mutex kept by `hot.rs`, queues
+//! them instead: every write on either connection locks it first and keeps it until its
+//! connection or transaction is released (`sql::Gated`), so writes of this process take turns in
+//! arrival order and none sleeps in SQLite waiting for another of the same process. Only another
+//! process can still hold SQLite's lock: then a hot batch waits for it on Tokio's blocking pool,
+//! a `writer` write on sqlx's worker thread, and neither blocks the runtime.
+//!
+//! PostgreSQL (`postgres.rs`) needs none of this: one pool serves reads and writes, row locks
+//! order concurrent writers, and the batched writes go through `sql/calls.rs`.
 
 use std::path::Path;
 use std::str::FromStr;

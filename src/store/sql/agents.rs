@@ -12,7 +12,8 @@ pub(in crate::store) const TENANT_BY_AGENT: &str =
 /// The company and branch of a registered number. Also read inline (`inline.rs`).
 pub(in crate::store) const TENANT_BY_NUMBER: &str = "SELECT company_id, branch_id FROM phone_numbers WHERE number = $1";
 
-/// A branch's own number (one branch at most since migration 0012; two would be ambiguous).
+/// A branch's own number (a unique index, migration 0012, allows one branch; two would be
+/// ambiguous).
 /// Also read inline (`inline.rs`).
 pub(in crate::store) const TENANT_BY_BRANCH_PHONE: &str =
     "SELECT company_id, id AS branch_id FROM branches WHERE phone = $1 LIMIT 2";
