@@ -17,7 +17,8 @@
 //! `IMMEDIATE`, so it takes the write lock before it writes anything.
 //!
 //! The same batches commit through sqlx in `sql/calls.rs` (PostgreSQL, the CLI's SQLite store),
-//! with multi-row statements: both must leave the same rows.
+//! with multi-row statements: both must leave the same rows, which `tests/store_equivalence.rs`
+//! checks column by column.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

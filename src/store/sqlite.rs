@@ -40,6 +40,7 @@
 //!   claimed. A daemon's store commits each batch in `hot.rs`, one `IMMEDIATE` transaction of
 //!   cached single-row statements on the committing task's thread. Everywhere else (PostgreSQL,
 //!   the CLI's store) `sql/calls.rs` commits the same batch with multi-row statements.
+//!   `tests/store_equivalence.rs` runs the same writes both ways and compares the rows they leave.
 //! - **Every other write** goes through `writer`, one connection, so this process's writers
 //!   queue for it instead of meeting inside SQLite. Write transactions begin `IMMEDIATE`
 //!   (`BEGIN_WRITE`): a deferred one that reads first and writes later fails outright when

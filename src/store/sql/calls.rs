@@ -3,7 +3,8 @@
 //! `commit_writes` is one of the two implementations of the hot writes: this one (a few multi-row
 //! statements per batch) serves PostgreSQL and a one-connection SQLite store; a daemon's SQLite
 //! store commits the same batches in `hot.rs` with single-row statements built from the constants
-//! here.
+//! here. `tests/store_equivalence.rs` checks that both leave the same rows, and that `upsert_call`
+//! writes the call record a delivery's does.
 
 /// The columns of a call record upsert (see `call_upsert`). Also run by the hot writes (`hot.rs`).
 pub(in crate::store) const CALL_UPSERT_HEAD: &str =
