@@ -887,7 +887,7 @@ fn sqlite_inline_reads_match_the_pooled_reads() {
     });
 }
 
-/// The daemon keeps each company's service matcher (`ops::service::kept_catalog`). A service or
+/// The daemon keeps each company's service matcher (`app::catalogs::kept_catalog`). A service or
 /// synonym written by another process is matched in the next call, because every such write
 /// bumps the company's catalog version; while nothing changes, the same matcher serves.
 fn kept_service_matchers_follow_catalog_changes(db: &TestDb) {
