@@ -726,6 +726,29 @@ fn embedded_default_creates_database_and_key_on_first_use() {
     );
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("generated"));
+    // A lost key file is not silently replaced while sealed secrets need it.
+    let key = db.path().join("askpro.key");
+    let saved = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let run = common::Run::from(
+        db.cmd()
+            .env_remove("ASKPRO_DATABASE_URL")
+            .args(["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"])
+            .output()
+            .unwrap(),
+    );
+    run.fails(6, "is missing, but the database holds secrets sealed with it");
+    assert!(run.stderr.contains("restore askpro.key"), "{}", run.stderr);
+    assert!(!key.exists(), "no new key file was made");
+    std::fs::write(&key, saved).unwrap();
+    let run = common::Run::from(
+        db.cmd()
+            .env_remove("ASKPRO_DATABASE_URL")
+            .args(["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "the restored key works: {}", run.stderr);
 }
 
 /// On a terminal a missing --name is prompted for (`script` gives the command a pty); with -n it

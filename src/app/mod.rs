@@ -15,7 +15,7 @@ use crate::calendar::Calendar;
 use crate::clients::calcom::{Client, ClientConfig};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::secrets::{mask, MasterKey};
+use crate::secrets::{mask, KeySource, MasterKey};
 use crate::store::{Company, PoolSize, SealedSecret, SecretField, Store, Write, Written};
 
 /// What a use case needs: the store, the settings, and (loaded on first use) the master key.
@@ -73,24 +73,35 @@ impl App {
     }
 
     /// The master key, loaded (or, for the embedded default, created) the first time a secret is
-    /// sealed or opened; commands that touch no secret never read it.
-    pub fn master_key(&self) -> Result<&MasterKey> {
+    /// sealed or opened; commands that touch no secret never read it. A missing key file is
+    /// created only for a database that holds no sealed secret yet: a new key could not open
+    /// them, and the operator's restored key file would then have to replace it.
+    pub async fn master_key(&self) -> Result<&MasterKey> {
         if let Some(key) = self.master_key.get() {
             return Ok(key);
+        }
+        if let KeySource::File(path) = &self.settings.master_key {
+            if !path.exists() && self.store.holds_sealed_secrets().await? {
+                return Err(Error::config(format!(
+                    "the key file {} is missing, but the database holds secrets sealed with it",
+                    path.display()
+                ))
+                .with_help("restore askpro.key from your backup beside the database, or set ASKPRO_MASTER_KEY"));
+            }
         }
         let key = MasterKey::load(&self.settings.master_key)?;
         Ok(self.master_key.get_or_init(|| key))
     }
 
     /// Seals a secret for storage together with its masked hint.
-    pub fn seal(&self, field: SecretField, plain: &str) -> Result<SealedSecret> {
-        Ok(SealedSecret { sealed: self.master_key()?.seal(field.name(), plain), hint: mask(plain) })
+    pub async fn seal(&self, field: SecretField, plain: &str) -> Result<SealedSecret> {
+        Ok(SealedSecret { sealed: self.master_key().await?.seal(field.name(), plain), hint: mask(plain) })
     }
 
     /// Reads and decrypts a company secret.
     pub async fn company_secret(&self, company_id: i64, field: SecretField) -> Result<Option<String>> {
         match self.store.company_secret(company_id, field).await? {
-            Some(sealed) => Ok(Some(self.master_key()?.open(field.name(), &sealed)?)),
+            Some(sealed) => Ok(Some(self.master_key().await?.open(field.name(), &sealed)?)),
             None => Ok(None),
         }
     }

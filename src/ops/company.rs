@@ -125,8 +125,8 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
             industry: industry.map(|i| i.key),
             scheduling: req.scheduling.unwrap_or(Scheduling::Local).as_str().to_string(),
             calcom_team_id: req.calcom_team_id,
-            calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref())?,
-            retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref())?,
+            calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref()).await?,
+            retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref()).await?,
             settings,
         };
         app.store.insert_company(&company).await
@@ -134,11 +134,11 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
     create_or_reuse(req.if_not_exists, async || app.store.company_by_name(&name_key).await, insert, conflict).await
 }
 
-fn seal_opt(app: &App, field: SecretField, value: Option<&str>) -> Result<Option<crate::store::SealedSecret>> {
+async fn seal_opt(app: &App, field: SecretField, value: Option<&str>) -> Result<Option<crate::store::SealedSecret>> {
     match value.map(str::trim) {
         None => Ok(None),
         Some("") => Err(Error::invalid(format!("--{} must not be empty", field.name().replace('_', "-")))),
-        Some(plain) => app.seal(field, plain).map(Some),
+        Some(plain) => app.seal(field, plain).await.map(Some),
     }
 }
 
@@ -194,9 +194,10 @@ pub async fn configure(app: &App, id: i64, req: SettingsRequest) -> Result<Compa
         enable_staff_preferences: req.enable_staff_preferences,
         staff_confidence_threshold: req.staff_confidence_threshold,
         cancellation_hours: req.cancellation_hours,
-        calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref())?,
-        retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref())?,
-        calcom_webhook_secret: seal_opt(app, SecretField::CalcomWebhookSecret, req.calcom_webhook_secret.as_deref())?,
+        calcom_api_key: seal_opt(app, SecretField::CalcomApiKey, req.calcom_api_key.as_deref()).await?,
+        retell_api_key: seal_opt(app, SecretField::RetellApiKey, req.retell_api_key.as_deref()).await?,
+        calcom_webhook_secret: seal_opt(app, SecretField::CalcomWebhookSecret, req.calcom_webhook_secret.as_deref())
+            .await?,
         scheduling: req.scheduling.map(|s| s.as_str().to_string()),
         slot_step_min: req.slot_step_min,
         slot_buffer_min: req.slot_buffer_min,

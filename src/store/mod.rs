@@ -112,6 +112,9 @@ pub trait CompanyStore: Send + Sync {
     async fn update_company(&self, id: i64, patch: &CompanyPatch) -> Result<Company>;
     /// The sealed (encrypted) value of a company secret.
     async fn company_secret(&self, id: i64, field: SecretField) -> Result<Option<String>>;
+    /// Whether any company holds a sealed secret: an installation-wide question, asked before a
+    /// new master key would be made.
+    async fn holds_sealed_secrets(&self) -> Result<bool>;
     async fn set_greeting(&self, company_id: i64, kind: GreetingKind, template: &str) -> Result<()>;
     async fn greetings(&self, company_id: i64) -> Result<Vec<Greeting>>;
 

@@ -64,6 +64,9 @@ pub enum SecretField {
 }
 
 impl SecretField {
+    pub const ALL: [SecretField; 3] =
+        [SecretField::CalcomApiKey, SecretField::RetellApiKey, SecretField::CalcomWebhookSecret];
+
     /// The column stem, also bound into the ciphertext as associated data.
     pub fn name(self) -> &'static str {
         match self {

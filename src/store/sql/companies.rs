@@ -127,6 +127,12 @@ macro_rules! company_sql {
                 self.company(id).await?.ok_or_else(|| Error::not_found(format!("company {id} does not exist")))
             }
 
+            async fn holds_sealed_secrets(&self) -> Result<bool> {
+                let sealed = SecretField::ALL.map(|f| format!("{}_enc IS NOT NULL", f.name())).join(" OR ");
+                let sql = format!("SELECT COUNT(*) FROM companies WHERE {sealed}");
+                Ok(sqlx::query_scalar::<_, i64>(&sql).fetch_one(&self.pool).await? > 0)
+            }
+
             async fn company_secret(&self, id: i64, field: SecretField) -> Result<Option<String>> {
                 let sql = format!("SELECT {}_enc FROM companies WHERE id = $1", field.name());
                 Ok(sqlx::query_scalar::<_, Option<String>>(&sql).bind(id).fetch_optional(&self.pool).await?.flatten())
