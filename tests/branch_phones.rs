@@ -1,8 +1,8 @@
 //! A phone number reaches one branch of the installation. A second branch given a number that
 //! another branch already has (its own phone, or a number its agent answers) is refused with
 //! exit code 4 naming the branch and company that have it, also when several processes ask at
-//! once; calls to the number keep reaching the first branch. An upgrade from a database where
-//! two branches share a number keeps it on the branch that had it first.
+//! once; calls to the number keep reaching the first branch. (An upgrade from a database where
+//! two branches share a number: `tests/migrations.rs`.)
 
 mod common;
 
@@ -11,7 +11,6 @@ use common::{block_on, TestDb};
 
 both_backends!(a_second_branch_cannot_take_a_branch_phone);
 both_backends!(branches_created_at_once_with_one_phone_get_it_once);
-both_backends!(an_upgrade_keeps_a_shared_phone_on_the_first_branch);
 
 fn branch_with_phone(db: &TestDb, company: i64, name: &str, phone: &str) -> common::Run {
     db.run(&["branch:create", "--company-id", &company.to_string(), "--name", name, "--phone", phone, "-q"])
@@ -82,58 +81,4 @@ fn branches_created_at_once_with_one_phone_get_it_once(db: &TestDb) {
     }
     codes.sort();
     assert_eq!(codes, [0, 4, 4, 4, 4, 4, 4, 4], "exactly one branch gets the number");
-}
-
-/// The shipped migrations up to `version`, applied to `db`, then `statements`.
-async fn at_version(db: &TestDb, version: i64, statements: &[&str]) {
-    let mut migrator =
-        if db.is_postgres() { sqlx::migrate!("./migrations/postgres") } else { sqlx::migrate!("./migrations/sqlite") };
-    migrator.migrations = migrator.migrations.iter().filter(|m| m.version <= version).cloned().collect();
-    if db.is_postgres() {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        migrator.run(&pool).await.unwrap();
-        for sql in statements {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    } else {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(db.path().join("askpro.db"))
-            .create_if_missing(true)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        migrator.run(&pool).await.unwrap();
-        for sql in statements {
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    }
-}
-
-fn an_upgrade_keeps_a_shared_phone_on_the_first_branch(db: &TestDb) {
-    block_on(at_version(
-        db,
-        11,
-        &[
-            "INSERT INTO companies (id, name, name_key, country, timezone, scheduling, created_at, updated_at) \
-             VALUES (1, 'A', 'a', 'DE', 'Europe/Berlin', 'local', 0, 0), \
-             (2, 'B', 'b', 'DE', 'Europe/Berlin', 'local', 0, 0)",
-            "INSERT INTO branches (id, company_id, name, name_key, phone, timezone, business_hours, created_at, updated_at) \
-             VALUES (1, 1, 'Eins', 'eins', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
-             (2, 2, 'Zwei', 'zwei', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
-             (3, 1, 'Drei', 'drei', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
-             (4, 2, 'Vier', 'vier', '+49302222222', 'Europe/Berlin', '{}', 0, 0)",
-        ],
-    ));
-    // askpro opens it and applies the rest.
-    block_on(async {
-        let s = store::connect(&db.url, PoolSize(1)).await.unwrap();
-        let tenant = s.tenant_for_call(None, Some("+49301111111")).await.unwrap().expect("reaches a branch again");
-        assert_eq!((tenant.company_id, tenant.branch_id), (1, 1));
-        s.close().await;
-    });
-    let phones =
-        block_on(db.strings("SELECT CAST(id AS TEXT) || ':' || COALESCE(phone, '-') FROM branches ORDER BY id"));
-    assert_eq!(phones, ["1:+49301111111", "2:-", "3:-", "4:+49302222222"]);
-    branch_with_phone(db, 2, "Fünf", "+49302222222").fails(4, "already the phone of branch 4 'Vier' of company 2 'B'");
 }

@@ -705,49 +705,28 @@ fn key_generate_prints_a_usable_key() {
 #[test]
 fn embedded_default_creates_database_and_key_on_first_use() {
     let db = TestDb::sqlite();
-    let run = common::Run::from(
-        db.cmd()
-            .env_remove("ASKPRO_DATABASE_URL")
-            .args(["company:create", "--name", "Erster", "--calcom-api-key", "cal_live_0123456789abcdef"])
-            .output()
-            .unwrap(),
-    );
+    // The embedded default: no database URL, so askpro.db and askpro.key in the current directory.
+    let embedded =
+        |args: &[&str]| common::Run::from(db.cmd().env_remove("ASKPRO_DATABASE_URL").args(args).output().unwrap());
+    let run = embedded(&["company:create", "--name", "Erster", "--calcom-api-key", "cal_live_0123456789abcdef"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "Company ID: 1\n");
     assert!(run.stderr.contains("generated a master key"), "notice on stderr: {}", run.stderr);
     assert!(db.path().join("askpro.db").exists() && db.path().join("askpro.key").exists());
     // The key file is reused: the stored secret stays readable (a second notice would mean a new key).
-    let run = common::Run::from(
-        db.cmd()
-            .env_remove("ASKPRO_DATABASE_URL")
-            .args(["company:config", "--company-id", "1", "--retell-api-key", "key_0123456789abcdef"])
-            .output()
-            .unwrap(),
-    );
+    let run = embedded(&["company:config", "--company-id", "1", "--retell-api-key", "key_0123456789abcdef"]);
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("generated"));
     // A lost key file is not silently replaced while sealed secrets need it.
     let key = db.path().join("askpro.key");
     let saved = std::fs::read(&key).unwrap();
     std::fs::remove_file(&key).unwrap();
-    let run = common::Run::from(
-        db.cmd()
-            .env_remove("ASKPRO_DATABASE_URL")
-            .args(["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"])
-            .output()
-            .unwrap(),
-    );
+    let run = embedded(&["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"]);
     run.fails(6, "is missing, but the database holds secrets sealed with it");
     assert!(run.stderr.contains("restore askpro.key"), "{}", run.stderr);
     assert!(!key.exists(), "no new key file was made");
     std::fs::write(&key, saved).unwrap();
-    let run = common::Run::from(
-        db.cmd()
-            .env_remove("ASKPRO_DATABASE_URL")
-            .args(["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"])
-            .output()
-            .unwrap(),
-    );
+    let run = embedded(&["company:config", "--company-id", "1", "--retell-api-key", "key_fedcba9876543210"]);
     assert_eq!(run.code, 0, "the restored key works: {}", run.stderr);
 }
 

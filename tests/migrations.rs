@@ -9,7 +9,7 @@ use askpro::store::{self, PoolSize};
 use common::{block_on, TestDb};
 use sqlx::migrate::Migrator;
 
-both_backends!(company_scoped_call_keys_keep_every_row);
+both_backends!(company_scoped_call_keys_keep_every_row, an_upgrade_keeps_a_shared_phone_on_the_first_branch);
 
 /// The shipped migrations of `db`'s backend up to and including `version`.
 fn migrator_up_to(db: &TestDb, version: i64) -> Migrator {
@@ -87,4 +87,35 @@ fn company_scoped_call_keys_keep_every_row(db: &TestDb) {
         ];
         run(db, &migrator_up_to(db, i64::MAX), &other).await;
     });
+}
+
+/// Migration 0012 makes a branch's phone unique: where two branches shared one, the branch that
+/// had it first keeps it (its calls reach it again), the later ones are left without.
+fn an_upgrade_keeps_a_shared_phone_on_the_first_branch(db: &TestDb) {
+    block_on(run(
+        db,
+        &migrator_up_to(db, 11),
+        &[
+            "INSERT INTO companies (id, name, name_key, country, timezone, scheduling, created_at, updated_at) \
+             VALUES (1, 'A', 'a', 'DE', 'Europe/Berlin', 'local', 0, 0), \
+             (2, 'B', 'b', 'DE', 'Europe/Berlin', 'local', 0, 0)",
+            "INSERT INTO branches (id, company_id, name, name_key, phone, timezone, business_hours, created_at, updated_at) \
+             VALUES (1, 1, 'Eins', 'eins', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
+             (2, 2, 'Zwei', 'zwei', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
+             (3, 1, 'Drei', 'drei', '+49301111111', 'Europe/Berlin', '{}', 0, 0), \
+             (4, 2, 'Vier', 'vier', '+49302222222', 'Europe/Berlin', '{}', 0, 0)",
+        ],
+    ));
+    // askpro opens it and applies the rest.
+    block_on(async {
+        let s = store::connect(&db.url, PoolSize(1)).await.unwrap();
+        let tenant = s.tenant_for_call(None, Some("+49301111111")).await.unwrap().expect("reaches a branch again");
+        assert_eq!((tenant.company_id, tenant.branch_id), (1, 1));
+        s.close().await;
+    });
+    let phones =
+        block_on(db.strings("SELECT CAST(id AS TEXT) || ':' || COALESCE(phone, '-') FROM branches ORDER BY id"));
+    assert_eq!(phones, ["1:+49301111111", "2:-", "3:-", "4:+49302222222"]);
+    db.run(&["branch:create", "--company-id", "2", "--name", "Fünf", "--phone", "+49302222222"])
+        .fails(4, "already the phone of branch 4 'Vier' of company 2 'B'");
 }
