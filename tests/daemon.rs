@@ -48,7 +48,13 @@ fn in_process_health_and_readiness() {
         (addr, stop, server)
     });
     assert_eq!(get(&addr, "/healthz"), (200, r#"{"status":"ok"}"#.to_string()));
-    assert_eq!(get(&addr, "/readyz"), (200, r#"{"status":"ready"}"#.to_string()));
+    let (status, ready) = get(&addr, "/readyz");
+    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
+    assert_eq!(
+        (status, &ready["status"], &ready["version"]),
+        (200, &"ready".into(), &env!("CARGO_PKG_VERSION").into())
+    );
+    assert!(ready["migration"].as_i64().is_some_and(|m| m >= 12), "{ready}");
     let (status, body) = get(&addr, "/nope");
     assert_eq!(status, 404);
     assert!(body.contains(r#""code":"not_found""#));

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::store::PoolSize;
-use commands::{branch, calcom, call, company, db, debug, key, nlu, retell, service, staff, webhooks};
+use commands::{branch, calcom, call, company, db, debug, key, nlu, preflight, retell, service, staff, webhooks};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -83,6 +83,9 @@ pub enum Namespace {
     /// Stored webhook deliveries: retry the failed ones
     #[command(subcommand)]
     Webhooks(webhooks::Command),
+    /// Is the installation ready for calls? Checks for CI and go-lives
+    #[command(subcommand)]
+    Preflight(preflight::Command),
     /// Database migrations
     #[command(subcommand)]
     Db(db::Command),
@@ -233,6 +236,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Call(cmd) => call::run(cmd, ctx).await,
         Namespace::Retell(cmd) => retell::run(cmd, ctx).await,
         Namespace::Webhooks(cmd) => webhooks::run(cmd, ctx).await,
+        Namespace::Preflight(cmd) => preflight::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,

@@ -41,6 +41,36 @@ impl Ui {
             Box::new(NoProgress)
         }
     }
+
+    /// A spinner with a count of what is done, on a terminal; nothing elsewhere.
+    pub fn spinner(&self) -> Box<dyn Progress> {
+        if std::io::stderr().is_terminal() {
+            Box::new(Spinner(ProgressBar::hidden()))
+        } else {
+            Box::new(NoProgress)
+        }
+    }
+}
+
+struct Spinner(ProgressBar);
+
+impl Progress for Spinner {
+    fn start(&self, total: u64, message: &str) {
+        self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        self.0.set_length(total);
+        self.0.set_style(ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} done").expect("valid template"));
+        self.0.set_message(message.to_string());
+        self.0.enable_steady_tick(std::time::Duration::from_millis(100));
+    }
+    fn advance(&self, by: u64) {
+        self.0.inc(by);
+    }
+    fn extend(&self, by: u64) {
+        self.0.inc_length(by);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 struct Bar(ProgressBar);

@@ -1,4 +1,5 @@
-//! A running askpro daemon, as Retell reaches it: signed POSTs (`retell:trigger`).
+//! A running askpro daemon, as Retell reaches it: signed POSTs (`retell:trigger`), and plain
+//! GETs of its readiness (`preflight:check`).
 
 use std::time::Duration;
 
@@ -30,6 +31,20 @@ pub async fn post_signed(url: &str, body: &[u8], key: &str) -> Result<Reply> {
                 .with_help("check that askpro-daemon runs and listens there (see its `--listen`)")
                 .with_source(e)
         })?;
+    let status = sent.status().as_u16();
+    let body =
+        sent.text().await.map_err(|e| Error::upstream(format!("{url} sent no readable answer")).with_source(e))?;
+    Ok(Reply { status, body })
+}
+
+/// GETs `url` (`/readyz`, say). A daemon that cannot be reached or does not answer within
+/// `timeout` is an upstream error.
+pub async fn get(url: &str, timeout: Duration) -> Result<Reply> {
+    let sent = super::http::client(timeout)?.get(url).send().await.map_err(|e| {
+        Error::upstream(format!("could not reach {url}"))
+            .with_help("check that askpro-daemon runs and listens there (see its `--listen`)")
+            .with_source(e)
+    })?;
     let status = sent.status().as_u16();
     let body =
         sent.text().await.map_err(|e| Error::upstream(format!("{url} sent no readable answer")).with_source(e))?;

@@ -220,11 +220,23 @@ async fn handle(
     Ok(response)
 }
 
+/// `GET /readyz`: ready when the database answers and every migration is applied; with the
+/// daemon's version and the last migration it knows, which `preflight:check` compares with the CLI's.
 async fn readiness(state: &State) -> Response<Full<Bytes>> {
+    let version = env!("CARGO_PKG_VERSION");
     match state.app.store.migration_status().await {
-        Ok(list) if list.iter().all(|m| m.applied) => json_response(StatusCode::OK, json!({"status": "ready"})),
-        Ok(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "migrations pending"})),
-        Err(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, json!({"status": "database unreachable"})),
+        Ok(list) => {
+            let migration = list.iter().map(|m| m.version).max();
+            let (status, text) = match list.iter().all(|m| m.applied) {
+                true => (StatusCode::OK, "ready"),
+                false => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending"),
+            };
+            json_response(status, json!({"status": text, "version": version, "migration": migration}))
+        }
+        Err(_) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": "database unreachable", "version": version}),
+        ),
     }
 }
 

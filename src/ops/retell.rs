@@ -408,7 +408,7 @@ fn engine_of(record: &AgentRecord) -> Result<Engine> {
         .ok_or_else(|| Error::internal(format!("agent {} has engine '{}'", record.id, record.engine)))
 }
 
-async fn read_engine(retell: &Client, record: &AgentRecord) -> Result<Value> {
+pub(crate) async fn read_engine(retell: &Client, record: &AgentRecord) -> Result<Value> {
     Ok(retell.get_engine(engine_of(record)?, &record.engine_id, None).await?)
 }
 
@@ -755,6 +755,31 @@ pub struct AgentStatus {
     pub drift: Option<String>,
 }
 
+/// Whether Retell still holds what askpro last deployed for the agent: `None` when it does,
+/// else what differs (the agent or its engine gone or replaced, the engine edited).
+pub async fn drift(retell: &Client, record: &AgentRecord) -> Result<Option<String>> {
+    Ok(match retell.get_agent(&record.retell_agent_id, None).await {
+        Err(RetellError::NotFound { .. }) => Some("the agent no longer exists in Retell".to_string()),
+        Err(e) => return Err(e.into()),
+        Ok(agent) => match agent.engine() {
+            Some((_, id)) if id != record.engine_id => {
+                Some(format!("the agent now uses {id}, not {}", record.engine_id))
+            }
+            None => Some("the agent has no flow or LLM".into()),
+            Some(_) => match read_engine(retell, record).await {
+                Err(e) if e.kind() == crate::error::ErrorKind::NotFound => {
+                    Some(format!("{} was deleted", record.engine_id))
+                }
+                Err(e) => return Err(e),
+                Ok(engine) if Some(engine_hash(&engine)) != record.deployed_hash => {
+                    Some(format!("{} was edited outside askpro", record.engine_id))
+                }
+                Ok(_) => None,
+            },
+        },
+    })
+}
+
 /// `retell:agents`: every agent askpro manages, and whether Retell still holds what askpro last
 /// deployed (someone may have edited the flow or LLM in the dashboard).
 pub async fn agents(app: &App, company_id: Option<i64>) -> Result<Vec<AgentStatus>> {
@@ -765,26 +790,7 @@ pub async fn agents(app: &App, company_id: Option<i64>) -> Result<Vec<AgentStatu
     for record in app.store.agents(company_id).await? {
         let company = super::company::get(app, record.company_id).await?;
         let retell = client(app, &company).await?;
-        let drift = match retell.get_agent(&record.retell_agent_id, None).await {
-            Err(RetellError::NotFound { .. }) => Some("the agent no longer exists in Retell".to_string()),
-            Err(e) => return Err(e.into()),
-            Ok(agent) => match agent.engine() {
-                Some((_, id)) if id != record.engine_id => {
-                    Some(format!("the agent now uses {id}, not {}", record.engine_id))
-                }
-                None => Some("the agent has no flow or LLM".into()),
-                Some(_) => match read_engine(&retell, &record).await {
-                    Err(e) if e.kind() == crate::error::ErrorKind::NotFound => {
-                        Some(format!("{} was deleted", record.engine_id))
-                    }
-                    Err(e) => return Err(e),
-                    Ok(engine) if Some(engine_hash(&engine)) != record.deployed_hash => {
-                        Some(format!("{} was edited outside askpro", record.engine_id))
-                    }
-                    Ok(_) => None,
-                },
-            },
-        };
+        let drift = drift(&retell, &record).await?;
         out.push(AgentStatus {
             agent_id: record.retell_agent_id,
             company_id: record.company_id,

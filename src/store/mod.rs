@@ -68,6 +68,15 @@ pub async fn connect(url: &str, pool: PoolSize) -> Result<Arc<dyn Store>> {
     })
 }
 
+/// Opens the store behind `url` as it is, migrating nothing (`preflight:check` looks without
+/// changing). A SQLite file that does not exist is created, so callers check for it first.
+pub async fn open_unmigrated(url: &str, pool: PoolSize) -> Result<Arc<dyn Store>> {
+    Ok(match Backend::from_url(url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open_with(url, pool, false).await?),
+        Backend::Postgres => Arc::new(PgStore::open_with(url, pool, false).await?),
+    })
+}
+
 /// A database URL with any password replaced, for messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -99,6 +108,9 @@ pub trait Store:
     async fn migrate(&self) -> Result<Vec<MigrationStatus>>;
     /// Every known migration and whether it is applied.
     async fn migration_status(&self) -> Result<Vec<MigrationStatus>>;
+    /// The versions of every migration the database records as applied, including any this
+    /// binary does not know (a database migrated by a newer askpro).
+    async fn applied_migrations(&self) -> Result<Vec<i64>>;
 }
 
 /// Companies, their greetings and sealed secrets, and their branches (`sql/companies.rs`).
@@ -266,6 +278,8 @@ pub trait AgentStore: Send + Sync {
     /// branch whose agent answers it as a registered number. A number reaches one branch of one
     /// installation, so this look-up, unlike the others, is not scoped to a company.
     async fn phone_holders(&self, number: &str) -> Result<Vec<PhoneHolder>>;
+    /// The numbers registered for the company's agents (`retell:assign-phone`, `retell:buy-phone`).
+    async fn phone_numbers(&self, company_id: i64) -> Result<Vec<RegisteredNumber>>;
     /// Forgets `number` if it is still recorded for the company's agent `agent_id`.
     async fn release_phone_number(&self, company_id: i64, agent_id: i64, number: &str) -> Result<()>;
     /// The company and branch of a call: the agent askpro registered, else the number it was
@@ -280,6 +294,8 @@ pub trait CallStore: Send + Sync {
     async fn record_webhook_event(&self, event: &NewWebhookEvent) -> Result<Option<i64>>;
     /// Marks a stored delivery `processed`, `ignored` or `failed` (with the error).
     async fn finish_webhook_event(&self, id: i64, status: &str, error: Option<&str>) -> Result<()>;
+    /// Failed deliveries and queued notifications of a company (of every company with `None`).
+    async fn backlog(&self, company_id: Option<i64>) -> Result<Backlog>;
     /// Deliveries that failed to process and arrived after `since`, oldest first.
     async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>>;
     /// Commits `writes` in one transaction and says what each did, in order. An error means

@@ -27,6 +27,11 @@ impl PgStore {
 
     /// Connects and applies pending migrations (serialised across processes by sqlx's advisory lock).
     pub async fn open(url: &str, size: PoolSize) -> Result<PgStore> {
+        Self::open_with(url, size, true).await
+    }
+
+    /// [`PgStore::open`], migrating only with `migrate`.
+    pub async fn open_with(url: &str, size: PoolSize, migrate: bool) -> Result<PgStore> {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
             Error::config(format!("the PostgreSQL URL '{}' is not valid", redact_url(url))).with_source(e)
         })?;
@@ -43,7 +48,9 @@ impl PgStore {
                     .with_help("check ASKPRO_DATABASE_URL and that the server is running")
                     .with_source(e)
             })?;
-        Self::MIGRATOR.run(&pool).await?;
+        if migrate {
+            Self::MIGRATOR.run(&pool).await?;
+        }
         Ok(PgStore { writer: pool.clone(), pool })
     }
 

@@ -602,3 +602,22 @@ pub struct FailedEvent {
     /// Read it with [`super::payload::unpack`].
     pub payload: Vec<u8>,
 }
+
+/// A number registered in Retell for a branch's agent.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegisteredNumber {
+    pub number: String,
+    pub branch_id: i64,
+    /// The `agents.id` answering it (none once that agent was deleted).
+    pub agent_id: Option<i64>,
+}
+
+/// What waits to be done again or sent: failed webhook deliveries and pending notifications,
+/// each with when the oldest arrived (ms).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Backlog {
+    pub failed_webhooks: i64,
+    pub oldest_failed_webhook: Option<i64>,
+    pub pending_notifications: i64,
+    pub oldest_pending_notification: Option<i64>,
+}

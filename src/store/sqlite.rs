@@ -136,6 +136,11 @@ impl SqliteStore {
     /// When nothing is pending — every ordinary start — no lock is taken and the migrator does
     /// not run.
     pub async fn open(url: &str, size: PoolSize) -> Result<SqliteStore> {
+        Self::open_with(url, size, true).await
+    }
+
+    /// [`SqliteStore::open`], migrating only with `migrate`.
+    pub async fn open_with(url: &str, size: PoolSize, migrate: bool) -> Result<SqliteStore> {
         // Every SQLite connection has its own worker thread, and one writer serves them all:
         // beyond a few readers, more connections only add thread switches and page caches.
         let size = PoolSize(size.0.min(MAX_READERS));
@@ -184,7 +189,7 @@ impl SqliteStore {
             (writer, file.as_deref().map(inline::InlineReads::new), hot)
         };
         let store = SqliteStore { pool, writer, inline, hot };
-        if store.migration_status().await?.iter().any(|m| !m.applied) {
+        if migrate && store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
             }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod debug;
 pub mod key;
 pub mod nlu;
+pub mod preflight;
 pub mod retell;
 pub mod service;
 pub mod staff;

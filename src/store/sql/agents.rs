@@ -62,6 +62,15 @@ macro_rules! agent_sql {
                 Ok(sqlx::query_as(&sql).bind(retell_agent_id).fetch_optional(&self.pool).await?)
             }
 
+            async fn phone_numbers(&self, company_id: i64) -> Result<Vec<RegisteredNumber>> {
+                Ok(sqlx::query_as(
+                    "SELECT number, branch_id, agent_id FROM phone_numbers WHERE company_id = $1 ORDER BY id",
+                )
+                .bind(company_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn agents(&self, company_id: Option<i64>) -> Result<Vec<AgentRecord>> {
                 let sql = format!(
                     "SELECT {AGENT_COLUMNS} FROM agents WHERE ($1 IS NULL OR company_id = $1) ORDER BY id"

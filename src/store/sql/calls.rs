@@ -81,6 +81,19 @@ macro_rules! call_sql {
                 Ok(())
             }
 
+            async fn backlog(&self, company_id: Option<i64>) -> Result<Backlog> {
+                Ok(sqlx::query_as(
+                    "SELECT \
+                     (SELECT COUNT(*) FROM webhook_events WHERE status = 'failed' AND ($1 IS NULL OR company_id = $1)) AS failed_webhooks, \
+                     (SELECT MIN(received_at) FROM webhook_events WHERE status = 'failed' AND ($1 IS NULL OR company_id = $1)) AS oldest_failed_webhook, \
+                     (SELECT COUNT(*) FROM notification_outbox WHERE status = 'pending' AND ($1 IS NULL OR company_id = $1)) AS pending_notifications, \
+                     (SELECT MIN(created_at) FROM notification_outbox WHERE status = 'pending' AND ($1 IS NULL OR company_id = $1)) AS oldest_pending_notification",
+                )
+                .bind(company_id)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
             async fn failed_webhook_events(&self, since: i64) -> Result<Vec<FailedEvent>> {
                 Ok(sqlx::query_as(
                     "SELECT id, company_id, source, event, payload FROM webhook_events \

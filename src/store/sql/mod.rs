@@ -119,6 +119,12 @@ macro_rules! sql_store {
                 self.migration_status().await
             }
 
+            async fn applied_migrations(&self) -> Result<Vec<i64>> {
+                Ok(sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn migration_status(&self) -> Result<Vec<MigrationStatus>> {
                 let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
                     .fetch_all(&self.pool)
