@@ -46,6 +46,9 @@ _askpro() {
             askpro,nlu)
                 cmd="askpro__subcmd__nlu"
                 ;;
+            askpro,preflight)
+                cmd="askpro__subcmd__preflight"
+                ;;
             askpro,retell)
                 cmd="askpro__subcmd__retell"
                 ;;
@@ -115,6 +118,9 @@ _askpro() {
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
                 ;;
+            askpro__subcmd__preflight,check)
+                cmd="askpro__subcmd__preflight__subcmd__check"
+                ;;
             askpro__subcmd__retell,agents)
                 cmd="askpro__subcmd__retell__subcmd__agents"
                 ;;
@@ -182,7 +188,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1043,6 +1049,58 @@ _askpro() {
                     return 0
                     ;;
                 --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__preflight)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version check"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__preflight__subcmd__check)
+            opts="-q -n -h -V --company-id --skip-external --timeout --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "debug" -d 'Look at ap
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "call" -d 'Simulated calls through the daemon\'s function handlers'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: voice agents, phone numbers, signed test requests and custom functions'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "preflight" -d 'Is the installation ready for calls? Checks for CI and go-lives'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
@@ -531,6 +532,24 @@ complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand webhooks; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Check the database, migrations, master key, daemon, agents, numbers and calendars; exit 1 if any check fails'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l company-id -d 'Only this company\'s checks (default: every company)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds each check may take' -r
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l skip-external -d 'Skip the checks that call Retell or Cal.com'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
