@@ -1090,7 +1090,7 @@ _askpro() {
             return 0
             ;;
         askpro__subcmd__preflight__subcmd__check)
-            opts="-q -n -h -V --company-id --skip-external --timeout --json --quiet --no-interaction --config --database-url --help --version"
+            opts="-q -n -h -V --company-id --skip-external --timeout --key --json --quiet --no-interaction --config --database-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1101,10 @@ _askpro() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

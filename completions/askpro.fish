@@ -542,6 +542,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and not __fish_seen_subcommand_from check" -f -a "check" -d 'Check the database, migrations, master key, daemon, agents, numbers and calendars; exit 1 if any check fails'
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l company-id -d 'Only this company\'s checks (default: every company)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds each check may take' -r
+complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l key -d 'The Retell key to sign the daemon\'s test event with (default: RETELL_API_KEY)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -l skip-external -d 'Skip the checks that call Retell or Cal.com'

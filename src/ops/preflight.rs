@@ -39,7 +39,13 @@ pub struct Request {
     pub skip_external: bool,
     /// How long each check may take.
     pub timeout: Duration,
+    /// The Retell key to sign the daemon's test events with (default: `RETELL_API_KEY`, else a
+    /// company's own key).
+    pub signing_key: Option<String>,
 }
+
+/// Requests to Retell and Cal.com under way at once (a check's timeout starts once it may send).
+const UPSTREAM_AT_ONCE: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,10 +115,15 @@ impl Check {
     fn error(scope: &str, name: &str, e: &Error, fix: &str) -> Check {
         let check = Check::fail(scope, name, e.to_string(), e.help().unwrap_or(fix));
         match e.kind() {
-            ErrorKind::Config if e.message().starts_with("no ") => check.missing(),
+            ErrorKind::Config if is_missing(e.message()) => check.missing(),
             _ => check,
         }
     }
+}
+
+/// Whether a configuration error says a setting is absent (rather than wrong).
+fn is_missing(message: &str) -> bool {
+    message.starts_with("no ") || message.contains(" has no ") || message.contains("is not set")
 }
 
 /// Every check, in a stable order.
@@ -161,7 +172,7 @@ pub async fn run(settings: Settings, req: &Request, progress: &dyn Progress) -> 
             for name in ["migrations", "master key", "file permissions", "disk space"] {
                 checks.push(Check::skip(INSTALLATION, name, "skipped: no database"));
             }
-            checks.extend(daemon_checks(&settings, &public, None, limit).await);
+            checks.extend(daemon_checks(&settings, &public, None, req).await);
             progress.finish();
             return Report::new(checks);
         }
@@ -195,12 +206,13 @@ pub async fn run(settings: Settings, req: &Request, progress: &dyn Progress) -> 
     };
     let public = &public;
     let daemon = async {
-        let checks = daemon_checks(&app.settings, public, Some(app), limit).await;
+        let checks = daemon_checks(&app.settings, public, Some(app), req).await;
         progress.advance(2);
         checks
     };
+    let upstream = &tokio::sync::Semaphore::new(UPSTREAM_AT_ONCE);
     let per_company = join_all(companies.iter().map(|company| async move {
-        let checks = company_checks(app, company, public, req).await;
+        let checks = company_checks(app, company, public, req, upstream).await;
         progress.advance(1);
         checks
     }));
@@ -529,7 +541,8 @@ fn disk_verdict(dir: &str, free: u64, total: u64) -> Check {
 
 /// Reachable at the public URL, the same version and migrations, a signed event accepted and a
 /// forged one refused; then what waits for `webhooks:retry` and in the outbox.
-async fn daemon_checks(settings: &Settings, public: &Public, app: Option<&App>, limit: Duration) -> Vec<Check> {
+async fn daemon_checks(settings: &Settings, public: &Public, app: Option<&App>, req: &Request) -> Vec<Check> {
+    let limit = req.timeout;
     let mut checks = Vec::new();
     match &public.url {
         None => {
@@ -544,7 +557,7 @@ async fn daemon_checks(settings: &Settings, public: &Public, app: Option<&App>, 
             let answered = ready.iter().any(|c| c.name == "version" && c.status != Status::Skip);
             checks.extend(ready);
             checks.push(match answered {
-                true => signatures(settings, url, app, limit).await,
+                true => signatures(req, settings, url, app).await,
                 false => Check::skip(DAEMON, "signatures", "skipped: the daemon is not reachable"),
             });
         }
@@ -647,10 +660,11 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// One correctly signed function call and one forged, through `retell:trigger`'s code. The call
 /// names no agent and no number, so a daemon that verifies it answers 404 (no caller) and
 /// stores nothing; a forged signature must get 401.
-async fn signatures(settings: &Settings, public: &str, app: Option<&App>, limit: Duration) -> Check {
+async fn signatures(req: &Request, settings: &Settings, public: &str, app: Option<&App>) -> Check {
+    let limit = req.timeout;
     use super::trigger::{self, Sample, SampleCall};
     let name = "signatures";
-    let key = match signing_key(settings, app).await {
+    let key = match signing_key(req.signing_key.as_deref(), settings, app).await {
         Some(key) => key,
         None => {
             return Check::fail(
@@ -717,11 +731,11 @@ async fn signatures(settings: &Settings, public: &str, app: Option<&App>, limit:
     Check::pass(DAEMON, name, "a correctly signed event is accepted, a forged one refused (401)")
 }
 
-/// The key `retell:trigger` would sign with (`ASKPRO_TRIGGER_KEY`, else `RETELL_API_KEY`), else
-/// a company's own Retell key, which the daemon verifies with as well.
-async fn signing_key(settings: &Settings, app: Option<&App>) -> Option<String> {
-    if let Some(key) = std::env::var("ASKPRO_TRIGGER_KEY").ok().filter(|k| !k.is_empty()) {
-        return Some(key);
+/// The key to sign with: the one given (`--key`), else `RETELL_API_KEY`, else a company's own
+/// Retell key, which the daemon verifies with as well.
+async fn signing_key(given: Option<&str>, settings: &Settings, app: Option<&App>) -> Option<String> {
+    if let Some(key) = given.filter(|k| !k.is_empty()) {
+        return Some(key.to_string());
     }
     if let Some(key) = &settings.retell_api_key {
         return Some(key.clone());
@@ -780,7 +794,13 @@ async fn backlog(app: &App, limit: Duration) -> Vec<Check> {
 // --- per company ---------------------------------------------------------------------------
 
 /// Everything one company needs to take calls.
-async fn company_checks(app: &App, company: &Company, public: &Public, req: &Request) -> Vec<Check> {
+async fn company_checks(
+    app: &App,
+    company: &Company,
+    public: &Public,
+    req: &Request,
+    upstream: &tokio::sync::Semaphore,
+) -> Vec<Check> {
     let scope = format!("company {}", company.id);
     let limit = req.timeout;
     let loaded = tokio::time::timeout(limit, async {
@@ -862,6 +882,7 @@ async fn company_checks(app: &App, company: &Company, public: &Public, req: &Req
             "set the key with `askpro company:config --company-id {} --calcom-api-key cal_live_…` and check it with calcom:test-connection",
             company.id
         );
+        let _turn = upstream.acquire().await;
         vec![match tokio::time::timeout(limit, super::calcom::test_connection(app, company.id)).await {
             Ok(Ok(c)) => Check::pass(
                 &scope,
@@ -877,7 +898,7 @@ async fn company_checks(app: &App, company: &Company, public: &Public, req: &Req
             Err(_) => Check::fail(&scope, "calcom", format!("Cal.com did not answer within {} s", seconds(limit)), fix),
         }]
     };
-    let retell = retell_checks(app, company, &scope, &branches, &agents, &numbers, public, limit);
+    let retell = retell_checks(app, company, &scope, &branches, &agents, &numbers, public, limit, upstream);
     let (calcom, retell) = tokio::join!(calcom, retell);
     checks.extend(retell);
     checks.extend(calcom);
@@ -987,6 +1008,7 @@ async fn retell_checks(
     numbers: &[crate::store::RegisteredNumber],
     public: &Public,
     limit: Duration,
+    upstream: &tokio::sync::Semaphore,
 ) -> Vec<Check> {
     let client = match super::retell::client(app, company).await {
         Ok(client) => client,
@@ -1005,7 +1027,10 @@ async fn retell_checks(
         "set a valid key: RETELL_API_KEY, or `askpro company:config --company-id {} --retell-api-key key_…`",
         company.id
     );
-    let key = match tokio::time::timeout(limit, client.list_voices()).await {
+    let turn = upstream.acquire().await;
+    let voices = tokio::time::timeout(limit, client.list_voices()).await;
+    drop(turn);
+    let key = match voices {
         Ok(Ok(voices)) => Check::pass(scope, "retell key", format!("valid ({} voices available)", voices.len())),
         Ok(Err(e)) => {
             let check = Check::fail(scope, "retell key", e.to_string(), key_fix);
@@ -1028,6 +1053,7 @@ async fn retell_checks(
         let agent = agents.iter().rev().find(|a| a.branch_id == branch.id)?;
         let client = &client;
         Some(async move {
+            let _turn = upstream.acquire().await;
             let bscope = format!("{scope}, branch {}", branch.id);
             let mut checks = agent_checks(company, branch, agent, client, public, &bscope, limit).await;
             checks.extend(phone_checks(branch, agent, agents, numbers, client, &bscope, limit).await);

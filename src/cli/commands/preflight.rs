@@ -22,13 +22,16 @@ pub enum Command {
         /// Seconds each check may take
         #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
         timeout: u64,
+        /// The Retell key to sign the daemon's test event with (default: RETELL_API_KEY)
+        #[arg(long, env = "ASKPRO_TRIGGER_KEY", hide_env_values = true)]
+        key: Option<String>,
     },
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let Command::Check { company_id, skip_external, timeout } = cmd;
+    let Command::Check { company_id, skip_external, timeout, key } = cmd;
     let settings = ctx.settings()?;
-    let req = Request { company_id, skip_external, timeout: Duration::from_secs(timeout) };
+    let req = Request { company_id, skip_external, timeout: Duration::from_secs(timeout), signing_key: key };
     let started = std::time::Instant::now();
     let report = preflight::run(settings, &req, ctx.ui.spinner().as_ref()).await;
     if ctx.out.json {
