@@ -282,3 +282,49 @@ fn healthy_then_each_failure(db: &TestDb) {
     drop(inst.daemon);
     fails(&preflight(db, &[]), "reachable", "cannot reach", "start askpro-daemon");
 }
+
+/// Nothing set up here: no database, no public URL. Exit 6 (configuration missing), with the
+/// report still printed — one JSON document with `--json`.
+#[test]
+fn missing_configuration_exits_6() {
+    let db = TestDb::sqlite();
+    let run = preflight(&db, &["--json"]);
+    assert_eq!(run.code, 6, "{}\n{}", run.stdout, run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    assert_eq!(report["ok"], false);
+    let database = named(&report, "database")[0];
+    assert_eq!(database["status"], "fail");
+    assert!(database["detail"].as_str().unwrap().contains("there is no database"), "{database}");
+    assert!(database["fix"].as_str().unwrap().contains("ASKPRO_DATABASE_URL"), "{database}");
+    assert_eq!(named(&report, "public URL")[0]["status"], "fail");
+    assert_eq!(named(&report, "migrations")[0]["status"], "skip");
+    assert!(!db.path().join("askpro.db").exists(), "preflight created no database");
+
+    // A database, but no ASKPRO_PUBLIC_URL: still exit 6, and the daemon's checks are skipped.
+    db.company("Salon");
+    let run = preflight(&db, &[]);
+    assert_eq!(run.code, 6, "{}", run.stdout);
+    assert!(run.stdout.lines().any(|l| l.starts_with("✗ installation") && l.contains("ASKPRO_PUBLIC_URL is not set")));
+    assert!(run.stdout.lines().any(|l| l.starts_with("– daemon") && l.contains("reachable")), "{}", run.stdout);
+    assert!(run.stderr.contains("error: ") && run.stderr.contains("missing setting"), "{}", run.stderr);
+}
+
+/// Retell and the daemon accept connections but never answer: each check gives up after
+/// `--timeout`, and the whole run takes about that long, not the clients' own 30 s.
+#[test]
+fn each_check_has_its_own_timeout() {
+    let db = TestDb::sqlite();
+    // Connections are accepted by the kernel into the backlog and never served.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    db.set_env("RETELL_BASE_URL", &url);
+    db.set_env("RETELL_API_KEY", PLATFORM_KEY);
+    db.set_env("ASKPRO_PUBLIC_URL", &url);
+    db.company("Salon");
+    let started = std::time::Instant::now();
+    let run = preflight(&db, &["--timeout", "1"]);
+    let took = started.elapsed();
+    fails(&run, "retell key", "did not answer within 1 s", "RETELL_API_KEY");
+    fails(&run, "reachable", "cannot reach", "start askpro-daemon");
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+}
