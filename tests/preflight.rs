@@ -277,6 +277,29 @@ fn healthy_then_each_failure(db: &TestDb) {
     );
     fails(&run, "master key", "cannot decrypt 1 of 1 stored secret(s)", "restore askpro.key or ASKPRO_MASTER_KEY");
 
+    // A delivery that failed to process, and a notification waiting in the outbox (a warning).
+    let payload = if db.is_postgres() { "convert_to('{}', 'UTF8')" } else { "'{}'" };
+    let now = askpro::store::now_ms();
+    common::block_on(db.execute(&format!(
+        "INSERT INTO webhook_events (company_id, source, event, external_id, dedupe_key, payload, status, attempts, \
+         received_at) VALUES (1, 'retell', 'call_started', 'call_x', 'retell:call_started:call_x', {payload}, 'failed', 1, {now})"
+    )))
+    .unwrap();
+    common::block_on(db.execute(&format!(
+        "INSERT INTO notification_outbox (company_id, channel, target, subject, body, created_at) \
+         VALUES (1, 'email', 'salon@example.test', 'Rückruf', 'Bitte zurückrufen', {now})"
+    )))
+    .unwrap();
+    let run = preflight(db, &[]);
+    fails(&run, "failed webhooks", "1 delivery(ies) failed to process", "askpro webhooks:retry --hours 1");
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("! daemon") && l.contains("1 notification(s) waiting")),
+        "{}",
+        run.stdout
+    );
+    common::block_on(db.execute("DELETE FROM webhook_events WHERE external_id = 'call_x'")).unwrap();
+    assert_eq!(preflight(db, &[]).code, 0, "a warning alone does not fail");
+
     // Healthy again, then the daemon stops.
     assert_eq!(preflight(db, &[]).code, 0, "every provoked failure was undone");
     drop(inst.daemon);
@@ -307,6 +330,8 @@ fn missing_configuration_exits_6() {
     assert!(run.stdout.lines().any(|l| l.starts_with("✗ installation") && l.contains("ASKPRO_PUBLIC_URL is not set")));
     assert!(run.stdout.lines().any(|l| l.starts_with("– daemon") && l.contains("reachable")), "{}", run.stdout);
     assert!(run.stderr.contains("error: ") && run.stderr.contains("missing setting"), "{}", run.stderr);
+    let run = preflight(&db, &["--company-id", "99"]);
+    assert!(run.stdout.lines().any(|l| l.starts_with('✗') && l.contains("there is no company 99")), "{}", run.stdout);
 }
 
 /// Retell and the daemon accept connections but never answer: each check gives up after

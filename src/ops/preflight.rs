@@ -181,11 +181,14 @@ pub async fn run(settings: Settings, req: &Request, progress: &dyn Progress) -> 
     let app = App::new(store, settings);
     let app = &app;
 
-    let companies = match app.store.companies().await {
+    let companies: Vec<Company> = match app.store.companies().await {
         Ok(all) => all.into_iter().filter(|c| req.company_id.is_none_or(|id| id == c.id)).collect(),
-        Err(_) => Vec::new(),
+        Err(e) => {
+            checks.push(Check::error(INSTALLATION, "companies", &e, "check the database (askpro db:status)"));
+            Vec::new()
+        }
     };
-    if let Some(id) = req.company_id.filter(|_| companies.is_empty()) {
+    if let Some(id) = req.company_id.filter(|_| companies.is_empty() && checks.iter().all(|c| c.name != "companies")) {
         checks.push(Check::fail(
             INSTALLATION,
             "company",
