@@ -62,13 +62,15 @@ pub struct Error {
     /// The command already printed its result document (a check's report); with `--json` no
     /// second document follows.
     reported: bool,
+    /// A configuration error because a setting is absent, rather than wrong or unreachable.
+    unset: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), help: None, source: None, reported: false }
+        Error { kind, message: message.into(), help: None, source: None, reported: false, unset: false }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, message)
@@ -84,6 +86,14 @@ impl Error {
     }
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Config, message)
+    }
+    /// A configuration error because a setting is absent (a key, a URL): what a check reports
+    /// as "not set up" rather than "broken".
+    pub fn unset(message: impl Into<String>) -> Self {
+        Error { unset: true, ..Self::new(ErrorKind::Config, message) }
+    }
+    pub fn is_unset(&self) -> bool {
+        self.unset
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)

@@ -67,7 +67,7 @@ impl MasterKey {
         match source {
             KeySource::Env(value) => MasterKey::from_base64(value),
             KeySource::File(path) => Self::load_or_create_file(path),
-            KeySource::Missing => Err(Error::config("no master key to encrypt secrets with")
+            KeySource::Missing => Err(Error::unset("no master key to encrypt secrets with")
                 .with_help("set ASKPRO_MASTER_KEY; `askpro key:generate` prints a new key")),
         }
     }

@@ -113,7 +113,7 @@ impl App {
     /// connections are shared by every call; a changed key gets a new one.
     pub async fn calcom_client(&self, company: &Company) -> Result<Client> {
         let key = self.company_secret(company.id, SecretField::CalcomApiKey).await?.ok_or_else(|| {
-            Error::config(format!("company {} has no Cal.com API key", company.id)).with_help(format!(
+            Error::unset(format!("company {} has no Cal.com API key", company.id)).with_help(format!(
                 "set it with `askpro company:config --company-id {} --calcom-api-key cal_live_…`",
                 company.id
             ))
@@ -131,7 +131,7 @@ impl App {
     /// The company's Cal.com team id, or a clear error.
     pub fn calcom_team(&self, company: &Company) -> Result<i64> {
         company.calcom_team_id.ok_or_else(|| {
-            Error::config(format!("company {} has no Cal.com team id", company.id))
+            Error::unset(format!("company {} has no Cal.com team id", company.id))
                 .with_help("create the company with --calcom-team-id ID")
         })
     }

@@ -118,7 +118,7 @@ pub fn for_company(
     match (company.scheduling.as_str(), calcom) {
         ("calcom", Some(client)) => Ok(Arc::new(CalcomCalendar::new(store, company, client))),
         ("calcom", None) => {
-            Err(Error::config(format!("company {} schedules in Cal.com but has no Cal.com client", company.id)))
+            Err(Error::unset(format!("company {} schedules in Cal.com but has no Cal.com client", company.id)))
         }
         _ => Ok(Arc::new(LocalCalendar::for_company(store, company).with_schedules(schedules))),
     }

@@ -103,7 +103,7 @@ pub async fn client(app: &App, company: &Company) -> Result<Client> {
         None => None,
     };
     let key = own.or_else(|| app.settings.retell_api_key.clone()).ok_or_else(|| {
-        Error::config("no Retell API key").with_help(format!(
+        Error::unset("no Retell API key").with_help(format!(
             "set RETELL_API_KEY, or the company's own with `askpro company:config --company-id {} --retell-api-key key_…`",
             company.id
         ))
@@ -113,7 +113,7 @@ pub async fn client(app: &App, company: &Company) -> Result<Client> {
 
 fn public_url(app: &App) -> Result<String> {
     let url = app.settings.public_url.clone().ok_or_else(|| {
-        Error::config("ASKPRO_PUBLIC_URL is not set").with_help(
+        Error::unset("ASKPRO_PUBLIC_URL is not set").with_help(
             "set it to the address Retell reaches askpro-daemon at, e.g. export ASKPRO_PUBLIC_URL=https://askpro.example.com",
         )
     })?;
@@ -156,7 +156,7 @@ async fn conversation(
             Ok((Engine::ConversationFlow, strip_ids(body), None, None))
         }
         Source::Agent(agent_id) => {
-            let retell = retell.ok_or_else(|| Error::config("no Retell client"))?;
+            let retell = retell.ok_or_else(|| Error::unset("no Retell client"))?;
             let agent = retell.get_agent(agent_id, None).await?;
             let (engine, id) = agent.engine().ok_or_else(|| {
                 Error::invalid(format!("agent {agent_id} has no Retell LLM or conversation flow to copy"))

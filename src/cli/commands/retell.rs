@@ -280,7 +280,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::Trigger { event, to, agent_id, to_number, from, key, call_id, params } => {
             let sample = Sample::parse(&event)?;
             let key = key.or(ctx.settings()?.retell_api_key).ok_or_else(|| {
-                Error::config("no Retell key to sign with")
+                Error::unset("no Retell key to sign with")
                     .with_help("pass --key, or set RETELL_API_KEY to the key the daemon verifies with")
             })?;
             let region = crate::domain::Country::DE;

@@ -22,7 +22,7 @@ use crate::app::App;
 use crate::clients::retell::{Client, RetellError};
 use crate::config::{sqlite_path, Settings};
 use crate::domain::{BusinessHours, Weekday};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::secrets::{KeySource, MasterKey};
 use crate::store::{AgentRecord, Branch, Company, PoolSize, SecretField, Store};
 
@@ -121,16 +121,12 @@ impl Check {
     /// A failure from an error: its message, and its help (else `fix`) as the fix.
     fn error(scope: &str, name: &str, e: &Error, fix: &str) -> Check {
         let check = Check::fail(scope, name, e.to_string(), e.help().unwrap_or(fix));
-        match e.kind() {
-            ErrorKind::Config if is_missing(e.message()) => check.missing(),
-            _ => check,
+        if e.is_unset() {
+            check.missing()
+        } else {
+            check
         }
     }
-}
-
-/// Whether a configuration error says a setting is absent (rather than wrong).
-fn is_missing(message: &str) -> bool {
-    message.starts_with("no ") || message.contains(" has no ") || message.contains("is not set")
 }
 
 /// Every check, in a stable order.
