@@ -96,7 +96,16 @@ pub fn redact_url(url: &str) -> String {
 /// file by file.
 #[async_trait]
 pub trait Store:
-    CompanyStore + CatalogStore + CustomerStore + CalendarStore + AgentStore + CallStore + FunctionStore + Send + Sync
+    CompanyStore
+    + CatalogStore
+    + CustomerStore
+    + CalendarStore
+    + AgentStore
+    + CallStore
+    + FunctionStore
+    + MonitoringStore
+    + Send
+    + Sync
 {
     fn backend(&self) -> Backend;
 
@@ -305,6 +314,23 @@ pub trait CallStore: Send + Sync {
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
+}
+
+/// Monitoring (`sql/monitoring.rs`): installation-level, not scoped to a company — the settings
+/// and alerts are the installation's, and the size and outcomes span every company. Used by
+/// `monitoring:*` only, never while serving a call.
+#[async_trait]
+pub trait MonitoringStore: Send + Sync {
+    /// The alert targets and thresholds (all `None` until configured).
+    async fn alert_settings(&self) -> Result<AlertSettingsRow>;
+    async fn save_alert_settings(&self, settings: &AlertSettingsRow) -> Result<()>;
+    /// The database's size in bytes.
+    async fn database_size(&self) -> Result<i64>;
+    /// Function answers and webhook deliveries since `since` (ms), across every company.
+    async fn outcomes_since(&self, since: i64) -> Result<Outcomes>;
+    /// Queues `alerts` (no company) unless `breach` was alerted after `quiet_since`; records
+    /// `now` as its last alert. Says whether it queued them.
+    async fn queue_alert(&self, breach: &str, now: i64, quiet_since: i64, alerts: &[NewAlert]) -> Result<bool>;
 }
 
 /// What a live call's custom functions keep (`sql/functions.rs`).

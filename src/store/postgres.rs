@@ -24,6 +24,8 @@ impl PgStore {
     /// foreign-key checks of other writes on the row unblocked.
     const LOCK_STAFF: Option<&str> = Some("SELECT id FROM staff WHERE company_id = $1 AND id = $2 FOR NO KEY UPDATE");
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+    /// The database's size in bytes.
+    const DATABASE_SIZE: &str = "SELECT pg_database_size(current_database())";
 
     /// Connects and applies pending migrations (serialised across processes by sqlx's advisory lock).
     pub async fn open(url: &str, size: PoolSize) -> Result<PgStore> {

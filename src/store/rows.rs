@@ -621,3 +621,40 @@ pub struct Backlog {
     pub pending_notifications: i64,
     pub oldest_pending_notification: Option<i64>,
 }
+
+/// The installation's alert targets and thresholds (`alert_settings`, one row, installation-wide);
+/// a threshold left NULL takes its default.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct AlertSettingsRow {
+    pub email: Option<String>,
+    pub webhook_url: Option<String>,
+    /// Percent of one core.
+    pub threshold_cpu: Option<f64>,
+    /// Megabytes resident.
+    pub threshold_memory: Option<f64>,
+    /// Percent of the volume in use.
+    pub threshold_disk: Option<f64>,
+    /// Percent of answers that failed.
+    pub threshold_error_rate: Option<f64>,
+}
+
+/// Function answers and webhook deliveries since a time, across every company.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Outcomes {
+    pub function_answers: i64,
+    /// Answers with status `error`.
+    pub function_errors: i64,
+    pub webhooks: i64,
+    /// Deliveries whose processing failed.
+    pub webhook_failures: i64,
+}
+
+/// An alert about the installation for the notification outbox (no company).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// `email` or `webhook`.
+    pub channel: String,
+    pub target: String,
+    pub subject: String,
+    pub body: String,
+}

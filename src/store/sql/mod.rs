@@ -16,6 +16,7 @@
 //! | `agents.rs` | [`AgentStore`](super::AgentStore): agents, phone numbers, a call's tenant |
 //! | `calls.rs` | [`CallStore`](super::CallStore): call records, webhook deliveries, batched writes |
 //! | `functions.rs` | [`FunctionStore`](super::FunctionStore): function answers, callbacks, notifications |
+//! | `monitoring.rs` | [`MonitoringStore`](super::MonitoringStore): alert settings, sizes and outcomes, alerts (installation-wide) |
 //! | here | [`Store`](super::Store) itself (migrations, closing), the write gate, retries |
 //!
 //! The statements that SQLite's inline reads (`inline.rs`) or hot writes (`hot.rs`) run too are
@@ -29,6 +30,7 @@ mod catalog;
 mod companies;
 mod customers;
 mod functions;
+mod monitoring;
 
 pub(super) use agents::*;
 pub(super) use calendar::*;
@@ -37,6 +39,7 @@ pub(super) use catalog::*;
 pub(super) use companies::*;
 pub(super) use customers::*;
 pub(super) use functions::*;
+pub(super) use monitoring::*;
 
 /// Runs `write` again, up to [`TRANSIENT_RETRIES`] times after a short pause, when PostgreSQL
 /// aborted it to break a deadlock (or a serialization conflict). Concurrent bookings and holds
@@ -171,6 +174,7 @@ macro_rules! sql_store {
         $crate::store::sql::agent_sql!($store, $db);
         $crate::store::sql::call_sql!($store, $db);
         $crate::store::sql::function_sql!($store, $db);
+        $crate::store::sql::monitoring_sql!($store, $db);
     };
 }
 
