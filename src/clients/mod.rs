@@ -3,4 +3,5 @@
 pub mod calcom;
 pub mod daemon;
 mod http;
+pub mod observed;
 pub mod retell;

@@ -11,7 +11,14 @@ use super::State;
 pub(super) fn metrics(state: &State) -> Response<Full<Bytes>> {
     Response::builder()
         .header("content-type", "text/plain; version=0.0.4")
-        .body(Full::new(Bytes::from(state.metrics.render() + &circuits(state) + &kept_slots(state) + &limits(state))))
+        .body(Full::new(Bytes::from(
+            state.metrics.render()
+                + &crate::clients::observed::render()
+                + &process()
+                + &circuits(state)
+                + &kept_slots(state)
+                + &limits(state),
+        )))
         .expect("static response parts are valid")
 }
 
@@ -50,6 +57,45 @@ pub(super) fn page(state: &State) -> Response<Full<Bytes>> {
         .header("content-type", "text/html; charset=utf-8")
         .body(Full::new(Bytes::from(html)))
         .expect("static response parts are valid")
+}
+
+/// This process's resident memory and CPU time, from `/proc/self` (Linux; elsewhere nothing).
+fn process() -> String {
+    let mut out = String::new();
+    if let Some(bytes) = resident_bytes() {
+        out.push_str(&format!(
+            "# HELP process_resident_memory_bytes Resident memory size in bytes.\n\
+             # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {bytes}\n"
+        ));
+    }
+    if let Some(seconds) = cpu_seconds() {
+        out.push_str(&format!(
+            "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n\
+             # TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {seconds}\n"
+        ));
+    }
+    out
+}
+
+/// `VmRSS` of `/proc/self/status`, in bytes.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `utime + stime` of `/proc/self/stat`, in seconds.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of the whole line; `rest` starts at field 3.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    let ticks = rustix::param::clock_ticks_per_second().max(1);
+    Some((utime + stime) as f64 / ticks as f64)
 }
 
 /// The circuit breakers' states as a Prometheus gauge.

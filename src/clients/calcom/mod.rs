@@ -388,8 +388,32 @@ impl Client {
         sent.push_back(Instant::now());
     }
 
-    /// One HTTP exchange. A 429 comes back with the reset time the server announced.
+    /// One HTTP exchange, its duration and outcome recorded (`/metrics`).
     async fn once<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<Envelope<T>, (CalcomError, Option<Duration>)> {
+        use crate::clients::observed::{self, Outcome};
+        let started = Instant::now();
+        let result = self.exchange(method, path, query, body).await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Ok,
+            Err((CalcomError::RateLimited { .. }, _)) => Outcome::RateLimited,
+            Err((CalcomError::Server { .. }, _)) => Outcome::ServerError,
+            Err((CalcomError::Timeout(_), _)) => Outcome::Timeout,
+            Err((CalcomError::Connect(_), _)) => Outcome::Connect,
+            Err((CalcomError::Decode(_), _)) => Outcome::Decode,
+            Err(_) => Outcome::Rejected,
+        };
+        observed::record("calcom", outcome, started.elapsed());
+        result
+    }
+
+    /// One HTTP exchange. A 429 comes back with the reset time the server announced.
+    async fn exchange<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,

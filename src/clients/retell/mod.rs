@@ -379,8 +379,32 @@ impl Client {
         super::http::backoff(self.config.backoff, attempt, self.config.max_backoff)
     }
 
-    /// One HTTP exchange; a failure comes with the wait the server asked for, if any.
+    /// One HTTP exchange, its duration and outcome recorded (`/metrics`).
     async fn once(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<bytes::Bytes, (RetellError, Option<Duration>)> {
+        use crate::clients::observed::{self, Outcome};
+        let started = std::time::Instant::now();
+        let result = self.exchange_once(method, path, query, body).await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Ok,
+            Err((RetellError::RateLimited { .. }, _)) => Outcome::RateLimited,
+            Err((RetellError::Server { .. }, _)) => Outcome::ServerError,
+            Err((RetellError::Timeout(_), _)) => Outcome::Timeout,
+            Err((RetellError::Connect(_), _)) => Outcome::Connect,
+            Err((RetellError::Decode(_), _)) => Outcome::Decode,
+            Err(_) => Outcome::Rejected,
+        };
+        observed::record("retell", outcome, started.elapsed());
+        result
+    }
+
+    /// One HTTP exchange; a failure comes with the wait the server asked for, if any.
+    async fn exchange_once(
         &self,
         method: Method,
         path: &str,
