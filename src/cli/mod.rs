@@ -15,7 +15,9 @@ use crate::app::App;
 use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::store::PoolSize;
-use commands::{branch, calcom, call, company, db, debug, key, nlu, preflight, retell, service, staff, webhooks};
+use commands::{
+    branch, calcom, call, company, db, debug, key, monitoring, nlu, preflight, retell, service, staff, webhooks,
+};
 pub use output::Output;
 pub use ui::Ui;
 
@@ -86,6 +88,9 @@ pub enum Namespace {
     /// Is the installation ready for calls? Checks for CI and go-lives
     #[command(subcommand)]
     Preflight(preflight::Command),
+    /// Health against thresholds, and alerts when one is breached
+    #[command(subcommand)]
+    Monitoring(monitoring::Command),
     /// Database migrations
     #[command(subcommand)]
     Db(db::Command),
@@ -237,6 +242,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Retell(cmd) => retell::run(cmd, ctx).await,
         Namespace::Webhooks(cmd) => webhooks::run(cmd, ctx).await,
         Namespace::Preflight(cmd) => preflight::run(cmd, ctx).await,
+        Namespace::Monitoring(cmd) => monitoring::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,

@@ -7,6 +7,7 @@ pub mod calcom;
 pub mod callers;
 pub mod company;
 pub mod events;
+pub mod monitoring;
 pub mod preflight;
 pub mod retell;
 pub mod schedule;

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod db;
 pub mod debug;
 pub mod key;
+pub mod monitoring;
 pub mod nlu;
 pub mod preflight;
 pub mod retell;

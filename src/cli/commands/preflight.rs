@@ -54,7 +54,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
 }
 
 /// One line per check (`✓ scope  name  detail`), the fix under each ✗ and !, and a summary.
-fn render(report: &Report, took: Duration) -> String {
+pub(crate) fn render(report: &Report, took: Duration) -> String {
     let scope_w = report.checks.iter().map(|c| c.scope.chars().count()).max().unwrap_or(0);
     let name_w = report.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     let mut out = String::new();

@@ -4,7 +4,7 @@ use super::*;
 
 /// Reachable at the public URL, the same version and migrations, a signed event accepted and a
 /// forged one refused; then what waits for `webhooks:retry` and in the outbox.
-pub(super) async fn daemon_checks(
+pub(crate) async fn daemon_checks(
     settings: &Settings,
     public: &Public,
     app: Option<&App>,
@@ -41,7 +41,7 @@ pub(super) async fn daemon_checks(
 }
 
 /// `GET /readyz`: reachable and ready; the version and migration it reports against this CLI's.
-pub(super) async fn readiness(public: &str, app: Option<&App>, limit: Duration) -> Vec<Check> {
+pub(crate) async fn readiness(public: &str, app: Option<&App>, limit: Duration) -> Vec<Check> {
     let url = format!("{public}/readyz");
     let start = "start askpro-daemon (systemctl start askpro-daemon) and check that ASKPRO_PUBLIC_URL leads to it";
     let reply = match crate::clients::daemon::get(&url, limit).await {
@@ -117,7 +117,7 @@ pub(super) async fn readiness(public: &str, app: Option<&App>, limit: Duration) 
     vec![reachable, version]
 }
 
-pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
         cause = next;
@@ -128,7 +128,7 @@ pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// One correctly signed function call and one forged, through `retell:trigger`'s code. The call
 /// names no agent and no number, so a daemon that verifies it answers 404 (no caller) and
 /// stores nothing; a forged signature must get 401.
-pub(super) async fn signatures(req: &Request, settings: &Settings, public: &str, app: Option<&App>) -> Check {
+pub(crate) async fn signatures(req: &Request, settings: &Settings, public: &str, app: Option<&App>) -> Check {
     let limit = req.timeout;
     use crate::ops::trigger::{self, Sample, SampleCall};
     let name = "signatures";
@@ -201,7 +201,7 @@ pub(super) async fn signatures(req: &Request, settings: &Settings, public: &str,
 
 /// The key to sign with: the one given (`--key`), else `RETELL_API_KEY`, else a company's own
 /// Retell key, which the daemon verifies with as well.
-pub(super) async fn signing_key(given: Option<&str>, settings: &Settings, app: Option<&App>) -> Option<String> {
+pub(crate) async fn signing_key(given: Option<&str>, settings: &Settings, app: Option<&App>) -> Option<String> {
     if let Some(key) = given.filter(|k| !k.is_empty()) {
         return Some(key.to_string());
     }
@@ -217,7 +217,7 @@ pub(super) async fn signing_key(given: Option<&str>, settings: &Settings, app: O
     None
 }
 
-pub(super) async fn backlog(app: &App, limit: Duration) -> Vec<Check> {
+pub(crate) async fn backlog(app: &App, limit: Duration) -> Vec<Check> {
     let fix = "check the database (askpro db:status)";
     let backlog = match tokio::time::timeout(limit, app.store.backlog(None)).await {
         Ok(Ok(b)) => b,

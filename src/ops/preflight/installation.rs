@@ -4,12 +4,12 @@ use super::*;
 
 /// The public URL's check, and the URL when it is usable.
 #[derive(Clone)]
-pub(super) struct Public {
-    pub(super) url: Option<String>,
-    pub(super) check: Check,
+pub(crate) struct Public {
+    pub(crate) url: Option<String>,
+    pub(crate) check: Check,
 }
 
-pub(super) fn public_url(settings: &Settings) -> Public {
+pub(crate) fn public_url(settings: &Settings) -> Public {
     let name = "public URL";
     let Some(raw) = settings.public_url.as_deref() else {
         return Public {
@@ -53,7 +53,7 @@ pub(super) fn public_url(settings: &Settings) -> Public {
     Public { url: Some(url), check }
 }
 
-pub(super) fn describe_database(url: &str) -> String {
+pub(crate) fn describe_database(url: &str) -> String {
     match sqlite_path(url) {
         Some(path) => format!("SQLite {}", path.display()),
         None => format!("PostgreSQL {}", crate::store::redact_url(url)),
@@ -61,7 +61,7 @@ pub(super) fn describe_database(url: &str) -> String {
 }
 
 /// The store as it is: a SQLite file must exist (nothing is created), nothing is migrated.
-pub(super) async fn open(settings: &Settings) -> std::result::Result<Arc<dyn Store>, Check> {
+pub(crate) async fn open(settings: &Settings) -> std::result::Result<Arc<dyn Store>, Check> {
     let name = "database";
     let url = &settings.database_url;
     if let Some(path) = sqlite_path(url) {
@@ -86,7 +86,7 @@ pub(super) async fn open(settings: &Settings) -> std::result::Result<Arc<dyn Sto
     Ok(store)
 }
 
-pub(super) async fn migrations(app: &App) -> Result<Vec<Check>> {
+pub(crate) async fn migrations(app: &App) -> Result<Vec<Check>> {
     let name = "migrations";
     let known = app.store.migration_status().await?;
     let applied = app.store.applied_migrations().await?;
@@ -115,7 +115,7 @@ pub(super) async fn migrations(app: &App) -> Result<Vec<Check>> {
     }])
 }
 
-pub(super) async fn master_key(app: &App) -> Result<Vec<Check>> {
+pub(crate) async fn master_key(app: &App) -> Result<Vec<Check>> {
     let name = "master key";
     let companies = app.store.companies().await?;
     let stored: Vec<(i64, SecretField)> = companies
@@ -192,7 +192,7 @@ pub(super) async fn master_key(app: &App) -> Result<Vec<Check>> {
 }
 
 /// `askpro.db` (and its `-wal`, `-shm`, `.lock`) and `askpro.key`: readable by the owner only.
-pub(super) fn permissions(settings: &Settings) -> Result<Vec<Check>> {
+pub(crate) fn permissions(settings: &Settings) -> Result<Vec<Check>> {
     let name = "file permissions";
     let Some(db) = sqlite_path(&settings.database_url) else {
         return Ok(vec![Check::skip(INSTALLATION, name, "skipped: PostgreSQL keeps no askpro.db here")]);
@@ -225,18 +225,18 @@ pub(super) fn permissions(settings: &Settings) -> Result<Vec<Check>> {
 }
 
 #[cfg(unix)]
-pub(super) fn mode(path: &Path) -> Option<u32> {
+pub(crate) fn mode(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777)
 }
 
 #[cfg(not(unix))]
-pub(super) fn mode(_path: &Path) -> Option<u32> {
+pub(crate) fn mode(_path: &Path) -> Option<u32> {
     None
 }
 
 /// Free space on the database's volume: a warning under 10 % or 1 GiB, a failure under 2 %.
-pub(super) fn disk_space(settings: &Settings) -> Result<Vec<Check>> {
+pub(crate) fn disk_space(settings: &Settings) -> Result<Vec<Check>> {
     let name = "disk space";
     let Some(db) = sqlite_path(&settings.database_url) else {
         return Ok(vec![Check::skip(INSTALLATION, name, "skipped: the PostgreSQL server's disk is watched there")]);
@@ -249,9 +249,9 @@ pub(super) fn disk_space(settings: &Settings) -> Result<Vec<Check>> {
     Ok(vec![disk_verdict(&dir.display().to_string(), free, total)])
 }
 
-pub(super) const GIB: u64 = 1 << 30;
+pub(crate) const GIB: u64 = 1 << 30;
 
-pub(super) fn disk_verdict(dir: &str, free: u64, total: u64) -> Check {
+pub(crate) fn disk_verdict(dir: &str, free: u64, total: u64) -> Check {
     let name = "disk space";
     let share = if total == 0 { 1.0 } else { free as f64 / total as f64 };
     let detail = format!(

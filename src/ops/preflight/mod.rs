@@ -27,8 +27,8 @@ use crate::secrets::{KeySource, MasterKey};
 use crate::store::{AgentRecord, Branch, Company, PoolSize, SecretField, Store};
 
 mod company;
-mod daemon;
-mod installation;
+pub(crate) mod daemon;
+pub(crate) mod installation;
 
 use company::*;
 use daemon::*;
@@ -91,7 +91,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(scope: &str, name: &str, status: Status, detail: impl Into<String>) -> Check {
+    pub(crate) fn new(scope: &str, name: &str, status: Status, detail: impl Into<String>) -> Check {
         Check {
             name: name.to_string(),
             scope: scope.to_string(),
@@ -101,25 +101,25 @@ impl Check {
             missing_config: false,
         }
     }
-    fn pass(scope: &str, name: &str, detail: impl Into<String>) -> Check {
+    pub(crate) fn pass(scope: &str, name: &str, detail: impl Into<String>) -> Check {
         Check::new(scope, name, Status::Pass, detail)
     }
-    fn skip(scope: &str, name: &str, detail: impl Into<String>) -> Check {
+    pub(crate) fn skip(scope: &str, name: &str, detail: impl Into<String>) -> Check {
         Check::new(scope, name, Status::Skip, detail)
     }
-    fn fail(scope: &str, name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    pub(crate) fn fail(scope: &str, name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
         Check { fix: Some(fix.into()), ..Check::new(scope, name, Status::Fail, detail) }
     }
-    fn warn(scope: &str, name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    pub(crate) fn warn(scope: &str, name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
         Check { fix: Some(fix.into()), ..Check::new(scope, name, Status::Warn, detail) }
     }
     /// A failure whose cause is a missing setting.
-    fn missing(mut self) -> Check {
+    pub(crate) fn missing(mut self) -> Check {
         self.missing_config = true;
         self
     }
     /// A failure from an error: its message, and its help (else `fix`) as the fix.
-    fn error(scope: &str, name: &str, e: &Error, fix: &str) -> Check {
+    pub(crate) fn error(scope: &str, name: &str, e: &Error, fix: &str) -> Check {
         let check = Check::fail(scope, name, e.to_string(), e.help().unwrap_or(fix));
         if e.is_unset() {
             check.missing()
@@ -137,7 +137,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(checks: Vec<Check>) -> Report {
+    pub(crate) fn new(checks: Vec<Check>) -> Report {
         Report { ok: !checks.iter().any(|c| c.status == Status::Fail), checks }
     }
     pub fn count(&self, status: Status) -> usize {
@@ -149,8 +149,8 @@ impl Report {
     }
 }
 
-const INSTALLATION: &str = "installation";
-const DAEMON: &str = "daemon";
+pub(crate) const INSTALLATION: &str = "installation";
+pub(crate) const DAEMON: &str = "daemon";
 const EXTERNAL_SKIPPED: &str = "skipped: needs Retell (--skip-external)";
 const CALCOM_SKIPPED: &str = "skipped: needs Cal.com (--skip-external)";
 
@@ -232,7 +232,7 @@ pub async fn run(settings: Settings, req: &Request, progress: &dyn Progress) -> 
 }
 
 /// Runs `check` within `limit`; out of time, it is a failure with `fix`.
-async fn timed<T>(
+pub(crate) async fn timed<T>(
     limit: Duration,
     scope: &str,
     name: &str,
@@ -264,7 +264,7 @@ async fn step(
     checks
 }
 
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 {
         format!("{s:.0}")
