@@ -136,3 +136,37 @@ pub fn render() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorded_exchanges_are_rendered() {
+        // The registry is process-wide: a name no client uses keeps this test to itself.
+        record("test_upstream", Outcome::Ok, Duration::from_millis(20));
+        record("test_upstream", Outcome::of_status(503), Duration::from_millis(3));
+        record("test_upstream", Outcome::Timeout, Duration::from_secs(60));
+        let text = render();
+        let line = |prefix: &str| {
+            text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix} in\n{text}")).to_string()
+        };
+        assert!(line("askpro_upstream_request_duration_seconds_bucket{upstream=\"test_upstream\",le=\"0.005\"}")
+            .ends_with(" 1"));
+        assert!(line("askpro_upstream_request_duration_seconds_bucket{upstream=\"test_upstream\",le=\"0.025\"}")
+            .ends_with(" 2"));
+        assert!(line("askpro_upstream_request_duration_seconds_bucket{upstream=\"test_upstream\",le=\"30\"}")
+            .ends_with(" 2"));
+        assert!(line("askpro_upstream_request_duration_seconds_bucket{upstream=\"test_upstream\",le=\"+Inf\"}")
+            .ends_with(" 3"));
+        assert!(
+            line("askpro_upstream_requests_total{upstream=\"test_upstream\",outcome=\"server_error\"}").ends_with(" 1")
+        );
+        assert!(line("askpro_upstream_errors_total{upstream=\"test_upstream\"}").ends_with(" 2"));
+        // Both upstreams are always there.
+        assert!(line("askpro_upstream_errors_total{upstream=\"calcom\"}").starts_with("askpro"));
+        assert!(line("askpro_upstream_errors_total{upstream=\"retell\"}").starts_with("askpro"));
+        assert_eq!(Outcome::of_status(409), Outcome::Rejected);
+        assert!(!Outcome::Rejected.is_error() && Outcome::RateLimited.is_error());
+    }
+}

@@ -653,6 +653,30 @@ mod tests {
     }
 
     #[test]
+    fn upstream_error_rate_and_p95() {
+        let text = |errors: u64, slow: u64| {
+            let mut t = String::new();
+            for (le, n) in [("0.1", 100 - slow), ("2.5", 100 - slow), ("5", 100), ("+Inf", 100)] {
+                t.push_str(&format!(
+                    "askpro_upstream_request_duration_seconds_bucket{{upstream=\"calcom\",le=\"{le}\"}} {n}\n"
+                ));
+            }
+            t.push_str("askpro_upstream_request_duration_seconds_count{upstream=\"calcom\"} 100\n");
+            t.push_str(&format!("askpro_upstream_errors_total{{upstream=\"calcom\"}} {errors}\n"));
+            Scrape::parse(&t)
+        };
+        assert_eq!(upstream_check(&text(1, 0), "calcom", 5.0).status, Status::Pass);
+        let failing = upstream_check(&text(6, 0), "calcom", 5.0);
+        assert!(
+            failing.status == Status::Fail && failing.detail.starts_with("error rate over threshold"),
+            "{failing:?}"
+        );
+        let slow = upstream_check(&text(0, 6), "calcom", 5.0);
+        assert!(slow.status == Status::Fail && slow.detail.starts_with("p95 latency over limit"), "{slow:?}");
+        assert_eq!(upstream_check(&text(0, 0), "retell", 5.0).status, Status::Skip, "no series for retell");
+    }
+
+    #[test]
     fn disk_over_threshold_fails() {
         assert_eq!(disk_verdict("/d", 50, 50, 90.0).status, Status::Pass);
         assert_eq!(disk_verdict("/d", 95, 5, 90.0).status, Status::Fail);
