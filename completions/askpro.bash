@@ -43,6 +43,9 @@ _askpro() {
             askpro,list)
                 cmd="askpro__subcmd__list"
                 ;;
+            askpro,monitoring)
+                cmd="askpro__subcmd__monitoring"
+                ;;
             askpro,nlu)
                 cmd="askpro__subcmd__nlu"
                 ;;
@@ -114,6 +117,12 @@ _askpro() {
                 ;;
             askpro__subcmd__key,generate)
                 cmd="askpro__subcmd__key__subcmd__generate"
+                ;;
+            askpro__subcmd__monitoring,configure-alerts)
+                cmd="askpro__subcmd__monitoring__subcmd__configure__subcmd__alerts"
+                ;;
+            askpro__subcmd__monitoring,health-check)
+                cmd="askpro__subcmd__monitoring__subcmd__health__subcmd__check"
                 ;;
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
@@ -188,7 +197,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1009,100 @@ _askpro() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__monitoring)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version health-check configure-alerts"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__monitoring__subcmd__configure__subcmd__alerts)
+            opts="-q -n -h -V --email --webhook-url --threshold-cpu --threshold-memory --threshold-disk --threshold-error-rate --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold-cpu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold-disk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold-error-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__monitoring__subcmd__health__subcmd__check)
+            opts="-q -n -h -V --alert --timeout --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -41,6 +41,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "call" -d 'Simulated c
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: voice agents, phone numbers, signed test requests and custom functions'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "preflight" -d 'Is the installation ready for calls? Checks for CI and go-lives'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "monitoring" -d 'Health against thresholds, and alerts when one is breached'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
@@ -551,6 +552,37 @@ complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand preflight; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -f -a "health-check" -d 'Measure the database, disk, daemon, error rates and upstreams against the thresholds; exit 1 when one is breached'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and not __fish_seen_subcommand_from health-check configure-alerts" -f -a "configure-alerts" -d 'Set the alert targets and thresholds (installation-wide); with no flag, show them'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -l timeout -d 'Seconds each measure may take' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -l alert -d 'Queue one alert per breach for the configured e-mail and webhook (at most once an hour per breach)'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from health-check" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l email -d 'E-mail address for alerts (\'\' removes it)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l webhook-url -d 'Webhook for alerts, posted as JSON {"text": …} (Slack incoming webhooks); \'\' removes it' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l threshold-cpu -d 'The daemon\'s CPU use, in percent of one core (default 80)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l threshold-memory -d 'The daemon\'s resident memory, in MB (default 1024)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l threshold-disk -d 'Disk use of the database\'s volume, in percent (default 90)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l threshold-error-rate -d 'Failed function answers, webhooks or upstream requests, in percent (default 5)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
