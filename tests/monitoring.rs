@@ -266,6 +266,9 @@ fn metrics_are_prometheus_text() {
     assert!(rss > 1e6, "a process keeps more than 1 MB resident: {rss}");
 }
 
+/// A series' labels other than `le`.
+type Labels = Vec<(String, String)>;
+
 struct Family {
     kind: String,
     samples: Vec<(String, BTreeMap<String, String>, f64)>,
@@ -338,10 +341,10 @@ fn parse(text: &str) -> BTreeMap<String, Family> {
     }
     for (name, f) in families.iter().filter(|(_, f)| f.kind == "histogram") {
         // One series per label set other than `le`.
-        let mut series: BTreeMap<Vec<(String, String)>, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut series: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
         let mut counts = BTreeMap::new();
         for (sample, labels, value) in &f.samples {
-            let key: Vec<(String, String)> =
+            let key: Labels =
                 labels.iter().filter(|(k, _)| *k != "le").map(|(k, v)| (k.clone(), v.clone())).collect();
             if sample.ends_with("_bucket") {
                 let le = &labels.get("le").unwrap_or_else(|| panic!("{name}: a bucket without le"));
