@@ -6,6 +6,7 @@
 pub mod calcom;
 pub mod daemon;
 pub mod echo;
+pub mod monitoring;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
