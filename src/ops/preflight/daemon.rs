@@ -253,7 +253,7 @@ pub(crate) async fn backlog(app: &App, limit: Duration) -> Vec<Check> {
                 "{} notification(s) waiting in the outbox, the oldest within the last {hours} h; askpro does not deliver them yet",
                 backlog.pending_notifications
             ),
-            "tell the companies' staff about their callback requests (askpro has no notification delivery yet)",
+            "tell the companies' staff about their callback requests and read the alerts of monitoring:health-check --alert (askpro has no notification delivery yet)",
         )
     };
     vec![webhooks, outbox]
