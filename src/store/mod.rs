@@ -317,8 +317,8 @@ pub trait CallStore: Send + Sync {
 }
 
 /// Monitoring (`sql/monitoring.rs`): installation-level, not scoped to a company — the settings
-/// and alerts are the installation's, and the size and outcomes span every company. Used by
-/// `monitoring:*` only, never while serving a call.
+/// and alerts are the installation's, and the size, outcomes and activity span every company.
+/// Used by `monitoring:*` and the daemon's `/status` page, never while serving a call.
 #[async_trait]
 pub trait MonitoringStore: Send + Sync {
     /// The alert targets and thresholds (all `None` until configured).
@@ -328,6 +328,8 @@ pub trait MonitoringStore: Send + Sync {
     async fn database_size(&self) -> Result<i64>;
     /// Function answers and webhook deliveries since `since` (ms), across every company.
     async fn outcomes_since(&self, since: i64) -> Result<Outcomes>;
+    /// Calls first recorded and appointments made since `since` (ms), across every company.
+    async fn activity_since(&self, since: i64) -> Result<Activity>;
     /// Queues `alerts` (no company) unless `breach` was alerted after `quiet_since`; records
     /// `now` as its last alert. Says whether it queued them.
     async fn queue_alert(&self, breach: &str, now: i64, quiet_since: i64, alerts: &[NewAlert]) -> Result<bool>;

@@ -649,6 +649,15 @@ pub struct Outcomes {
     pub webhook_failures: i64,
 }
 
+/// Calls and bookings since a time, across every company (the status page's figures).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Activity {
+    /// Calls first recorded since then (by a function call or a webhook).
+    pub calls: i64,
+    /// Appointments made since then, whatever became of them.
+    pub bookings: i64,
+}
+
 /// An alert about the installation for the notification outbox (no company).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAlert {

@@ -1,7 +1,7 @@
 //! Installation-wide monitoring: alert settings, the database's size, the answers and deliveries
-//! of the last minutes across every company, and alerts queued at most once per breach and
+//! of the last minutes and the calls and bookings of the last hour across every company, and alerts queued at most once per breach and
 //! window. Nothing here serves a call or a company: these are the documented installation-level
-//! queries (like `backlog(None)`), used by `monitoring:*` only.
+//! queries (like `backlog(None)`), used by `monitoring:*` and the daemon's `/status` page.
 
 /// [`MonitoringStore`](crate::store::MonitoringStore) for a store type and its sqlx database (see `sql_store!`).
 macro_rules! monitoring_sql {
@@ -51,6 +51,16 @@ macro_rules! monitoring_sql {
                      (SELECT COUNT(*) FROM function_calls WHERE created_at >= $1 AND response LIKE '{\"status\":\"error\"%') AS function_errors, \
                      (SELECT COUNT(*) FROM webhook_events WHERE received_at >= $1 AND status <> 'pending') AS webhooks, \
                      (SELECT COUNT(*) FROM webhook_events WHERE received_at >= $1 AND status = 'failed') AS webhook_failures",
+                )
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn activity_since(&self, since: i64) -> Result<Activity> {
+                Ok(sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM calls WHERE created_at >= $1) AS calls, \
+                     (SELECT COUNT(*) FROM appointments WHERE created_at >= $1) AS bookings",
                 )
                 .bind(since)
                 .fetch_one(&self.pool)
