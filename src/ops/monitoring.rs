@@ -295,6 +295,85 @@ pub async fn health_check(settings: Settings, timeout: Duration, alert: bool, pr
     Health { report, config: Some(config), alerts, alert_problem }
 }
 
+/// The health check's measures that make sense inside the daemon, for its `/status` page: the
+/// database (reachable, its size), the disk, the error rate, memory (`resident` bytes, when
+/// known), the upstreams as this process saw them, failed webhooks and the outbox. Not the
+/// daemon's own readiness or CPU (the page is the daemon answering), nor any alert.
+pub async fn in_daemon(app: &App, resident: Option<u64>, timeout: Duration) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let config = match tokio::time::timeout(timeout, app.store.alert_settings()).await {
+        Ok(Ok(row)) => AlertConfig::from_row(&row),
+        Ok(Err(e)) => {
+            checks.push(Check::error(
+                INSTALLATION,
+                "database",
+                &e,
+                "check ASKPRO_DATABASE_URL and that the database runs",
+            ));
+            AlertConfig::from_row(&AlertSettingsRow::default())
+        }
+        Err(_) => {
+            checks.push(Check::fail(
+                INSTALLATION,
+                "database",
+                format!("no answer within {} s", super::preflight::seconds(timeout)),
+                "check ASKPRO_DATABASE_URL and that the database runs",
+            ));
+            AlertConfig::from_row(&AlertSettingsRow::default())
+        }
+    };
+    if checks.is_empty() {
+        let size = tokio::time::timeout(timeout, database_size(app)).await.ok().flatten();
+        checks.push(Check::pass(
+            INSTALLATION,
+            "database",
+            match size {
+                Some(bytes) => format!("{}, {}", describe_database(&app.settings.database_url), megabytes(bytes)),
+                None => describe_database(&app.settings.database_url),
+            },
+        ));
+    }
+    checks.push(disk_use(&app.settings, config.threshold_disk));
+    let (outcomes, backlog) = tokio::join!(
+        async {
+            tokio::time::timeout(timeout, error_rate(app, config.threshold_error_rate)).await.unwrap_or_else(|_| {
+                Check::fail(
+                    DAEMON,
+                    "error rate",
+                    format!("no answer within {} s", super::preflight::seconds(timeout)),
+                    "check the database (askpro db:status)",
+                )
+            })
+        },
+        backlog(app, timeout),
+    );
+    checks.push(outcomes);
+    if let Some(bytes) = resident {
+        checks.push(memory_check(bytes as f64, config.threshold_memory));
+    }
+    let seen = Scrape::parse(&crate::clients::observed::render());
+    for upstream in crate::clients::observed::UPSTREAMS {
+        checks.push(upstream_check(&seen, upstream, config.threshold_error_rate));
+    }
+    checks.extend(backlog);
+    checks
+}
+
+fn memory_check(bytes: f64, threshold: f64) -> Check {
+    let mb = bytes / 1e6;
+    let detail = format!("{mb:.1} MB resident, threshold {threshold} MB");
+    if mb > threshold {
+        Check::fail(
+            DAEMON,
+            "memory",
+            format!("memory over threshold: {detail}"),
+            "restart askpro-daemon (systemctl restart askpro-daemon) and watch it, or raise it: askpro monitoring:configure-alerts --threshold-memory MB",
+        )
+    } else {
+        Check::pass(DAEMON, "memory", detail)
+    }
+}
+
 async fn database_size(app: &App) -> Option<i64> {
     app.store.database_size().await.ok()
 }
@@ -407,20 +486,7 @@ async fn daemon_checks(
     let mut checks = Vec::new();
     checks.push(match second.value("process_resident_memory_bytes", &[]) {
         None => Check::skip(DAEMON, "memory", "skipped: the daemon does not report process_resident_memory_bytes"),
-        Some(bytes) => {
-            let mb = bytes / 1e6;
-            let detail = format!("{mb:.1} MB resident, threshold {} MB", config.threshold_memory);
-            if mb > config.threshold_memory {
-                Check::fail(
-                    DAEMON,
-                    "memory",
-                    format!("memory over threshold: {detail}"),
-                    "restart askpro-daemon (systemctl restart askpro-daemon) and watch it, or raise it: askpro monitoring:configure-alerts --threshold-memory MB",
-                )
-            } else {
-                Check::pass(DAEMON, "memory", detail)
-            }
-        }
+        Some(bytes) => memory_check(bytes, config.threshold_memory),
     });
     checks.push(match (first.value("process_cpu_seconds_total", &[]), second.value("process_cpu_seconds_total", &[])) {
         (Some(a), Some(b)) => {
