@@ -316,8 +316,8 @@ fn a_slow_calcom_gets_a_fallback_within_the_deadline() {
     let replayed = r#"askpro_function_calls_total{function="get_current_context",status="replayed"} 1"#;
     assert!(metrics.lines().any(|l| l == replayed), "{metrics}");
     let page = daemon.get("/status");
-    assert!(page.contains("<td>check_availability</td><td>6</td>"), "{page}");
-    assert!(page.contains("<td>calcom: timeout</td><td>5</td>"), "{page}");
+    assert!(page.contains(r#"<td>check_availability</td><td class="num" data-label="calls">6</td>"#), "{page}");
+    assert!(page.contains(r#"<td>calcom: timeout</td><td class="num" data-label="calls">5</td>"#), "{page}");
 }
 
 /// Cal.com makes the booking but answers after the deadline: the caller hears the fallback

@@ -95,7 +95,9 @@ fn events_are_stored_once_and_fill_the_call(db: &TestDb) {
     assert!(metrics.contains(r#"askpro_requests_total{endpoint="retell_webhook",status="200"} 5"#), "{metrics}");
     let status = daemon.get("/status");
     assert!(status.contains("text/html") && status.contains(r#"content="30""#), "{status}");
-    assert!(status.contains("<td>retell_webhook</td><td>5</td><td>0</td>"), "{status}");
+    assert!(status.contains(
+        r#"<td>retell_webhook</td><td class="num" data-label="requests">5</td><td class="num" data-label="not 2xx">0</td>"#
+    ), "{status}");
     assert!(metrics.contains(r#"askpro_request_duration_seconds_count{endpoint="retell_webhook"} 5"#), "{metrics}");
 }
 

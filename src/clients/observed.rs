@@ -80,6 +80,46 @@ pub fn record(upstream: &'static str, outcome: Outcome, took: Duration) {
     *u.outcomes.entry(outcome).or_default() += 1;
 }
 
+/// One upstream's exchanges since the process started, for the daemon's `/status` page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub upstream: &'static str,
+    pub requests: u64,
+    /// Exchanges that failed (no answer, 429 or 5xx).
+    pub errors: u64,
+    pub mean_ms: f64,
+    /// The bucket bound 95 % of the exchanges came within (infinite: over the last bound).
+    pub p95_ms: Option<f64>,
+}
+
+/// Every upstream's exchanges (Cal.com and Retell always, at zero before the first).
+pub fn summary() -> Vec<Summary> {
+    let all = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    let empty = Upstream::default();
+    let mut names: Vec<&'static str> = UPSTREAMS.to_vec();
+    names.extend(all.keys().filter(|k| !UPSTREAMS.contains(k)));
+    names
+        .into_iter()
+        .map(|name| {
+            let u = all.get(name).unwrap_or(&empty);
+            let wanted = u.count as f64 * 0.95;
+            Summary {
+                upstream: name,
+                requests: u.count,
+                errors: u.outcomes.iter().filter(|(o, _)| o.is_error()).map(|(_, n)| n).sum(),
+                mean_ms: if u.count == 0 { 0.0 } else { u.sum / u.count as f64 * 1e3 },
+                p95_ms: (u.count > 0).then(|| {
+                    BUCKETS
+                        .iter()
+                        .zip(u.buckets)
+                        .find(|(_, n)| *n as f64 >= wanted)
+                        .map_or(f64::INFINITY, |(bound, _)| bound * 1e3)
+                }),
+            }
+        })
+        .collect()
+}
+
 /// The upstream metrics in Prometheus text format.
 pub fn render() -> String {
     let all = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());

@@ -29,6 +29,31 @@ impl Histogram {
         self.sum += secs;
     }
 
+    /// Mean milliseconds (0 before the first observation).
+    fn mean_ms(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64 * 1e3
+        }
+    }
+
+    /// The smallest bucket bound (milliseconds) at or below which 95 % of the observations
+    /// fall; `None` before the first, infinite when they fall above the last bound.
+    fn p95_ms(&self) -> Option<f64> {
+        if self.count == 0 {
+            return None;
+        }
+        let wanted = self.count as f64 * 0.95;
+        Some(
+            BUCKETS
+                .iter()
+                .zip(self.counts)
+                .find(|(_, n)| *n as f64 >= wanted)
+                .map_or(f64::INFINITY, |(bound, _)| bound * 1e3),
+        )
+    }
+
     /// The histogram's lines for `metric` with the label `label="value"`.
     fn render(&self, out: &mut String, metric: &str, label: &str, value: &str) {
         for (bound, n) in BUCKETS.iter().zip(self.counts) {
@@ -52,8 +77,17 @@ struct Inner {
     upstream_failures: BTreeMap<(&'static str, &'static str), u64>,
 }
 
-/// `(function, calls, mean milliseconds)`.
-pub type FunctionSummary = (&'static str, u64, f64);
+/// One function's calls and latency, for the `/status` page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionSummary {
+    pub function: &'static str,
+    pub calls: u64,
+    /// Answers whose status was `error`.
+    pub errors: u64,
+    pub mean_ms: f64,
+    /// The bucket bound 95 % of the answers came within (infinite: over the last bound).
+    pub p95_ms: Option<f64>,
+}
 
 /// `(endpoint, requests, not 2xx, mean milliseconds)`.
 pub type EndpointSummary = (&'static str, u64, u64, f64);
@@ -100,21 +134,26 @@ impl Metrics {
                     .filter(|((e, s), _)| e == endpoint && !(200..300).contains(s))
                     .map(|(_, n)| n)
                     .sum();
-                let mean = if h.count == 0 { 0.0 } else { h.sum / h.count as f64 * 1e3 };
-                (*endpoint, h.count, failed, mean)
+                (*endpoint, h.count, failed, h.mean_ms())
             })
             .collect();
         (rows, m.signature_failures.iter().map(|(r, n)| (*r, *n)).collect())
     }
 
-    /// Per function: calls, mean milliseconds; then upstream failures by upstream and kind.
+    /// Per function: calls, errors and latency; then upstream failures by upstream and kind.
     /// For the `/status` page.
     pub fn function_summary(&self) -> (Vec<FunctionSummary>, Vec<(String, u64)>) {
         let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let rows = m
             .function_latency
             .iter()
-            .map(|(f, h)| (*f, h.count, if h.count == 0 { 0.0 } else { h.sum / h.count as f64 * 1e3 }))
+            .map(|(f, h)| FunctionSummary {
+                function: f,
+                calls: h.count,
+                errors: m.function_calls.iter().filter(|((g, s), _)| g == f && *s == "error").map(|(_, n)| n).sum(),
+                mean_ms: h.mean_ms(),
+                p95_ms: h.p95_ms(),
+            })
             .collect();
         let failures = m.upstream_failures.iter().map(|((u, k), n)| (format!("{u}: {k}"), *n)).collect();
         (rows, failures)

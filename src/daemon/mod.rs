@@ -49,6 +49,8 @@ pub struct State {
     bodies: Arc<Budget>,
     connections: Arc<Connections>,
     keys: std::sync::RwLock<Arc<Keys>>,
+    /// The status page's database figures, kept a few seconds.
+    status: status::SnapshotCache,
 }
 
 /// The address a request came from (a request extension set by [`handle`]).
@@ -77,6 +79,7 @@ impl State {
             bodies,
             connections,
             keys: std::sync::RwLock::new(Arc::new(keys)),
+            status: Default::default(),
         })
     }
 
@@ -206,7 +209,7 @@ async fn handle(
         (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
         (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
         (&Method::GET, "/metrics") => ("metrics", status::metrics(&state)),
-        (&Method::GET, "/status") => ("status", status::page(&state)),
+        (&Method::GET, "/status") => ("status", status::page(&state).await),
         (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
         (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
         (&Method::POST, "/calcom/webhook") => ("calcom_webhook", calcom_webhook(&state, req).await),
