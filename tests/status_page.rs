@@ -2,9 +2,10 @@
 //! daemon in process takes a few signed function calls (one books) and webhooks, then the page is
 //! rendered at a phone's size (390×844) and a desktop's (1280×800) without console errors, and its
 //! DOM holds the figures: the calls and bookings of the last hour, every check's name and state,
-//! each function with its latency, the upstreams. Skipped with a message when chromium is absent;
-//! required under `CI=true`. `ASKPRO_STATUS_SCREENSHOT=PATH` keeps the phone screenshot (the
-//! README's `docs/status-page.png`).
+//! each function with its latency, the upstreams. Then a failed delivery shows as a failing check
+//! with its fix once the page's kept figures (5 s) expire. Skipped with a message when chromium is
+//! absent; required under `CI=true`. `ASKPRO_STATUS_SCREENSHOT=PATH` keeps the phone screenshot
+//! (the README's `docs/status-page.png`).
 
 mod common;
 
@@ -227,4 +228,19 @@ fn status_page_in_a_browser(db: &TestDb) {
             std::fs::write(keep, &phone_png).unwrap();
         }
     }
+
+    // A failed delivery: once the kept figures expire, the page says so, with the fix.
+    common::block_on(db.execute(&format!(
+        "INSERT INTO webhook_events (company_id, source, event, dedupe_key, payload, status, received_at) \
+         VALUES ({c}, 'retell', 'call_ended', 'status-1', '{{}}', 'failed', {})",
+        askpro::store::now_ms()
+    )))
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(5_200));
+    let (dom, _) = browse(&chromium, &profile, "390,844", &["--dump-dom"], &url);
+    let failed = row(&dom, "data-check=\"daemon/failed webhooks\"");
+    assert!(dom.contains("<tr class=\"fail\" data-check=\"daemon/failed webhooks\""), "{failed}");
+    assert!(failed.contains("✗ fail") && failed.contains("fix: askpro webhooks:retry"), "{failed}");
+    assert_ne!(text_of(&dom, "failing-checks"), "0", "{dom}");
+    assert!(dom.contains("check(s) failing"), "the summary line: {dom}");
 }
