@@ -183,7 +183,12 @@ fn alerts_once_an_hour(db: &TestDb) {
     ));
     assert_eq!(rows.len(), 2, "one row per target: {rows:?}");
     assert!(rows[0].starts_with("email|ops@example.com|") && rows[0].contains("memory"), "{}", rows[0]);
-    let (_, body) = rows[1].split_once("|http://127.0.0.1:9/hook|").expect("webhook row");
+    // The webhook's URL (its credential) stays sealed in the settings; the row names where it is.
+    let (_, body) = rows[1].split_once("|alert_settings.webhook_url|").expect("webhook row");
+    let plain = "SELECT COUNT(*) FROM alert_settings WHERE webhook_url LIKE '%127.0.0.1:9/hook%'";
+    assert_eq!(block_on(db.strings(&format!("SELECT CAST(({plain}) AS TEXT)"))), ["0"], "the URL is stored sealed");
+    let outbox = "SELECT COUNT(*) FROM notification_outbox WHERE target LIKE '%/hook%' OR body LIKE '%/hook%'";
+    assert_eq!(block_on(db.strings(&format!("SELECT CAST(({outbox}) AS TEXT)"))), ["0"], "nor in the outbox");
     let body: Value = serde_json::from_str(body).expect("the webhook body is JSON");
     assert!(body["text"].as_str().unwrap().contains("daemon memory"), "Slack-style {{\"text\"}}: {body}");
 

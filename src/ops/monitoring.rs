@@ -115,7 +115,7 @@ impl AlertChanges {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if let Some(email) = self.email.as_deref().filter(|e| !e.is_empty()) {
-            if !plausible_email(email) {
+            if crate::domain::parse_email(email).is_err() {
                 problems.push(format!("--email '{email}' is not an e-mail address (name@example.com)"));
             }
         }
@@ -169,20 +169,6 @@ pub fn mask_url(url: &str) -> String {
     }
 }
 
-fn plausible_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
-                && !domain.contains('@')
-        }
-        None => false,
-    }
-}
-
 /// Shows (no changes) or changes and shows the alert settings.
 pub async fn configure(app: &App, changes: &AlertChanges) -> Result<AlertConfig> {
     let problems = changes.problems();
@@ -192,10 +178,24 @@ pub async fn configure(app: &App, changes: &AlertChanges) -> Result<AlertConfig>
     let mut row = app.store.alert_settings().await?;
     if !changes.is_empty() {
         row = changes.apply(&row);
+        // An incoming webhook's URL is its credential: stored sealed, like the API keys.
+        if let Some(url) = changes.webhook_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            row.webhook_url = Some(app.master_key().await?.seal(WEBHOOK_FIELD, url));
+        }
         app.store.save_alert_settings(&row).await?;
+    }
+    if let Some(sealed) = &row.webhook_url {
+        row.webhook_url = Some(app.master_key().await?.open(WEBHOOK_FIELD, sealed)?);
     }
     Ok(AlertConfig::from_row(&row))
 }
+
+/// The associated data the alert webhook URL is sealed under.
+const WEBHOOK_FIELD: &str = "alert_webhook_url";
+
+/// The outbox target of a webhook alert: the URL itself stays sealed in the alert settings,
+/// where the delivery reads it.
+pub const WEBHOOK_TARGET: &str = "alert_settings.webhook_url";
 
 /// An alert queued (or not, within the hour of the last one) for a failed check.
 #[derive(Debug, Clone, Serialize)]
@@ -644,14 +644,14 @@ async fn queue(app: &App, config: &AlertConfig, check: &Check) -> Result<Alert> 
         });
         targets.push(format!("email:{email}"));
     }
-    if let Some(url) = &config.webhook_url {
+    if config.webhook_url.is_some() {
         alerts.push(NewAlert {
             channel: "webhook".into(),
-            target: url.clone(),
+            target: WEBHOOK_TARGET.into(),
             subject: subject.clone(),
             body: json!({ "text": format!("askpro health-check {text}") }).to_string(),
         });
-        targets.push(format!("webhook:{}", mask_url(url)));
+        targets.push("webhook".to_string());
     }
     let now = now_ms();
     let quiet_since = now - ALERT_QUIET.as_millis() as i64;
