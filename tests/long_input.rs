@@ -66,6 +66,37 @@ fn body(call_id: &str, mut args: Value, long: &str, filler: &str) -> Vec<u8> {
     body
 }
 
+/// The times `/healthz` took while the daemon was busy with long input.
+struct Health<'a>(&'a [Duration]);
+
+impl Health<'_> {
+    /// The 95th percentile.
+    fn p95(&self) -> Duration {
+        let mut sorted = self.0.to_vec();
+        sorted.sort();
+        sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)]
+    }
+
+    fn slowest(&self) -> Duration {
+        self.0.iter().copied().max().unwrap_or_default()
+    }
+
+    /// Within 50 ms (95 % of them), and none held up: the daemon that froze made `/healthz` wait
+    /// seconds. One probe in twenty may be slower when other processes load the machine (a CI
+    /// host, a build beside the test): that is the scheduler, not the daemon.
+    fn assert_prompt(&self) {
+        assert!(self.0.len() >= 20, "only {} /healthz probes", self.0.len());
+        assert!(self.p95() < Duration::from_millis(50), "/healthz: {self}");
+        assert!(self.slowest() < Duration::from_millis(250), "/healthz: {self}");
+    }
+}
+
+impl std::fmt::Display for Health<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} probes, p95 {:?}, slowest {:?}", self.0.len(), self.p95(), self.slowest())
+    }
+}
+
 /// How long one `GET /healthz` takes, answered `200`.
 fn healthz(addr: &str) -> Duration {
     let start = Instant::now();
@@ -98,15 +129,14 @@ fn a_megabyte_argument_answers_within_the_deadline(db: &TestDb) {
         })
         .collect();
     let done = AtomicBool::new(false);
-    let (answers, (slowest, checks)) = std::thread::scope(|s| {
+    let (answers, times) = std::thread::scope(|s| {
         let health = s.spawn(|| {
-            let (mut slowest, mut checks) = (Duration::ZERO, 0);
+            let mut times = Vec::new();
             while !done.load(Ordering::Relaxed) {
-                slowest = slowest.max(healthz(&daemon.addr));
-                checks += 1;
+                times.push(healthz(&daemon.addr));
                 std::thread::sleep(Duration::from_millis(2));
             }
-            (slowest, checks)
+            times
         });
         let answers: Vec<_> = requests
             .iter()
@@ -120,7 +150,7 @@ fn a_megabyte_argument_answers_within_the_deadline(db: &TestDb) {
         (answers, health.join().unwrap())
     });
     let slowest_call = answers.iter().map(|a| a.3).max().unwrap_or_default();
-    println!("slowest long call {slowest_call:?}; slowest of {checks} /healthz meanwhile {slowest:?}");
+    println!("slowest long call {slowest_call:?}; /healthz meanwhile: {}", Health(&times));
     for (case, status, answer, took) in answers {
         assert_eq!(status, 200, "{case}: {answer}");
         let answer: Value = serde_json::from_str(&answer).unwrap();
@@ -129,7 +159,7 @@ fn a_megabyte_argument_answers_within_the_deadline(db: &TestDb) {
         assert!(answer.to_string().len() < 1024, "{case}: the answer does not repeat it");
         assert!(took < DEADLINE, "{case}: answered after {took:?}");
     }
-    assert!(slowest < Duration::from_millis(50), "the slowest of {checks} /healthz took {slowest:?}");
+    Health(&times).assert_prompt();
     // Ordinary phrases still match.
     let request = json!({"name": "check_availability", "args": {"dienstleistung": "einen Männerhaarschnitt", "datum": day, "uhrzeit": "10:00"}, "call": {"call_id": "call_short", "from_number": "+4917611111111", "to_number": BRANCH_PHONE}});
     let (status, answer) = daemon.signed_to("/retell/function", request.to_string().as_bytes(), PLATFORM_KEY);
@@ -179,15 +209,14 @@ fn forged_megabyte_bodies_under_many_keys_do_not_hold_up_healthz() {
     let daemon = Daemon::start(&db, &[]);
     let forged = body("call_forged", json!({"datum": monday()}), "dienstleistung", "haarschnitt ");
     let done = AtomicBool::new(false);
-    let (slowest, checks) = std::thread::scope(|s| {
+    let times = std::thread::scope(|s| {
         let health = s.spawn(|| {
-            let (mut slowest, mut checks) = (Duration::ZERO, 0);
+            let mut times = Vec::new();
             while !done.load(Ordering::Relaxed) {
-                slowest = slowest.max(healthz(&daemon.addr));
-                checks += 1;
+                times.push(healthz(&daemon.addr));
                 std::thread::sleep(Duration::from_millis(2));
             }
-            (slowest, checks)
+            times
         });
         let senders: Vec<_> = (0..3)
             .map(|_| {
@@ -203,8 +232,8 @@ fn forged_megabyte_bodies_under_many_keys_do_not_hold_up_healthz() {
         done.store(true, Ordering::Relaxed);
         health.join().unwrap()
     });
-    println!("slowest of {checks} /healthz during 18 forged megabytes under 121 keys: {slowest:?}");
-    assert!(slowest < Duration::from_millis(50), "the slowest of {checks} /healthz took {slowest:?}");
+    println!("/healthz during 18 forged megabytes under 121 keys: {}", Health(&times));
+    Health(&times).assert_prompt();
 }
 
 /// A name of 300,000 characters is not a name: the caller is asked for theirs and no customer
