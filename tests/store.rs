@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use askpro::store::{self, *};
 use askpro::ErrorKind;
+use common::rows::{branch, company};
 use common::{block_on, TestDb};
 
 both_backends!(
@@ -27,35 +28,6 @@ both_backends!(
 /// Connects inside the test's runtime (a pool belongs to the runtime that created it).
 async fn open(db: &TestDb) -> Arc<dyn Store> {
     store::connect(&db.url, PoolSize(4)).await.expect("connect")
-}
-
-fn company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        name_key: name.to_lowercase(),
-        email: None,
-        phone: None,
-        country: "DE".into(),
-        timezone: "Europe/Berlin".into(),
-        industry: None,
-        scheduling: "local".into(),
-        calcom_team_id: None,
-        calcom_api_key: None,
-        retell_api_key: None,
-        settings: CompanyPatch::default(),
-    }
-}
-
-fn branch(name: &str) -> NewBranch {
-    NewBranch {
-        name: name.into(),
-        name_key: name.to_lowercase(),
-        address: None,
-        phone: None,
-        email: None,
-        timezone: "Europe/Berlin".into(),
-        business_hours: "{}".into(),
-    }
 }
 
 fn service(name: &str, branch_id: Option<i64>) -> NewService {

@@ -14,6 +14,7 @@ mod common;
 use std::time::Duration;
 
 use askpro::store::{self, *};
+use common::rows::{branch, company};
 use common::{block_on, TestDb};
 use sqlx::{postgres::PgRow, sqlite::SqliteRow, Connection, FromRow};
 
@@ -302,35 +303,6 @@ fn answer(company_id: i64, call_id: &str, hash: &str, response: &str) -> Write {
         name: "check_availability".into(),
         args_hash: hash.into(),
         response: response.into(),
-    }
-}
-
-fn company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        name_key: name.to_lowercase(),
-        email: None,
-        phone: None,
-        country: "DE".into(),
-        timezone: "Europe/Berlin".into(),
-        industry: None,
-        scheduling: "local".into(),
-        calcom_team_id: None,
-        calcom_api_key: None,
-        retell_api_key: None,
-        settings: CompanyPatch::default(),
-    }
-}
-
-fn branch(name: &str) -> NewBranch {
-    NewBranch {
-        name: name.into(),
-        name_key: name.to_lowercase(),
-        address: None,
-        phone: None,
-        email: None,
-        timezone: "Europe/Berlin".into(),
-        business_hours: "{}".into(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod calcom;
 pub mod daemon;
 pub mod echo;
 pub mod monitoring;
+pub mod rows;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
