@@ -14,20 +14,7 @@ fn upstream_errors_the_daemon_saw() {
     let db = TestDb::sqlite();
     let fake = common::calcom::salon(Default::default(), common::calcom::weekdays(9 * 60, 18 * 60), 30, None);
     let c = db.calcom_company("Salon", &fake).to_string();
-    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", "+493023125100", "-q"]);
-    db.ok(&[
-        "service:create",
-        "--company-id",
-        &c,
-        "--name",
-        "Herrenhaarschnitt",
-        "--duration",
-        "30",
-        "--calcom-event-type-id",
-        "501",
-    ]);
-    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
-    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    db.calcom_haircut_branch(&c, "+493023125100");
     // Nothing listens on port 9 of loopback: every exchange fails to connect.
     let daemon =
         Daemon::start(&db, &[("CALCOM_BASE_URL", "http://127.0.0.1:9"), ("ASKPRO_FUNCTION_DEADLINE_MS", "800")]);

@@ -150,20 +150,7 @@ fn the_daemon_logs_no_echoed_key() {
         ])
         .trim()
         .to_string();
-    let b = db.ok(&["branch:create", "--company-id", &c, "--name", "Mitte", "--phone", "+493023125100", "-q"]);
-    db.ok(&[
-        "service:create",
-        "--company-id",
-        &c,
-        "--name",
-        "Herrenhaarschnitt",
-        "--duration",
-        "30",
-        "--calcom-event-type-id",
-        "501",
-    ]);
-    let anna = db.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
-    db.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+    db.calcom_haircut_branch(&c, "+493023125100");
     let master = master_key(&db);
     let secrets = [CAL_KEY, PLATFORM_KEY, master.as_str()];
 

@@ -68,6 +68,20 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Branch "Mitte" of `company` answering on `phone`, its haircut linked to the fake's event
+    /// type 501 and performed by Anna (Cal.com user 11); returns the branch id.
+    pub fn calcom_haircut_branch(&self, company: &str, phone: &str) -> String {
+        let b = self.ok(&["branch:create", "--company-id", company, "--name", "Mitte", "--phone", phone, "-q"]);
+        let service = ["--name", "Herrenhaarschnitt", "--duration", "30", "--calcom-event-type-id", "501"];
+        self.ok(&[&["service:create", "--company-id", company][..], &service].concat());
+        let anna =
+            self.ok(&["staff:create", "--branch-id", b.trim(), "--name", "Anna", "--calcom-user-id", "11", "-q"]);
+        self.ok(&["staff:assign-services", "--staff-id", anna.trim(), "--services", "all"]);
+        b.trim().to_string()
+    }
+}
+
 /// A company with one branch open `week`, one `length`-minute service (linked to the fake's
 /// event type) and Anna performing it, scheduling locally or — when `fake` is given — in it.
 pub struct Setup {
