@@ -9,10 +9,15 @@
 //!    connections, on uvloop and httptools;
 //! 2. `check_availability` function calls to the daemon on the local calendar at 256
 //!    connections, for a branch with 20 staff and 2,000 booked appointments in the next 14 days;
-//! 3. the daemon's peak resident memory (VmHWM).
+//! 3. the daemon's peak resident memory (VmHWM);
+//! 4. (`-- counters`, not in the default run) the cost of the store counters behind
+//!    `performance:analyze`: the same `check_availability` load and 32-connection webhook load
+//!    against a daemon with `ASKPRO_STORE_COUNTERS=off` and one with them on, alternating three
+//!    times, the median throughput of each and their ratio; and one counted operation's cost
+//!    in process.
 //!
 //! Run with `cargo bench --bench daemon` (it builds and starts the release daemon itself);
-//! `cargo bench --bench daemon -- webhooks` or `-- functions` runs only part 1 or part 2.
+//! `cargo bench --bench daemon -- webhooks`, `-- functions` or `-- counters` runs only that part.
 
 use std::convert::Infallible;
 use std::os::unix::process::CommandExt;
@@ -283,11 +288,12 @@ fn start_fastapi() -> Result<(Group, String), String> {
     Err("uvicorn did not start listening within 10 s".into())
 }
 
-fn start_daemon(dir: &std::path::Path) -> (Group, String) {
+fn start_daemon(dir: &std::path::Path, counters: bool) -> (Group, String) {
     use std::io::BufRead;
     let child = Command::new(env!("CARGO_BIN_EXE_askpro-daemon"))
         .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
         .current_dir(dir)
+        .env("ASKPRO_STORE_COUNTERS", if counters { "on" } else { "off" })
         .env("ASKPRO_DATABASE_URL", format!("sqlite://{}", dir.join("askpro.db").display()))
         .env("RETELL_API_KEY", KEY)
         .env("ASKPRO_RATE_LIMIT", "0")
@@ -353,7 +359,7 @@ fn peak_rss_mb(pid: u32) -> f64 {
 
 fn main() {
     let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let runs = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    let runs = |part: &str| (parts.is_empty() && part != "counters") || parts.iter().any(|p| p == part);
     let dir = tempfile::tempdir().unwrap();
     let c = askpro(dir.path(), &["company:create", "--name", "Bench", "-q"]);
     let b =
@@ -370,9 +376,15 @@ fn main() {
     }
     let ids = (c.parse().unwrap(), b.parse().unwrap(), service.parse().unwrap());
     seed_appointments(dir.path(), ids, &staff);
-    let (daemon, daemon_addr) = start_daemon(dir.path());
-    let daemon_at = (daemon_addr.as_str(), Some(daemon.0.id()));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if runs("counters") {
+        runtime.block_on(counters(dir.path()));
+        if parts.iter().all(|p| p == "counters") {
+            return;
+        }
+    }
+    let (daemon, daemon_addr) = start_daemon(dir.path(), true);
+    let daemon_at = (daemon_addr.as_str(), Some(daemon.0.id()));
     runtime.block_on(async {
         if runs("webhooks") {
             webhooks(daemon_at, &dir.path().join("askpro.db")).await;
@@ -433,6 +445,53 @@ async fn webhooks(daemon: (&str, Option<u32>), db: &std::path::Path) {
     pool.close().await;
     println!("   askpro-daemon acknowledged {acknowledged} call_ended deliveries; the database holds {stored}");
     assert_eq!(stored as usize, acknowledged, "every acknowledged delivery is stored, once");
+}
+
+/// Part 4: the store counters' cost — the same loads against a daemon with them off and on.
+async fn counters(dir: &std::path::Path) {
+    let day = (chrono::Utc::now().date_naive() + chrono::Duration::days(8)).format("%Y-%m-%d").to_string();
+    let calls: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| function_call(i, &day));
+    let mut figures: [[Vec<f64>; 2]; 2] = Default::default();
+    println!("store counters off / on, {} s per figure, alternating:", RUN.as_secs());
+    for round in 0..3 {
+        for (slot, on) in [(0, false), (1, true)] {
+            let (daemon, addr) = start_daemon(dir, on);
+            let at = (addr.as_str(), Some(daemon.0.id()));
+            let f = load(at, "/retell/function", 256, calls.clone()).await;
+            let offset = 3_000_000_000 + round * 200_000_000 + slot * 100_000_000;
+            let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
+            let w = load(at, "/retell/webhook", 32, events).await;
+            println!(
+                "  round {round} counters {:<3}  check_availability {:>8.0}/s p99 {:.2} ms | webhooks {:>7.0}/s p99 {:.2} ms",
+                if on { "on" } else { "off" }, f.per_second, f.p99_ms, w.per_second, w.p99_ms
+            );
+            figures[0][slot].push(f.per_second);
+            figures[1][slot].push(w.per_second);
+            drop(daemon);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    for (i, what) in ["check_availability (256 conn)", "webhooks (32 conn)"].iter().enumerate() {
+        let (off, on) = (median(&mut figures[i][0]), median(&mut figures[i][1]));
+        println!("  {what}: median off {off:.0}/s, on {on:.0}/s, ratio on/off {:.3} (target ≥ 0.98)", on / off);
+    }
+    static NAMES: [&str; 1] = ["op"];
+    let meter = askpro::meter::Meter::new(&NAMES);
+    let n = 2_000_000u32;
+    let started = Instant::now();
+    let ((), _) = askpro::meter::tally(async {
+        for _ in 0..n {
+            meter.time(0, std::future::ready(())).await;
+        }
+    })
+    .await;
+    println!(
+        "  one counted store operation costs {:.0} ns (timing, histogram, request tally)",
+        started.elapsed().as_nanos() as f64 / f64::from(n)
+    );
 }
 
 /// Part 2: `check_availability` calls on the busy branch.

@@ -42,6 +42,8 @@ struct FileSettings {
     rate_limit_per_source: Option<u32>,
     max_connections: Option<usize>,
     max_buffered_bytes: Option<usize>,
+    store_counters: Option<bool>,
+    meter_save_secs: Option<u64>,
 }
 
 /// The resolved configuration of one process.
@@ -63,6 +65,11 @@ pub struct Settings {
     pub max_connections: Option<usize>,
     /// Request body bytes buffered across all connections at once.
     pub max_buffered_bytes: usize,
+    /// Whether the daemon counts its store operations for `performance:analyze` (on unless
+    /// `ASKPRO_STORE_COUNTERS=off`).
+    pub store_counters: bool,
+    /// How often the daemon saves its counters to the database.
+    pub meter_save_every: std::time::Duration,
 }
 
 impl Settings {
@@ -130,6 +137,18 @@ impl Settings {
                 })?,
                 None => file.max_buffered_bytes.unwrap_or(DEFAULT_MAX_BUFFERED_BYTES).max(MIN_BUFFERED_BYTES),
             },
+            store_counters: match env("ASKPRO_STORE_COUNTERS").as_deref().map(str::trim) {
+                Some("on" | "true" | "1") => true,
+                Some("off" | "false" | "0") => false,
+                Some(v) => return Err(Error::config(format!("ASKPRO_STORE_COUNTERS must be on or off, not '{v}'"))),
+                None => file.store_counters.unwrap_or(true),
+            },
+            meter_save_every: std::time::Duration::from_secs(match env("ASKPRO_METER_SAVE_SECS") {
+                Some(v) => v.trim().parse().ok().filter(|s| (1..=3600).contains(s)).ok_or_else(|| {
+                    Error::config(format!("ASKPRO_METER_SAVE_SECS must be 1–3600 seconds, not '{v}'"))
+                })?,
+                None => file.meter_save_secs.filter(|s| (1..=3600).contains(s)).unwrap_or(60),
+            }),
             database_url,
         })
     }

@@ -15,9 +15,9 @@
 //! - [`calendar`], [`nlu`], [`clients`], [`signatures`]: scheduling, language understanding,
 //!   the Retell and Cal.com clients, their signature schemes;
 //! - [`store`]: the `Store` trait with SQLite (embedded default) and PostgreSQL implementations;
-//! - [`domain`], [`templates`], [`kept`], [`config`], [`secrets`], [`error`]: validated
-//!   business types, industry presets and tool definitions, versioned caches, settings,
-//!   secrets at rest, errors.
+//! - [`domain`], [`templates`], [`kept`], [`meter`], [`config`], [`secrets`], [`error`]:
+//!   validated business types, industry presets and tool definitions, versioned caches, the
+//!   database time counters, settings, secrets at rest, errors.
 
 pub mod app;
 pub mod calendar;
@@ -29,6 +29,7 @@ pub mod domain;
 pub mod error;
 pub mod functions;
 pub mod kept;
+pub mod meter;
 pub mod nlu;
 pub mod ops;
 pub mod secrets;

@@ -51,6 +51,13 @@ impl Default for Catalogs {
     }
 }
 
+impl Catalogs {
+    /// Its hits, misses (a matcher built) and size.
+    pub fn snapshot(&self) -> crate::meter::CacheSnapshot {
+        self.0.snapshot("service catalogs")
+    }
+}
+
 /// [`catalog_and_services`] for `company`, kept between calls when the app keeps catalogs.
 pub async fn kept_catalog(app: &App, company: &Company) -> Result<Arc<CatalogAndServices>> {
     match &app.catalogs {

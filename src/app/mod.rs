@@ -33,6 +33,9 @@ pub struct App {
     pub schedules: Option<Arc<crate::calendar::Schedules>>,
     /// Service matchers kept per company: the daemon's (see [`catalogs::kept_catalog`]).
     pub catalogs: Option<catalogs::Catalogs>,
+    /// Where the store's time goes, when its operations are counted (the daemon's; see
+    /// [`App::count_store_time`]).
+    pub meter: Option<Arc<crate::meter::Meter>>,
     /// The group commit for hot writes, started on first use.
     commits: OnceLock<commit::GroupCommit>,
     master_key: OnceLock<MasterKey>,
@@ -55,6 +58,7 @@ impl App {
             tenants: Default::default(),
             schedules: None,
             catalogs: None,
+            meter: None,
             commits: OnceLock::new(),
             master_key: OnceLock::new(),
         }
@@ -64,6 +68,26 @@ impl App {
     pub async fn connect(settings: Settings, pool: PoolSize) -> Result<App> {
         let store = crate::store::connect(&settings.database_url, pool).await?;
         Ok(App::new(store, settings))
+    }
+
+    /// Counts the store's operations from now on (see [`crate::meter`]): before the first
+    /// use of the store, so that every later use goes through the counting wrapper.
+    pub fn count_store_time(&mut self) {
+        if self.meter.is_none() {
+            let (store, meter) = crate::store::Metered::wrap(self.store.clone());
+            self.store = store;
+            self.meter = Some(meter);
+        }
+    }
+
+    /// What the meter has counted, with the caches' hits and sizes; `None` when the store's
+    /// operations are not counted.
+    pub fn meter_snapshot(&self) -> Option<crate::meter::Snapshot> {
+        let meter = self.meter.as_ref()?;
+        let mut caches = vec![self.tenants.snapshot()];
+        caches.extend(self.catalogs.as_ref().map(|c| c.snapshot()));
+        caches.extend(self.schedules.as_ref().map(|s| s.snapshots()).unwrap_or_default());
+        Some(meter.snapshot(caches))
     }
 
     /// Commits a hot write together with other requests' (see [`commit`]); returns once it

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::App;
 use crate::error::Result;
+use crate::meter::{CacheSnapshot, HitCounter};
 use crate::store::Tenant;
 
 /// How long a call's tenant is remembered: an agent or number moved to another branch is seen
@@ -19,7 +20,7 @@ type CallKey = (Option<String>, Option<String>);
 
 /// Tenants found by `(agent_id, to_number)`, each for [`TENANT_TTL`].
 #[derive(Default)]
-pub struct TenantCache(Mutex<HashMap<CallKey, (Tenant, Instant)>>);
+pub struct TenantCache(Mutex<HashMap<CallKey, (Tenant, Instant)>>, HitCounter);
 
 impl TenantCache {
     pub(crate) async fn find(
@@ -31,9 +32,11 @@ impl TenantCache {
         let key = (agent_id.map(str::to_string), to_number.map(str::to_string));
         if let Some((tenant, at)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             if at.elapsed() < TENANT_TTL {
+                self.1.hit();
                 return Ok(Some(*tenant));
             }
         }
+        self.1.miss();
         let found = app.store.tenant_for_call(agent_id, to_number).await?;
         if let Some(tenant) = found {
             let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -45,5 +48,10 @@ impl TenantCache {
             }
         }
         Ok(found)
+    }
+
+    /// Its hits, misses (a look-up in the store) and size.
+    pub fn snapshot(&self) -> CacheSnapshot {
+        self.1.snapshot("tenants", self.0.lock().unwrap_or_else(|e| e.into_inner()).len())
     }
 }

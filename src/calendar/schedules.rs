@@ -22,7 +22,6 @@
 //! to them per call.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -31,6 +30,7 @@ use super::{Interval, Slot, SlotRules};
 use crate::domain::BusinessHours;
 use crate::error::Result;
 use crate::kept::Kept;
+use crate::meter::{CacheSnapshot, HitCounter};
 use crate::store::{Branch, BusyTime, ScheduleEntry, Service, Staff, Store};
 
 const DAY_MS: i64 = 86_400_000;
@@ -146,8 +146,10 @@ pub struct Schedules {
     held: Mutex<HashMap<i64, Arc<Snapshot>>>,
     /// Slots computed from them, by day.
     days: Mutex<KeptDays>,
-    /// How many times kept slots served a day.
-    days_reused: AtomicU64,
+    /// Days served from kept slots, and days computed.
+    day_hits: HitCounter,
+    /// Busy times served from a kept schedule, and schedules loaded.
+    schedule_hits: HitCounter,
     /// The staff who perform a service, by `(branch, service)`.
     staff: Kept<(i64, i64), Vec<Staff>>,
     /// Opening hours parsed from their JSON text (branches' and staff members' own), by text.
@@ -159,7 +161,8 @@ impl Default for Schedules {
         Schedules {
             held: Mutex::default(),
             days: Mutex::default(),
-            days_reused: AtomicU64::new(0),
+            day_hits: HitCounter::default(),
+            schedule_hits: HitCounter::default(),
             staff: Kept::new(MAX_BRANCHES * 32),
             hours: Mutex::default(),
         }
@@ -184,15 +187,29 @@ impl Schedules {
     /// The slots kept for `key`'s day, if they are what computing them at `now` would give.
     pub fn day_slots(&self, key: &DayKey<'_>, now: i64) -> Option<Arc<[Slot]>> {
         let days = self.days.lock().unwrap_or_else(|e| e.into_inner());
-        let kept = days.days.get(&(key.branch.id, key.service.id, key.day))?;
-        let slots = kept.serves(key, now).then(|| kept.slots.clone())?;
-        self.days_reused.fetch_add(1, Ordering::Relaxed);
-        Some(slots)
+        let slots = days.days.get(&(key.branch.id, key.service.id, key.day)).filter(|k| k.serves(key, now));
+        match slots {
+            Some(_) => self.day_hits.hit(),
+            None => self.day_hits.miss(),
+        }
+        slots.map(|kept| kept.slots.clone())
     }
 
     /// How many times kept slots have served a day so far.
     pub fn days_reused(&self) -> u64 {
-        self.days_reused.load(Ordering::Relaxed)
+        self.day_hits.counts().0
+    }
+
+    /// The hits, misses and sizes of what is kept: branch schedules, days' slots, and the
+    /// staff who perform each service.
+    pub fn snapshots(&self) -> Vec<CacheSnapshot> {
+        let branches = self.held.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let days = self.days.lock().unwrap_or_else(|e| e.into_inner()).days.len();
+        vec![
+            self.schedule_hits.snapshot("branch schedules", branches),
+            self.day_hits.snapshot("free slots by day", days),
+            self.staff.snapshot("staff by service"),
+        ]
     }
 
     /// Keeps `slots`, just computed for `key`'s day at `now` from busy times read over
@@ -250,8 +267,10 @@ impl Schedules {
         let (from, to) = (first.start, last.end);
         let held = self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&branch.id).cloned();
         if let Some(s) = held.filter(|s| s.version == branch.schedule_version && s.covers(from, to)) {
+            self.schedule_hits.hit();
             return Ok(s.busy(windows, now));
         }
+        self.schedule_hits.miss();
         let (keep_from, keep_to) = (now - BEHIND, now + AHEAD);
         if from < keep_from || to > keep_to {
             let loaded = store.branch_schedule(company_id, branch.id, from, to, now).await?;

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod keys;
 pub mod limit;
 pub mod metrics;
+pub mod perf;
 mod status;
 
 use std::convert::Infallible;
@@ -64,6 +65,9 @@ impl State {
         // service matchers, and on SQLite their schedules (whose versions only SQLite's
         // triggers keep; see migration 0009 for PostgreSQL).
         app.catalogs.get_or_insert_default();
+        if app.settings.store_counters {
+            app.count_store_time();
+        }
         if app.store.backend() == crate::store::Backend::Sqlite {
             app.schedules.get_or_insert_default();
         }
@@ -109,6 +113,8 @@ pub async fn serve(
     tokio::pin!(shutdown);
     let mut reload = tokio::time::interval(Duration::from_secs(30));
     reload.tick().await;
+    let mut save = tokio::time::interval(state.app.settings.meter_save_every);
+    save.tick().await;
     let mut warned: Option<Instant> = None;
     loop {
         tokio::select! {
@@ -121,6 +127,10 @@ pub async fn serve(
                     tracing::warn!(error = %e, "could not reload the Retell keys; keeping the old ones");
                 }
             }
+            _ = save.tick() => {
+                let state = state.clone();
+                tokio::spawn(async move { perf::save(&state).await });
+            }
             _ = &mut shutdown => break,
         }
     }
@@ -129,6 +139,7 @@ pub async fn serve(
     if tokio::time::timeout(Duration::from_secs(10), state.connections.drained()).await.is_err() {
         tracing::warn!("requests still running after 10 s; exiting anyway");
     }
+    perf::save(&state).await;
     Ok(())
 }
 
@@ -205,22 +216,35 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = std::time::Instant::now();
     req.extensions_mut().insert(Source(source));
-    let (endpoint, response) = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
-        (&Method::GET, "/readyz") => ("readyz", readiness(&state).await),
-        (&Method::GET, "/metrics") => ("metrics", status::metrics(&state)),
-        (&Method::GET, "/status") => ("status", status::page(&state).await),
-        (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(&state, req).await),
-        (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(&state, req).await),
-        (&Method::POST, "/calcom/webhook") => ("calcom_webhook", calcom_webhook(&state, req).await),
-        (&Method::POST, path) if function_name(path).is_some() => {
-            let name = function_name(path).flatten().map(str::to_string);
-            ("retell_function", retell_function(&state, req, name.as_deref()).await)
+    let (endpoint, response) = match &state.app.meter {
+        Some(meter) => {
+            let ((endpoint, response), tally) = crate::meter::tally(route(&state, req)).await;
+            meter.request(endpoint, &tally);
+            (endpoint, response)
         }
-        _ => ("other", error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")),
+        None => route(&state, req).await,
     };
     state.metrics.request(endpoint, response.status().as_u16(), started.elapsed());
     Ok(response)
+}
+
+/// The endpoint `req` asks for, and its answer.
+async fn route(state: &Arc<State>, req: Request<Incoming>) -> (&'static str, Response<Full<Bytes>>) {
+    match (req.method(), req.uri().path()) {
+        (&Method::GET, "/healthz") => ("healthz", json_response(StatusCode::OK, json!({"status": "ok"}))),
+        (&Method::GET, "/readyz") => ("readyz", readiness(state).await),
+        (&Method::GET, "/metrics") => ("metrics", status::metrics(state)),
+        (&Method::GET, "/status") => ("status", status::page(state).await),
+        (&Method::GET, "/admin/performance") => ("admin_performance", perf::admin(state)),
+        (&Method::POST, "/retell/webhook") => ("retell_webhook", retell_webhook(state, req).await),
+        (&Method::POST, "/retell/inbound") => ("retell_inbound", retell_inbound(state, req).await),
+        (&Method::POST, "/calcom/webhook") => ("calcom_webhook", calcom_webhook(state, req).await),
+        (&Method::POST, path) if function_name(path).is_some() => {
+            let name = function_name(path).flatten().map(str::to_string);
+            ("retell_function", retell_function(state, req, name.as_deref()).await)
+        }
+        _ => ("other", error_response(StatusCode::NOT_FOUND, "not_found", "no such endpoint")),
+    }
 }
 
 /// `GET /readyz`: ready when the database answers and every migration is applied; with the
@@ -320,6 +344,7 @@ async fn retell_function(state: &State, req: Request<Incoming>, name: Option<&st
     let started = std::time::Instant::now();
     match crate::functions::call(&state.app, scope, &body, name, state.app.settings.function_deadline).await {
         Ok(answered) => {
+            crate::meter::name_request(answered.served.function);
             state.metrics.function(&answered.served, started.elapsed());
             json_text(StatusCode::OK, answered.json)
         }

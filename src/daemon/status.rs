@@ -23,7 +23,8 @@ pub(super) fn metrics(state: &State) -> Response<Full<Bytes>> {
                 + &process()
                 + &circuits(state)
                 + &kept_slots(state)
-                + &limits(state),
+                + &limits(state)
+                + &super::perf::render(state),
         )))
         .expect("static response parts are valid")
 }

@@ -94,6 +94,12 @@ pub async fn retell_event(app: &App, scope: Scope, raw: &[u8]) -> Result<Intake>
     if envelope.call.call_id.is_empty() {
         return Err(Error::invalid("the event has no call.call_id"));
     }
+    crate::meter::name_request(match envelope.event.as_str() {
+        "call_started" => "webhook:call_started",
+        "call_ended" => "webhook:call_ended",
+        "call_analyzed" => "webhook:call_analyzed",
+        _ => "webhook:other",
+    });
     let tenant = tenant(app, &scope, &envelope.call).await?;
     let payload = std::str::from_utf8(raw).map_err(|_| Error::invalid("the body is not UTF-8"))?;
     // Built where it is needed: the usual path moves it into the write, and only a failed

@@ -13,6 +13,7 @@
 
 mod hot;
 mod inline;
+mod metered;
 pub mod payload;
 mod postgres;
 mod rows;
@@ -25,6 +26,7 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 
+pub use metered::{Metered, OPERATIONS};
 pub use postgres::PgStore;
 pub use rows::*;
 pub use sqlite::SqliteStore;
@@ -333,6 +335,11 @@ pub trait MonitoringStore: Send + Sync {
     /// Queues `alerts` (no company) unless `breach` was alerted after `quiet_since`; records
     /// `now` as its last alert. Says whether it queued them.
     async fn queue_alert(&self, breach: &str, now: i64, quiet_since: i64, alerts: &[NewAlert]) -> Result<bool>;
+    /// Saves a daemon's counters (`instance` names the process; a later save replaces its
+    /// earlier one) and forgets every process's saved before `keep_since`.
+    async fn save_meter_snapshot(&self, instance: &str, taken_at: i64, snapshot: &str, keep_since: i64) -> Result<()>;
+    /// The counters saved at or after `since`, one per process.
+    async fn meter_snapshots(&self, since: i64) -> Result<Vec<String>>;
 }
 
 /// What a live call's custom functions keep (`sql/functions.rs`).

@@ -98,6 +98,29 @@ macro_rules! monitoring_sql {
                 tx.commit().await?;
                 Ok(true)
             }
+
+            async fn save_meter_snapshot(&self, instance: &str, taken_at: i64, snapshot: &str, keep_since: i64) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO meter_snapshots (instance, taken_at, snapshot) VALUES ($1, $2, $3) \
+                     ON CONFLICT (instance) DO UPDATE SET taken_at = excluded.taken_at, snapshot = excluded.snapshot",
+                )
+                .bind(instance)
+                .bind(taken_at)
+                .bind(snapshot)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM meter_snapshots WHERE taken_at < $1").bind(keep_since).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn meter_snapshots(&self, since: i64) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar("SELECT snapshot FROM meter_snapshots WHERE taken_at >= $1 ORDER BY instance")
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
         }
     };
 }
