@@ -316,6 +316,8 @@ pub trait CallStore: Send + Sync {
     /// Creates or completes a call record (fields given replace stored ones).
     async fn upsert_call(&self, company_id: i64, call: &CallRecord) -> Result<()>;
     async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
+    /// A company's calls started in `[from, to)`, by start (at most 10 000).
+    async fn calls_started(&self, company_id: i64, from: i64, to: i64) -> Result<Vec<Call>>;
 }
 
 /// Monitoring (`sql/monitoring.rs`): installation-level, not scoped to a company — the settings

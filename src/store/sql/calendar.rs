@@ -6,6 +6,8 @@
 //! PostgreSQL two such writes can abort each other as a deadlock, so booking, moving and holding
 //! run through [`again_if_transient`](super::again_if_transient).
 
+use std::sync::LazyLock;
+
 pub(in crate::store) const HOLD_COLUMNS: &str =
     "id, company_id, branch_id, staff_id, service_id, call_id, starts_at, ends_at, expires_at, external_uid, customer_id";
 
@@ -42,6 +44,49 @@ pub(in crate::store) const BRANCH_SCHEDULE: &str = "SELECT id AS appointment_id,
      WHERE company_id = $1 AND branch_id = $2 AND expires_at > $6 AND starts_at < $4 AND ends_at > $3 \
      AND staff_id IS NOT NULL";
 
+/// The booked appointments call `$2` made, newest first.
+pub(in crate::store) static CALL_APPOINTMENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.call_id = $2 AND a.status = 'booked' ORDER BY a.id DESC"
+    )
+});
+
+/// The appointment a calendar backend knows as `$2`.
+pub(in crate::store) static APPOINTMENT_BY_UID: LazyLock<String> =
+    LazyLock::new(|| format!("{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.external_uid = $2"));
+
+/// Staff member `$2`'s appointments (any status) starting in `[$3, $4)`, by start.
+pub(in crate::store) static STAFF_APPOINTMENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.staff_id = $2 AND a.starts_at >= $3 \
+         AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
+    )
+});
+
+/// Branch `$2`'s appointments (any status) starting in `[$3, $4)`, by start.
+pub(in crate::store) static BRANCH_APPOINTMENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.branch_id = $2 AND a.starts_at >= $3 \
+         AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
+    )
+});
+
+/// Customer `$2`'s booked appointments that end after `$3`, soonest first.
+pub(in crate::store) static UPCOMING_APPOINTMENTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.customer_id = $2 AND a.status = 'booked' \
+         AND a.ends_at > $3 ORDER BY a.starts_at, a.id LIMIT 50"
+    )
+});
+
+/// Call `$2`'s hold, unless it expired before `$3`.
+pub(in crate::store) static ACTIVE_HOLD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {HOLD_COLUMNS} FROM slot_holds WHERE company_id = $1 AND call_id = $2 AND expires_at > $3 \
+         ORDER BY id DESC LIMIT 1"
+    )
+});
+
 /// No appointment lasts longer than a day; busy-time reads rely on it to bound their range.
 pub(in crate::store) const MAX_APPOINTMENT_MS: i64 = 86_400_000;
 
@@ -62,11 +107,7 @@ macro_rules! calendar_sql {
             }
 
             async fn call_appointments(&self, company_id: i64, call_id: &str) -> Result<Vec<Appointment>> {
-                let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.call_id = $2 AND a.status = 'booked' \
-                     ORDER BY a.id DESC"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(call_id).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(&CALL_APPOINTMENTS).bind(company_id).bind(call_id).fetch_all(&self.pool).await?)
             }
 
             async fn busy_times(
@@ -114,11 +155,7 @@ macro_rules! calendar_sql {
             }
 
             async fn active_hold(&self, company_id: i64, call_id: &str, now: i64) -> Result<Option<Hold>> {
-                let sql = format!(
-                    "SELECT {HOLD_COLUMNS} FROM slot_holds WHERE company_id = $1 AND call_id = $2 AND expires_at > $3 \
-                     ORDER BY id DESC LIMIT 1"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(call_id).bind(now).fetch_optional(&self.pool).await?)
+                Ok(sqlx::query_as(&ACTIVE_HOLD).bind(company_id).bind(call_id).bind(now).fetch_optional(&self.pool).await?)
             }
 
             async fn appointment(&self, company_id: i64, id: i64) -> Result<Option<Appointment>> {
@@ -127,16 +164,11 @@ macro_rules! calendar_sql {
             }
 
             async fn appointment_by_uid(&self, company_id: i64, uid: &str) -> Result<Option<Appointment>> {
-                let sql = format!("{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.external_uid = $2");
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(uid).fetch_optional(&self.pool).await?)
+                Ok(sqlx::query_as(&APPOINTMENT_BY_UID).bind(company_id).bind(uid).fetch_optional(&self.pool).await?)
             }
 
             async fn appointments(&self, company_id: i64, branch_id: i64, from: i64, to: i64) -> Result<Vec<Appointment>> {
-                let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.branch_id = $2 AND a.starts_at >= $3 \
-                     AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(branch_id).bind(from).bind(to).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(&BRANCH_APPOINTMENTS).bind(company_id).bind(branch_id).bind(from).bind(to).fetch_all(&self.pool).await?)
             }
 
             async fn staff_appointments(
@@ -146,19 +178,11 @@ macro_rules! calendar_sql {
                 from: i64,
                 to: i64,
             ) -> Result<Vec<Appointment>> {
-                let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.staff_id = $2 AND a.starts_at >= $3 \
-                     AND a.starts_at < $4 ORDER BY a.starts_at, a.id"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(staff_id).bind(from).bind(to).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(&STAFF_APPOINTMENTS).bind(company_id).bind(staff_id).bind(from).bind(to).fetch_all(&self.pool).await?)
             }
 
             async fn upcoming_appointments(&self, company_id: i64, customer_id: i64, now: i64) -> Result<Vec<Appointment>> {
-                let sql = format!(
-                    "{APPOINTMENT_SELECT} WHERE a.company_id = $1 AND a.customer_id = $2 AND a.status = 'booked' \
-                     AND a.ends_at > $3 ORDER BY a.starts_at, a.id LIMIT 50"
-                );
-                Ok(sqlx::query_as(&sql).bind(company_id).bind(customer_id).bind(now).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(&UPCOMING_APPOINTMENTS).bind(company_id).bind(customer_id).bind(now).fetch_all(&self.pool).await?)
             }
 
             async fn move_appointment(&self, company_id: i64, id: i64, to: &AppointmentMove) -> Result<Appointment> {

@@ -6,6 +6,8 @@
 //! here. `tests/store_equivalence.rs` checks that both leave the same rows, and that `upsert_call`
 //! writes the call record a delivery's does.
 
+use std::sync::LazyLock;
+
 /// The columns of a call record upsert (see `call_upsert`). Also run by the hot writes (`hot.rs`).
 pub(in crate::store) const CALL_UPSERT_HEAD: &str =
     "INSERT INTO calls (company_id, branch_id, retell_call_id, agent_id, \
@@ -48,6 +50,30 @@ pub(in crate::store) const INSERT_HANDLED_EVENT: &str = "INSERT INTO webhook_eve
 pub(in crate::store) const INSERT_EVENT: &str = "INSERT INTO webhook_events \
      (company_id, source, event, external_id, dedupe_key, payload, received_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, dedupe_key) DO NOTHING RETURNING id";
+
+/// Looks a delivery up by its dedupe key: the same condition as the conflict target of
+/// [`INSERT_EVENT`] and [`INSERT_HANDLED_EVENT`] (`ON CONFLICT (company_id, dedupe_key)`), which
+/// the unique constraint behind it serves. Only `performance:analyze` runs it, to plan the
+/// dedupe check that every delivery's INSERT makes.
+pub(in crate::store) const WEBHOOK_BY_DEDUPE_KEY: &str =
+    "SELECT id FROM webhook_events WHERE company_id = $1 AND dedupe_key = $2";
+
+pub(in crate::store) const CALL_COLUMNS: &str =
+    "id, company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, status, \
+     started_at, ended_at, duration_ms, disconnection_reason, customer_id, booked, service_predicted, \
+     summary, sentiment";
+
+/// A company's call record by Retell's call id.
+pub(in crate::store) static CALL_BY_RETELL_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {CALL_COLUMNS} FROM calls WHERE company_id = $1 AND retell_call_id = $2"));
+
+/// A company's calls started in `[$2, $3)`, by start.
+pub(in crate::store) static CALLS_STARTED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CALL_COLUMNS} FROM calls WHERE company_id = $1 AND started_at >= $2 AND started_at < $3 \
+         ORDER BY started_at, id LIMIT 10000"
+    )
+});
 
 /// [`CallStore`](crate::store::CallStore) for a store type and its sqlx database (see `sql_store!`).
 macro_rules! call_sql {
@@ -215,15 +241,11 @@ macro_rules! call_sql {
             }
 
             async fn call(&self, company_id: i64, retell_call_id: &str) -> Result<Option<Call>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, company_id, branch_id, retell_call_id, agent_id, from_number, to_number, direction, status, \
-                     started_at, ended_at, duration_ms, disconnection_reason, customer_id, booked, service_predicted, \
-                     summary, sentiment FROM calls WHERE company_id = $1 AND retell_call_id = $2",
-                )
-                .bind(company_id)
-                .bind(retell_call_id)
-                .fetch_optional(&self.pool)
-                .await?)
+                Ok(sqlx::query_as(&CALL_BY_RETELL_ID).bind(company_id).bind(retell_call_id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn calls_started(&self, company_id: i64, from: i64, to: i64) -> Result<Vec<Call>> {
+                Ok(sqlx::query_as(&CALLS_STARTED).bind(company_id).bind(from).bind(to).fetch_all(&self.pool).await?)
             }
         }
 

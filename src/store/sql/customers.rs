@@ -1,5 +1,9 @@
 //! Customers, found by their phone number within a company, and their history.
 
+/// A company's customer with a phone number (the caller of a live call).
+pub(in crate::store) const CUSTOMER_BY_PHONE: &str =
+    "SELECT id, company_id, phone, name, email FROM customers WHERE company_id = $1 AND phone = $2";
+
 /// [`CustomerStore`](crate::store::CustomerStore) for a store type and its sqlx database (see `sql_store!`).
 macro_rules! customer_sql {
     ($store:ty, $db:ty) => {
@@ -22,7 +26,7 @@ macro_rules! customer_sql {
             }
 
             async fn customer_by_phone(&self, company_id: i64, phone: &str) -> Result<Option<Customer>> {
-                Ok(sqlx::query_as("SELECT id, company_id, phone, name, email FROM customers WHERE company_id = $1 AND phone = $2")
+                Ok(sqlx::query_as(CUSTOMER_BY_PHONE)
                     .bind(company_id)
                     .bind(phone)
                     .fetch_optional(&self.pool)
