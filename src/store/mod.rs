@@ -13,6 +13,7 @@
 
 mod hot;
 mod inline;
+pub mod inspect;
 mod metered;
 pub mod payload;
 mod postgres;
@@ -26,6 +27,10 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 
+pub use inspect::{
+    hot_indexes, hot_queries, ConstraintIndex, HotQuery, IndexDef, IndexStats, Maintenance, Param, Plan,
+    Representative, StatementStat, StatementStats, StorageStats, TableStats,
+};
 pub use metered::{Metered, OPERATIONS};
 pub use postgres::PgStore;
 pub use rows::*;
@@ -106,6 +111,7 @@ pub trait Store:
     + CallStore
     + FunctionStore
     + MonitoringStore
+    + InspectStore
     + Send
     + Sync
 {
@@ -342,6 +348,32 @@ pub trait MonitoringStore: Send + Sync {
     async fn save_meter_snapshot(&self, instance: &str, taken_at: i64, snapshot: &str, keep_since: i64) -> Result<()>;
     /// The counters saved at or after `since`, one per process.
     async fn meter_snapshots(&self, since: i64) -> Result<Vec<String>>;
+}
+
+/// What the store can tell about itself, for `performance:analyze` (`inspect.rs`,
+/// `sql/inspect.rs`): installation-wide, not scoped to a company, never used while serving a call.
+#[async_trait]
+pub trait InspectStore: Send + Sync {
+    /// Parameter values from real rows of `company_id`, or of the company with the most
+    /// appointments; stand-ins where a table is empty.
+    async fn representative(&self, company_id: Option<i64>) -> Result<Representative>;
+    /// The plan `query` gets with `params`, asked so that a full scan means that no index can
+    /// serve it: SQLite `EXPLAIN QUERY PLAN`; PostgreSQL `EXPLAIN (FORMAT JSON)` with the
+    /// parameters bound, in a rolled-back transaction with `SET LOCAL enable_seqscan = off`, so
+    /// that a `Seq Scan` is chosen only where no index applies, whatever the table's size and
+    /// statistics. Nothing runs.
+    async fn explain(&self, query: &HotQuery, params: &[Param]) -> Result<Plan>;
+    /// askpro's tables: rows, sizes, statistics age, dead rows.
+    async fn table_stats(&self) -> Result<Vec<TableStats>>;
+    /// Every index of askpro's tables, constraints' included.
+    async fn index_stats(&self) -> Result<Vec<IndexStats>>;
+    /// Pages, free pages and the WAL (SQLite), whether the planner has statistics.
+    async fn storage_stats(&self) -> Result<StorageStats>;
+    /// PostgreSQL's `pg_stat_statements`, where installed and readable.
+    async fn statement_stats(&self) -> Result<StatementStats>;
+    /// Takes a maintenance step, outside any transaction, on the writer connection (SQLite:
+    /// inside the write gate). Idempotent; a step that does not apply to the backend does nothing.
+    async fn maintain(&self, step: &Maintenance) -> Result<()>;
 }
 
 /// What a live call's custom functions keep (`sql/functions.rs`).

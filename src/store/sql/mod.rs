@@ -16,6 +16,7 @@
 //! | `agents.rs` | [`AgentStore`](super::AgentStore): agents, phone numbers, a call's tenant |
 //! | `calls.rs` | [`CallStore`](super::CallStore): call records, webhook deliveries, batched writes |
 //! | `functions.rs` | [`FunctionStore`](super::FunctionStore): function answers, callbacks, notifications |
+//! | `inspect.rs` | [`InspectStore`](super::InspectStore): plans, statistics and maintenance for `performance:analyze` (installation-wide) |
 //! | `monitoring.rs` | [`MonitoringStore`](super::MonitoringStore): alert settings, sizes and outcomes, alerts (installation-wide) |
 //! | here | [`Store`](super::Store) itself (migrations, closing), the write gate, retries |
 //!
@@ -30,6 +31,7 @@ mod catalog;
 mod companies;
 mod customers;
 mod functions;
+mod inspect;
 mod monitoring;
 
 pub(super) use agents::*;
@@ -39,6 +41,7 @@ pub(super) use catalog::*;
 pub(super) use companies::*;
 pub(super) use customers::*;
 pub(super) use functions::*;
+pub(super) use inspect::*;
 pub(super) use monitoring::*;
 
 /// Runs `write` again, up to [`TRANSIENT_RETRIES`] times after a short pause, when PostgreSQL
@@ -175,6 +178,7 @@ macro_rules! sql_store {
         $crate::store::sql::call_sql!($store, $db);
         $crate::store::sql::function_sql!($store, $db);
         $crate::store::sql::monitoring_sql!($store, $db);
+        $crate::store::sql::inspect_sql!($store, $db);
     };
 }
 
