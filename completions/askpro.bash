@@ -49,6 +49,9 @@ _askpro() {
             askpro,nlu)
                 cmd="askpro__subcmd__nlu"
                 ;;
+            askpro,performance)
+                cmd="askpro__subcmd__performance"
+                ;;
             askpro,preflight)
                 cmd="askpro__subcmd__preflight"
                 ;;
@@ -127,6 +130,9 @@ _askpro() {
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
                 ;;
+            askpro__subcmd__performance,analyze)
+                cmd="askpro__subcmd__performance__subcmd__analyze"
+                ;;
             askpro__subcmd__preflight,check)
                 cmd="askpro__subcmd__preflight__subcmd__check"
                 ;;
@@ -197,7 +203,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1152,6 +1158,66 @@ _askpro() {
                     return 0
                     ;;
                 --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__performance)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version analyze"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__performance__subcmd__analyze)
+            opts="-q -n -h -V --query --fix --dry-run --drop-unused --company-id --slow-ms --min-rows --days --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slow-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

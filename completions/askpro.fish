@@ -42,6 +42,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "retell" -d 'Retell: v
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "webhooks" -d 'Stored webhook deliveries: retry the failed ones'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "preflight" -d 'Is the installation ready for calls? Checks for CI and go-lives'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "monitoring" -d 'Health against thresholds, and alerts when one is breached'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "performance" -d 'Database performance: slow queries, missing indexes, N+1 requests, caches'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
@@ -583,6 +584,29 @@ complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_see
 complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand monitoring; and __fish_seen_subcommand_from configure-alerts" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -f -a "analyze" -d 'Find slow queries, missing indexes, N+1 requests and cold caches; exit 1 when an error-level finding remains'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l company-id -d 'Plan the queries with values from this company\'s rows (default: the busiest company)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l slow-ms -d 'A store operation whose p95 reaches this many milliseconds is slow' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l min-rows -d 'A full scan of a table with at least this many rows is an error (below: a warning)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l days -d 'Read the counters daemons saved in the last DAYS days' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l query -d 'Show only the slow queries, with their plans'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l fix -d 'Apply the safe fixes (missing indexes, ANALYZE, PRAGMA optimize, WAL checkpoint), then report again'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l dry-run -d 'With --fix: print the statements, change nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l drop-unused -d 'With --fix: also drop duplicate and unused indexes'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand db; and not __fish_seen_subcommand_from migrate status" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

@@ -1,6 +1,8 @@
 //! Where the daemon's database time goes, and `performance:analyze` reading it, on SQLite and
 //! PostgreSQL: the daemon counts every store operation and every request's operations, serves
-//! them at `/admin/performance` and `/metrics`, and saves them to the database.
+//! them at `/admin/performance` and `/metrics`, and saves them to the database; the analysis
+//! shows the slow ones with their plans, finds a dropped index by the plan that scans, flags a
+//! request that runs one operation per item, and `--fix` repairs what is safe.
 
 mod common;
 
@@ -12,6 +14,9 @@ use serde_json::{json, Value};
 
 both_backends!(a_daemon_counts_serves_and_saves_its_store_time);
 both_backends!(counters_can_be_turned_off);
+both_backends!(a_dropped_index_is_reported_and_fix_recreates_it);
+both_backends!(an_n_plus_one_request_is_flagged_with_its_operation);
+both_backends!(a_duplicate_index_is_dropped_only_when_asked);
 
 const BRANCH_PHONE: &str = "+493023125100";
 
@@ -87,6 +92,169 @@ fn a_daemon_counts_serves_and_saves_its_store_time(db: &TestDb) {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(saved["instance"].as_str().unwrap().contains(':'), "{saved}");
+
+    // The CLI reads them without the daemon's help: with a threshold of 0 every operation is
+    // slow, and the hot ones come with their statement and plan.
+    drop(daemon);
+    let report = analyze(db, &["--query", "--slow-ms", "0"], 0);
+    let slow = report["slow_queries"].as_array().unwrap();
+    let lookup = slow.iter().find(|s| s["op"] == "customer_by_phone").unwrap_or_else(|| panic!("{report}"));
+    assert!(lookup["calls"].as_u64().unwrap() >= 3, "{lookup}");
+    assert!(lookup["p95_ms"].as_f64().unwrap() >= lookup["p50_ms"].as_f64().unwrap(), "{lookup}");
+    assert!(lookup["sql"].as_str().unwrap().contains("FROM customers"), "{lookup}");
+    assert!(lookup["plan"].as_str().unwrap().contains("customers_company_phone"), "planned with its index: {lookup}");
+    assert!(report["tables"].as_array().unwrap().is_empty(), "--query shows only the slow queries");
+    let human = db.ok(&["performance:analyze", "--query", "--slow-ms", "0"]);
+    assert!(human.contains("Slow queries") && human.contains("customer_by_phone:"), "{human}");
+}
+
+/// `performance:analyze --json ARGS`: the report, after checking the exit code.
+fn analyze(db: &TestDb, args: &[&str], code: i32) -> Value {
+    let mut all = vec!["performance:analyze", "--json"];
+    all.extend_from_slice(args);
+    let run = db.run(&all);
+    assert_eq!(run.code, code, "askpro {all:?}\nstdout: {}\nstderr: {}", run.stdout, run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+fn findings<'a>(report: &'a Value, section: &str) -> Vec<&'a Value> {
+    report["findings"].as_array().unwrap().iter().filter(|f| f["section"] == section).collect()
+}
+
+/// `n` customers of company `c`, written directly (as years of calls would have).
+fn customers(db: &TestDb, c: i64, n: usize) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<String> = chunk.iter().map(|i| format!("({c}, '+49151{i:08}', 'Kunde {i}', 0, 0)")).collect();
+        let sql = format!(
+            "INSERT INTO customers (company_id, phone, name, created_at, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        common::block_on(db.execute(&sql)).unwrap();
+    }
+}
+
+fn a_dropped_index_is_reported_and_fix_recreates_it(db: &TestDb) {
+    let c = salon(db);
+    customers(db, c, 1_500);
+    let clean = analyze(db, &[], 0);
+    assert!(findings(&clean, "missing_indexes").is_empty(), "a migrated database misses no index: {clean}");
+
+    common::block_on(db.execute("DROP INDEX customers_company_phone")).unwrap();
+    let report = analyze(db, &[], 1);
+    let missing = findings(&report, "missing_indexes");
+    let lookup = missing.iter().find(|f| f["subject"] == "customer_by_phone").unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(lookup["severity"], "error", "{lookup}");
+    let plan = lookup["plan"].as_str().unwrap();
+    let scan = if db.is_postgres() { "Seq Scan on customers" } else { "SCAN customers" };
+    assert!(plan.contains(scan), "the plan shows the scan: {plan}");
+    let fix = lookup["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with("CREATE UNIQUE INDEX")
+            && fix.contains("customers_company_phone ON customers (company_id, phone)"),
+        "{fix}"
+    );
+    let human = db.run(&["performance:analyze"]);
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("Missing indexes") && human.stdout.contains(scan), "{}", human.stdout);
+    assert!(human.stderr.contains("error-level finding"), "{}", human.stderr);
+
+    // --dry-run says what it would run and changes nothing.
+    let planned = analyze(db, &["--fix", "--dry-run"], 1);
+    let steps = planned["fixes"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["outcome"] == "planned" && s["statement"] == fix), "{planned}");
+    analyze(db, &[], 1);
+
+    let fixed = analyze(db, &["--fix"], 0);
+    let steps = fixed["fixes"].as_array().unwrap();
+    assert!(steps.iter().any(|s| s["outcome"] == "applied" && s["statement"] == fix), "{fixed}");
+    assert!(steps.iter().any(|s| s["statement"].as_str().unwrap().starts_with("ANALYZE")), "{fixed}");
+    assert!(steps.iter().all(|s| s["outcome"] == "applied"), "{fixed}");
+    assert!(findings(&fixed, "missing_indexes").is_empty(), "the report after --fix is clean: {fixed}");
+    assert!(index_names(db, "customers").iter().any(|n| n == "customers_company_phone"));
+    // Idempotent: a second --fix finds nothing to create.
+    let twice = analyze(db, &["--fix"], 0);
+    assert!(
+        twice["fixes"].as_array().unwrap().iter().all(|s| !s["statement"].as_str().unwrap().starts_with("CREATE")),
+        "{twice}"
+    );
+    let again = analyze(db, &[], 0);
+    assert!(findings(&again, "missing_indexes").is_empty(), "{again}");
+}
+
+fn an_n_plus_one_request_is_flagged_with_its_operation(db: &TestDb) {
+    let c = salon(db);
+    let b = 1;
+    let staff: Vec<i64> = (0..6)
+        .map(|i| {
+            db.ok(&["staff:create", "--branch-id", "1", "--name", &format!("Staff {i}"), "-q"]).trim().parse().unwrap()
+        })
+        .collect();
+    common::block_on(async {
+        let inner = askpro::store::connect(&db.url, askpro::store::PoolSize(1)).await.unwrap();
+        let (store, meter) = askpro::store::Metered::wrap(inner);
+        // A deliberately N+1 code path: one query per staff member.
+        let ((), each) = askpro::meter::tally(async {
+            for id in &staff {
+                store.staff_appointments(c, *id, 0, i64::MAX).await.unwrap();
+            }
+        })
+        .await;
+        meter.request("deliberate_n_plus_one", &each);
+        // The same data in one query.
+        let ((), once) = askpro::meter::tally(async {
+            store.branch_schedule(c, b, 0, i64::MAX, 0).await.unwrap();
+        })
+        .await;
+        meter.request("one_query", &once);
+        let snapshot = meter.snapshot(vec![]);
+        let json = serde_json::to_string(&snapshot).unwrap();
+        store.save_meter_snapshot(&snapshot.instance, snapshot.taken_at, &json, 0).await.unwrap();
+        store.close().await;
+    });
+    let report = analyze(db, &[], 0);
+    let flagged = findings(&report, "n_plus_one");
+    assert_eq!(flagged.len(), 1, "{report}");
+    assert_eq!(flagged[0]["subject"], "deliberate_n_plus_one");
+    let evidence = flagged[0]["evidence"].as_str().unwrap();
+    assert!(evidence.contains("staff_appointments") && evidence.contains("up to 6 times"), "{evidence}");
+    assert_eq!(report["daemons"], 1);
+    assert_eq!(report["requests"], 2);
+}
+
+fn a_duplicate_index_is_dropped_only_when_asked(db: &TestDb) {
+    salon(db);
+    common::block_on(db.execute("CREATE INDEX extra_appointments_staff ON appointments (staff_id)")).unwrap();
+    let report = analyze(db, &[], 0);
+    let dup = findings(&report, "indexes");
+    let extra = dup.iter().find(|f| f["subject"] == "extra_appointments_staff").unwrap_or_else(|| panic!("{report}"));
+    assert!(extra["evidence"].as_str().unwrap().contains("appointments_staff_time"), "{extra}");
+    let fixed = analyze(db, &["--fix"], 0);
+    assert!(!findings(&fixed, "indexes").is_empty(), "--fix alone drops nothing: {fixed}");
+    let dropped = analyze(db, &["--fix", "--drop-unused"], 0);
+    assert!(findings(&dropped, "indexes").iter().all(|f| f["subject"] != "extra_appointments_staff"), "{dropped}");
+    let names = index_names(db, "appointments");
+    assert!(!names.iter().any(|n| n == "extra_appointments_staff"), "{names:?}");
+    assert!(names.iter().any(|n| n == "appointments_staff_time"), "{names:?}");
+}
+
+fn index_names(db: &TestDb, table: &str) -> Vec<String> {
+    common::block_on(db.strings(&if db.is_postgres() {
+        format!("SELECT indexname FROM pg_indexes WHERE tablename = '{table}'")
+    } else {
+        format!("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{table}'")
+    }))
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let db = TestDb::sqlite();
+    for args in [&["--dry-run"][..], &["--drop-unused"], &["--slow-ms", "-1"], &["--company-id", "0"], &["--days", "0"]]
+    {
+        let mut all = vec!["performance:analyze"];
+        all.extend_from_slice(args);
+        let run = db.run(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+    }
 }
 
 fn counters_can_be_turned_off(db: &TestDb) {

@@ -16,7 +16,8 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::store::PoolSize;
 use commands::{
-    branch, calcom, call, company, db, debug, key, monitoring, nlu, preflight, retell, service, staff, webhooks,
+    branch, calcom, call, company, db, debug, key, monitoring, nlu, performance, preflight, retell, service, staff,
+    webhooks,
 };
 pub use output::Output;
 pub use ui::Ui;
@@ -91,6 +92,9 @@ pub enum Namespace {
     /// Health against thresholds, and alerts when one is breached
     #[command(subcommand)]
     Monitoring(monitoring::Command),
+    /// Database performance: slow queries, missing indexes, N+1 requests, caches
+    #[command(subcommand)]
+    Performance(performance::Command),
     /// Database migrations
     #[command(subcommand)]
     Db(db::Command),
@@ -243,6 +247,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Webhooks(cmd) => webhooks::run(cmd, ctx).await,
         Namespace::Preflight(cmd) => preflight::run(cmd, ctx).await,
         Namespace::Monitoring(cmd) => monitoring::run(cmd, ctx).await,
+        Namespace::Performance(cmd) => performance::run(cmd, ctx).await,
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,

@@ -104,7 +104,7 @@ pub fn notice(text: &str) {
     eprintln!("{}", redact(text));
 }
 
-fn table() -> Table {
+pub fn table() -> Table {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     table

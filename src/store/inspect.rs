@@ -166,7 +166,7 @@ impl Plan {
 }
 
 /// One of askpro's tables (not sqlx's `_sqlx_migrations`, nor SQLite's own).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TableStats {
     pub name: String,
     /// Rows: counted (SQLite; PostgreSQL below a million estimated rows), else the statistics'
@@ -183,7 +183,7 @@ pub struct TableStats {
 }
 
 /// One index of askpro's tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IndexStats {
     pub name: String,
     pub table: String,
@@ -202,7 +202,7 @@ pub struct IndexStats {
 }
 
 /// The database file (SQLite) or database (PostgreSQL) as a whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StorageStats {
     pub page_size: i64,
     /// Pages in use: the file's (SQLite), the database's size in blocks (PostgreSQL).
@@ -229,7 +229,7 @@ pub enum StatementStats {
 }
 
 /// One normalised statement from `pg_stat_statements`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StatementStat {
     pub query: String,
     pub calls: i64,

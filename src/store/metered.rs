@@ -149,6 +149,7 @@ metered! {
         fn commit_writes(writes: Arc<[Write]>) -> Result<Vec<Written>>;
         fn upsert_call(company_id: i64, call: &CallRecord) -> Result<()>;
         fn call(company_id: i64, retell_call_id: &str) -> Result<Option<Call>>;
+        fn calls_started(company_id: i64, from: i64, to: i64) -> Result<Vec<Call>>;
     }
     MonitoringStore {
         fn alert_settings() -> Result<AlertSettingsRow>;
@@ -167,5 +168,14 @@ metered! {
         fn answer_function(key: &FunctionKey, response: &str) -> Result<String>;
         fn insert_callback(company_id: i64, callback: &NewCallback) -> Result<i64>;
         fn queue_notification(company_id: i64, channel: &str, target: &str, subject: &str, body: &str) -> Result<()>;
+    }
+    InspectStore {
+        fn representative(company_id: Option<i64>) -> Result<Representative>;
+        fn explain(query: &HotQuery, params: &[Param]) -> Result<Plan>;
+        fn table_stats() -> Result<Vec<TableStats>>;
+        fn index_stats() -> Result<Vec<IndexStats>>;
+        fn storage_stats() -> Result<StorageStats>;
+        fn statement_stats() -> Result<StatementStats>;
+        fn maintain(step: &Maintenance) -> Result<()>;
     }
 }
