@@ -451,7 +451,10 @@ async fn webhooks(daemon: (&str, Option<u32>), db: &std::path::Path) {
 async fn counters(dir: &std::path::Path) {
     let day = (chrono::Utc::now().date_naive() + chrono::Duration::days(8)).format("%Y-%m-%d").to_string();
     let calls: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| function_call(i, &day));
+    // [load][off, on]: throughput, and the daemon's CPU time per request (steadier than
+    // throughput on a shared machine).
     let mut figures: [[Vec<f64>; 2]; 2] = Default::default();
+    let mut cpu: [[Vec<f64>; 2]; 2] = Default::default();
     println!("store counters off / on, {} s per figure, alternating:", RUN.as_secs());
     for round in 0..3 {
         for (slot, on) in [(0, false), (1, true)] {
@@ -462,11 +465,13 @@ async fn counters(dir: &std::path::Path) {
             let events: Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync> = Arc::new(move |i| event(i + offset));
             let w = load(at, "/retell/webhook", 32, events).await;
             println!(
-                "  round {round} counters {:<3}  check_availability {:>8.0}/s p99 {:.2} ms | webhooks {:>7.0}/s p99 {:.2} ms",
-                if on { "on" } else { "off" }, f.per_second, f.p99_ms, w.per_second, w.p99_ms
+                "  round {round} counters {:<3}  check_availability {:>8.0}/s p99 {:.2} ms{} | webhooks {:>7.0}/s p99 {:.2} ms{}",
+                if on { "on" } else { "off" }, f.per_second, f.p99_ms, f.cpu(), w.per_second, w.p99_ms, w.cpu()
             );
             figures[0][slot].push(f.per_second);
             figures[1][slot].push(w.per_second);
+            cpu[0][slot].extend(f.cpu_us);
+            cpu[1][slot].extend(w.cpu_us);
             drop(daemon);
         }
     }
@@ -476,7 +481,11 @@ async fn counters(dir: &std::path::Path) {
     };
     for (i, what) in ["check_availability (256 conn)", "webhooks (32 conn)"].iter().enumerate() {
         let (off, on) = (median(&mut figures[i][0]), median(&mut figures[i][1]));
-        println!("  {what}: median off {off:.0}/s, on {on:.0}/s, ratio on/off {:.3} (target ≥ 0.98)", on / off);
+        let (cpu_off, cpu_on) = (median(&mut cpu[i][0]), median(&mut cpu[i][1]));
+        println!(
+            "  {what}: median off {off:.0}/s, on {on:.0}/s, ratio on/off {:.3} (target ≥ 0.98); CPU per request off {cpu_off:.1} µs, on {cpu_on:.1} µs, ratio {:.3} (target ≤ 1.02)",
+            on / off, cpu_on / cpu_off
+        );
     }
     static NAMES: [&str; 1] = ["op"];
     let meter = askpro::meter::Meter::new(&NAMES);
