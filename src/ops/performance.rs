@@ -499,9 +499,9 @@ fn caches(counters: &Snapshot, daemons: usize, findings: &mut Vec<Finding>) {
         let (severity, evidence) = if lookups == 0 {
             (Severity::Info, format!("cold: no lookups since the daemon{} started", if daemons > 1 { "s" } else { "" }))
         } else if lookups >= CACHE_LOOKUPS && rate < 50.0 {
-            (Severity::Warn, format!("low hit rate: {rate:.0} % of {lookups} lookups, {} entries", c.entries))
+            (Severity::Warn, format!("low hit rate: {rate:.0} % of {lookups} lookups, {} kept", c.entries))
         } else {
-            (Severity::Info, format!("{rate:.0} % of {lookups} lookups hit, {} entries", c.entries))
+            (Severity::Info, format!("{rate:.0} % of {lookups} lookups hit, {} kept", c.entries))
         };
         findings.push(Finding {
             section: Section::Caches,

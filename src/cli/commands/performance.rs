@@ -151,22 +151,20 @@ fn render(report: &Report, options: &Options) -> String {
             continue;
         }
         out.push_str(&format!("\n{}\n", section.title()));
-        let mut t = table();
-        t.set_header(vec!["severity", "subject", "evidence", "fix"]);
         for f in &found {
-            t.add_row(vec![
-                f.severity.as_str().to_string(),
-                f.subject.clone(),
-                f.evidence.clone(),
-                f.fix.clone().unwrap_or_else(|| "-".into()),
-            ]);
-        }
-        out.push_str(&t.to_string());
-        out.push('\n');
-        if section == Section::MissingIndexes {
-            for f in found.iter().filter(|f| f.plan.is_some()) {
-                out.push_str(&format!("\nplan of {}:\n", f.subject));
-                out.push_str(&indent(f.plan.as_deref().unwrap_or_default()));
+            let mark = match f.severity {
+                performance::Severity::Error => "✗",
+                performance::Severity::Warn => "!",
+                performance::Severity::Info => "·",
+            };
+            out.push_str(&format!("  {mark} {}: {}\n", f.subject, f.evidence));
+            if let Some(plan) = &f.plan {
+                let mut lines = plan.lines();
+                out.push_str(&format!("    plan: {}\n", lines.next().unwrap_or_default()));
+                out.extend(lines.map(|l| format!("          {l}\n")));
+            }
+            if let Some(fix) = &f.fix {
+                out.push_str(&format!("    fix:  {fix}\n"));
             }
         }
     }
