@@ -593,7 +593,7 @@ complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fis
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and not __fish_seen_subcommand_from analyze" -f -a "analyze" -d 'Find slow queries, missing indexes, N+1 requests and cold caches; exit 1 when an error-level finding remains'
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l company-id -d 'Plan the queries with values from this company\'s rows (default: the busiest company)' -r
-complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l slow-ms -d 'A store operation whose p95 reaches this many milliseconds is slow' -r
+complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l slow-ms -d 'A store operation whose p95 reaches this many milliseconds (or that took a minute in all) is slow' -r
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l min-rows -d 'A full scan of a table with at least this many rows is an error (below: a warning)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l days -d 'Read the counters daemons saved in the last DAYS days' -r
 complete -c askpro -n "__fish_askpro_using_subcommand performance; and __fish_seen_subcommand_from analyze" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F

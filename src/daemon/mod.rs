@@ -115,6 +115,8 @@ pub async fn serve(
     reload.tick().await;
     let mut save = tokio::time::interval(state.app.settings.meter_save_every);
     save.tick().await;
+    // One save at a time: a slow database skips a turn rather than piling saves up.
+    let mut saving: Option<tokio::task::JoinHandle<()>> = None;
     let mut warned: Option<Instant> = None;
     loop {
         tokio::select! {
@@ -128,8 +130,10 @@ pub async fn serve(
                 }
             }
             _ = save.tick() => {
-                let state = state.clone();
-                tokio::spawn(async move { perf::save(&state).await });
+                if saving.as_ref().is_none_or(|s| s.is_finished()) {
+                    let state = state.clone();
+                    saving = Some(tokio::spawn(async move { perf::save(&state).await }));
+                }
             }
             _ = &mut shutdown => break,
         }
@@ -139,7 +143,10 @@ pub async fn serve(
     if tokio::time::timeout(Duration::from_secs(10), state.connections.drained()).await.is_err() {
         tracing::warn!("requests still running after 10 s; exiting anyway");
     }
-    perf::save(&state).await;
+    // The last counters, unless the database keeps the daemon from stopping.
+    if tokio::time::timeout(Duration::from_secs(2), perf::save(&state)).await.is_err() {
+        tracing::warn!("could not save the store counters within 2 s; exiting without");
+    }
     Ok(())
 }
 

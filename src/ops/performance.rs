@@ -424,12 +424,14 @@ fn missing_indexes(
     }
 }
 
-/// Indexes that repeat another (the same leading columns on the same table), and on PostgreSQL
-/// indexes never scanned since the statistics were reset; neither is ever a constraint's.
+/// Indexes an operator added that repeat another (the same leading columns on the same table),
+/// and on PostgreSQL ones never scanned since the statistics were reset. askpro's own indexes
+/// and constraints' are never drop candidates.
 fn index_findings(indexes: &[IndexStats], backend: Backend, findings: &mut Vec<Finding>) {
     let drop = |name: &str| Maintenance::DropIndex { name: name.to_string() }.statement(backend);
-    let needed: BTreeSet<&str> = hot_queries().iter().map(|q| q.index.name).collect();
-    for ix in indexes.iter().filter(|ix| !ix.constraint && !ix.unique && !ix.partial) {
+    let own = crate::store::own_indexes(backend);
+    let added = |ix: &&IndexStats| !ix.constraint && !ix.unique && !ix.partial && !own.contains(&ix.name);
+    for ix in indexes.iter().filter(added) {
         let covered_by = indexes.iter().find(|other| {
             other.name != ix.name
                 && other.table == ix.table
@@ -454,7 +456,7 @@ fn index_findings(indexes: &[IndexStats], backend: Backend, findings: &mut Vec<F
                 plan: None,
                 fix: drop(&ix.name),
             });
-        } else if ix.scans == Some(0) && !needed.contains(ix.name.as_str()) {
+        } else if ix.scans == Some(0) {
             findings.push(Finding {
                 section: Section::Indexes,
                 severity: Severity::Info,

@@ -23,7 +23,7 @@ impl PgStore {
     /// concurrent calls, more often than a few retries absorb). `NO KEY UPDATE` leaves the
     /// foreign-key checks of other writes on the row unblocked.
     const LOCK_STAFF: Option<&str> = Some("SELECT id FROM staff WHERE company_id = $1 AND id = $2 FOR NO KEY UPDATE");
-    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+    pub(super) const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     /// The database's size in bytes.
     const DATABASE_SIZE: &str = "SELECT pg_database_size(current_database())";
 

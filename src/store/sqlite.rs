@@ -123,7 +123,7 @@ impl SqliteStore {
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     /// A write transaction holds the whole database: nothing to lock per staff member.
     const LOCK_STAFF: Option<&str> = None;
-    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+    pub(super) const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
     /// The database's size in bytes (its pages; the WAL aside).
     const DATABASE_SIZE: &str = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
 

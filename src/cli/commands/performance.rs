@@ -36,7 +36,7 @@ pub enum Command {
         /// Plan the queries with values from this company's rows (default: the busiest company)
         #[arg(long, value_parser = super::id_parser())]
         company_id: Option<i64>,
-        /// A store operation whose p95 reaches this many milliseconds is slow
+        /// A store operation whose p95 reaches this many milliseconds (or that took a minute in all) is slow
         #[arg(long, value_name = "MS", default_value_t = 20.0, value_parser = non_negative)]
         slow_ms: f64,
         /// A full scan of a table with at least this many rows is an error (below: a warning)
