@@ -336,6 +336,80 @@ pub struct CacheSnapshot {
 }
 
 impl Snapshot {
+    /// What was counted after `earlier` (an earlier snapshot of the same meter): counts and
+    /// times are differences; the most operations in a request, the most repeats and the
+    /// caches' sizes are the latest.
+    pub fn since(&self, earlier: &Snapshot) -> Snapshot {
+        let ops = self
+            .ops
+            .iter()
+            .map(|op| match earlier.ops.iter().find(|e| e.op == op.op) {
+                None => op.clone(),
+                Some(e) => OpSnapshot {
+                    op: op.op.clone(),
+                    calls: op.calls.saturating_sub(e.calls),
+                    total_ms: (op.total_ms - e.total_ms).max(0.0),
+                    buckets: op
+                        .buckets
+                        .iter()
+                        .map(|&(i, n)| {
+                            (i, n.saturating_sub(e.buckets.iter().find(|(j, _)| *j == i).map_or(0, |b| b.1)))
+                        })
+                        .filter(|(_, n)| *n > 0)
+                        .collect(),
+                },
+            })
+            .filter(|op| op.calls > 0)
+            .collect();
+        let requests = self
+            .requests
+            .iter()
+            .map(|r| match earlier.requests.iter().find(|e| e.kind == r.kind) {
+                None => r.clone(),
+                Some(e) => RequestSnapshot {
+                    kind: r.kind.clone(),
+                    requests: r.requests.saturating_sub(e.requests),
+                    operations: r.operations.saturating_sub(e.operations),
+                    max_operations: r.max_operations,
+                    total_ms: (r.total_ms - e.total_ms).max(0.0),
+                    repeats: r
+                        .repeats
+                        .iter()
+                        .map(|rep| Repeat {
+                            requests: rep
+                                .requests
+                                .saturating_sub(e.repeats.iter().find(|x| x.op == rep.op).map_or(0, |x| x.requests)),
+                            ..rep.clone()
+                        })
+                        .filter(|rep| rep.requests > 0)
+                        .collect(),
+                },
+            })
+            .filter(|r| r.requests > 0)
+            .collect();
+        let caches = self
+            .caches
+            .iter()
+            .map(|c| {
+                let e = earlier.caches.iter().find(|e| e.cache == c.cache);
+                CacheSnapshot {
+                    cache: c.cache.clone(),
+                    hits: c.hits.saturating_sub(e.map_or(0, |e| e.hits)),
+                    misses: c.misses.saturating_sub(e.map_or(0, |e| e.misses)),
+                    entries: c.entries,
+                }
+            })
+            .collect();
+        Snapshot {
+            instance: self.instance.clone(),
+            started_at: earlier.taken_at.max(self.started_at),
+            taken_at: self.taken_at,
+            ops,
+            requests,
+            caches,
+        }
+    }
+
     /// The sum of several processes' snapshots (operations, requests and caches by name).
     pub fn merge(snapshots: &[Snapshot]) -> Snapshot {
         let mut merged = Snapshot::default();
@@ -447,6 +521,36 @@ mod tests {
         // Outside a tally, operations are still counted per operation.
         meter.time(0, async {}).await;
         assert_eq!(meter.snapshot(vec![]).ops[0].calls, 2);
+    }
+
+    #[test]
+    fn a_later_snapshot_less_an_earlier_is_what_came_between() {
+        static NAMES: [&str; 2] = ["one", "each"];
+        let meter = Meter::new(&NAMES);
+        meter.record(0, 1_000);
+        let ((), t) = futures_free_tally(&meter, 6);
+        meter.request("fn", &t);
+        let earlier = meter.snapshot(vec![CacheSnapshot { cache: "c".into(), hits: 3, misses: 1, entries: 4 }]);
+        meter.record(0, 50_000_000);
+        meter.record(1, 2_000);
+        let later = meter.snapshot(vec![CacheSnapshot { cache: "c".into(), hits: 10, misses: 1, entries: 5 }]);
+        let between = later.since(&earlier);
+        let one = between.ops.iter().find(|o| o.op == "one").unwrap();
+        assert_eq!(one.calls, 1);
+        assert!(one.quantile_ms(0.5).unwrap() >= 50.0, "only the slow call is left: {one:?}");
+        assert_eq!(between.ops.iter().find(|o| o.op == "each").unwrap().calls, 1);
+        assert!(between.requests.is_empty(), "no request came between: {between:?}");
+        assert_eq!(between.caches[0], CacheSnapshot { cache: "c".into(), hits: 7, misses: 0, entries: 5 });
+    }
+
+    /// A request that ran operation 1 `n` times.
+    fn futures_free_tally(meter: &Meter, n: usize) -> ((), Tally) {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(tally(async {
+            for _ in 0..n {
+                meter.time(1, async {}).await;
+            }
+        }))
     }
 
     #[test]

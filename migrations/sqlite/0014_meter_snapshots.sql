@@ -1,6 +1,7 @@
 -- The daemon's counters of where its time goes in the database (src/meter.rs), saved every
 -- minute and when it stops, so that `performance:analyze` reads them without a daemon running.
--- One row per daemon process (`host:pid:start`); installation-wide, like alert_settings.
+-- One row per daemon process and UTC day (`host:pid:start:day`), holding what that day counted;
+-- installation-wide, like alert_settings.
 -- Rows older than a week are removed as new ones are saved. Mirrors migrations/postgres/0014_meter_snapshots.sql.
 
 CREATE TABLE meter_snapshots (

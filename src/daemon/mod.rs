@@ -52,6 +52,8 @@ pub struct State {
     keys: std::sync::RwLock<Arc<Keys>>,
     /// The status page's database figures, kept a few seconds.
     status: status::SnapshotCache,
+    /// The day whose counters [`perf::save`] saves.
+    saved_day: perf::SavedDay,
 }
 
 /// The address a request came from (a request extension set by [`handle`]).
@@ -84,6 +86,7 @@ impl State {
             connections,
             keys: std::sync::RwLock::new(Arc::new(keys)),
             status: Default::default(),
+            saved_day: Default::default(),
         })
     }
 
