@@ -137,7 +137,7 @@ impl Settings {
                 })?,
                 None => file.max_buffered_bytes.unwrap_or(DEFAULT_MAX_BUFFERED_BYTES).max(MIN_BUFFERED_BYTES),
             },
-            store_counters: match env("ASKPRO_STORE_COUNTERS").as_deref().map(str::trim) {
+            store_counters: match env("ASKPRO_STORE_COUNTERS").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
                 Some("on" | "true" | "1") => true,
                 Some("off" | "false" | "0") => false,
                 Some(v) => return Err(Error::config(format!("ASKPRO_STORE_COUNTERS must be on or off, not '{v}'"))),

@@ -210,6 +210,11 @@ impl Meter {
 
     /// Everything counted so far, with `caches` as their owners report them.
     pub fn snapshot(&self, caches: Vec<CacheSnapshot>) -> Snapshot {
+        self.snapshot_with(caches, None)
+    }
+
+    /// [`Meter::snapshot`] with the store's last checkpoint.
+    pub fn snapshot_with(&self, caches: Vec<CacheSnapshot>, checkpoint: Option<Checkpoint>) -> Snapshot {
         let ops = self
             .names
             .iter()
@@ -256,6 +261,7 @@ impl Meter {
             ops,
             requests,
             caches,
+            checkpoint,
         }
     }
 }
@@ -270,6 +276,20 @@ pub struct Snapshot {
     pub ops: Vec<OpSnapshot>,
     pub requests: Vec<RequestSnapshot>,
     pub caches: Vec<CacheSnapshot>,
+    /// The daemon's last WAL checkpoint (SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// A WAL checkpoint's outcome: SQLite's `PRAGMA wal_checkpoint` row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// When it ran, ms since the epoch.
+    pub at: i64,
+    /// Frames in the WAL, and how many of them are now in the database file (fewer: a reader
+    /// still needs the older ones, and the WAL cannot start over).
+    pub wal_frames: i64,
+    pub checkpointed: i64,
 }
 
 /// One store operation's calls and latency.
@@ -297,7 +317,8 @@ impl OpSnapshot {
         for (i, n) in sorted {
             seen += n;
             if seen >= wanted {
-                return Some(bucket_upper_ms(i as usize));
+                // A bucket's bound, but no call took longer than all of them together.
+                return Some(bucket_upper_ms(i as usize).min(self.total_ms));
             }
         }
         None
@@ -340,58 +361,67 @@ impl Snapshot {
     /// times are differences; the most operations in a request, the most repeats and the
     /// caches' sizes are the latest.
     pub fn since(&self, earlier: &Snapshot) -> Snapshot {
+        let ops_before: HashMap<&str, &OpSnapshot> = earlier.ops.iter().map(|o| (o.op.as_str(), o)).collect();
         let ops = self
             .ops
             .iter()
-            .map(|op| match earlier.ops.iter().find(|e| e.op == op.op) {
+            .map(|op| match ops_before.get(op.op.as_str()) {
                 None => op.clone(),
-                Some(e) => OpSnapshot {
-                    op: op.op.clone(),
-                    calls: op.calls.saturating_sub(e.calls),
-                    total_ms: (op.total_ms - e.total_ms).max(0.0),
-                    buckets: op
-                        .buckets
-                        .iter()
-                        .map(|&(i, n)| {
-                            (i, n.saturating_sub(e.buckets.iter().find(|(j, _)| *j == i).map_or(0, |b| b.1)))
-                        })
-                        .filter(|(_, n)| *n > 0)
-                        .collect(),
-                },
+                Some(e) => {
+                    let before: HashMap<u16, u64> = e.buckets.iter().copied().collect();
+                    OpSnapshot {
+                        op: op.op.clone(),
+                        calls: op.calls.saturating_sub(e.calls),
+                        total_ms: (op.total_ms - e.total_ms).max(0.0),
+                        buckets: op
+                            .buckets
+                            .iter()
+                            .map(|&(i, n)| (i, n.saturating_sub(before.get(&i).copied().unwrap_or(0))))
+                            .filter(|(_, n)| *n > 0)
+                            .collect(),
+                    }
+                }
             })
             .filter(|op| op.calls > 0)
             .collect();
+        let requests_before: HashMap<&str, &RequestSnapshot> =
+            earlier.requests.iter().map(|r| (r.kind.as_str(), r)).collect();
         let requests = self
             .requests
             .iter()
-            .map(|r| match earlier.requests.iter().find(|e| e.kind == r.kind) {
+            .map(|r| match requests_before.get(r.kind.as_str()) {
                 None => r.clone(),
-                Some(e) => RequestSnapshot {
-                    kind: r.kind.clone(),
-                    requests: r.requests.saturating_sub(e.requests),
-                    operations: r.operations.saturating_sub(e.operations),
-                    max_operations: r.max_operations,
-                    total_ms: (r.total_ms - e.total_ms).max(0.0),
-                    repeats: r
-                        .repeats
-                        .iter()
-                        .map(|rep| Repeat {
-                            requests: rep
-                                .requests
-                                .saturating_sub(e.repeats.iter().find(|x| x.op == rep.op).map_or(0, |x| x.requests)),
-                            ..rep.clone()
-                        })
-                        .filter(|rep| rep.requests > 0)
-                        .collect(),
-                },
+                Some(e) => {
+                    let before: HashMap<&str, u64> = e.repeats.iter().map(|x| (x.op.as_str(), x.requests)).collect();
+                    RequestSnapshot {
+                        kind: r.kind.clone(),
+                        requests: r.requests.saturating_sub(e.requests),
+                        operations: r.operations.saturating_sub(e.operations),
+                        max_operations: r.max_operations,
+                        total_ms: (r.total_ms - e.total_ms).max(0.0),
+                        repeats: r
+                            .repeats
+                            .iter()
+                            .map(|rep| Repeat {
+                                requests: rep
+                                    .requests
+                                    .saturating_sub(before.get(rep.op.as_str()).copied().unwrap_or(0)),
+                                ..rep.clone()
+                            })
+                            .filter(|rep| rep.requests > 0)
+                            .collect(),
+                    }
+                }
             })
             .filter(|r| r.requests > 0)
             .collect();
+        let caches_before: HashMap<&str, &CacheSnapshot> =
+            earlier.caches.iter().map(|c| (c.cache.as_str(), c)).collect();
         let caches = self
             .caches
             .iter()
             .map(|c| {
-                let e = earlier.caches.iter().find(|e| e.cache == c.cache);
+                let e = caches_before.get(c.cache.as_str());
                 CacheSnapshot {
                     cache: c.cache.clone(),
                     hits: c.hits.saturating_sub(e.map_or(0, |e| e.hits)),
@@ -407,63 +437,88 @@ impl Snapshot {
             ops,
             requests,
             caches,
+            checkpoint: self.checkpoint,
         }
     }
 
-    /// The sum of several processes' snapshots (operations, requests and caches by name).
+    /// The sum of several processes' snapshots (operations, requests and caches by name;
+    /// counts saturate rather than wrap).
     pub fn merge(snapshots: &[Snapshot]) -> Snapshot {
+        use std::collections::BTreeMap;
+        let mut ops: BTreeMap<&str, (u64, f64, BTreeMap<u16, u64>)> = BTreeMap::new();
+        // By kind: the sums, and by operation its repeats' requests and most.
+        type Repeats<'a> = BTreeMap<&'a str, (u64, u64)>;
+        let mut requests: BTreeMap<&str, (RequestSnapshot, Repeats)> = BTreeMap::new();
+        let mut caches: BTreeMap<&str, CacheSnapshot> = BTreeMap::new();
         let mut merged = Snapshot::default();
         for s in snapshots {
             merged.started_at = if merged.started_at == 0 { s.started_at } else { merged.started_at.min(s.started_at) };
             merged.taken_at = merged.taken_at.max(s.taken_at);
+            if s.checkpoint.is_some_and(|c| merged.checkpoint.is_none_or(|m| c.at > m.at)) {
+                merged.checkpoint = s.checkpoint;
+            }
             for op in &s.ops {
-                match merged.ops.iter_mut().find(|o| o.op == op.op) {
-                    Some(m) => {
-                        m.calls += op.calls;
-                        m.total_ms += op.total_ms;
-                        for &(i, n) in &op.buckets {
-                            match m.buckets.iter_mut().find(|(j, _)| *j == i) {
-                                Some((_, c)) => *c += n,
-                                None => m.buckets.push((i, n)),
-                            }
-                        }
-                    }
-                    None => merged.ops.push(op.clone()),
+                let m = ops.entry(op.op.as_str()).or_default();
+                m.0 = m.0.saturating_add(op.calls);
+                m.1 += op.total_ms;
+                for &(i, n) in &op.buckets {
+                    let c = m.2.entry(i).or_default();
+                    *c = c.saturating_add(n);
                 }
             }
             for r in &s.requests {
-                match merged.requests.iter_mut().find(|m| m.kind == r.kind) {
-                    Some(m) => {
-                        m.requests += r.requests;
-                        m.operations += r.operations;
-                        m.max_operations = m.max_operations.max(r.max_operations);
-                        m.total_ms += r.total_ms;
-                        for rep in &r.repeats {
-                            match m.repeats.iter_mut().find(|x| x.op == rep.op) {
-                                Some(x) => {
-                                    x.requests += rep.requests;
-                                    x.most = x.most.max(rep.most);
-                                }
-                                None => m.repeats.push(rep.clone()),
-                            }
-                        }
-                    }
-                    None => merged.requests.push(r.clone()),
+                let (m, repeats) = requests.entry(r.kind.as_str()).or_insert_with(|| {
+                    (RequestSnapshot { kind: r.kind.clone(), ..Default::default() }, BTreeMap::new())
+                });
+                m.requests = m.requests.saturating_add(r.requests);
+                m.operations = m.operations.saturating_add(r.operations);
+                m.max_operations = m.max_operations.max(r.max_operations);
+                m.total_ms += r.total_ms;
+                for rep in &r.repeats {
+                    let x = repeats.entry(rep.op.as_str()).or_default();
+                    x.0 = x.0.saturating_add(rep.requests);
+                    x.1 = x.1.max(rep.most);
                 }
             }
             for c in &s.caches {
-                match merged.caches.iter_mut().find(|m| m.cache == c.cache) {
-                    Some(m) => {
-                        m.hits += c.hits;
-                        m.misses += c.misses;
-                        m.entries += c.entries;
-                    }
-                    None => merged.caches.push(c.clone()),
-                }
+                let m = caches
+                    .entry(c.cache.as_str())
+                    .or_insert_with(|| CacheSnapshot { cache: c.cache.clone(), ..Default::default() });
+                m.hits = m.hits.saturating_add(c.hits);
+                m.misses = m.misses.saturating_add(c.misses);
+                m.entries = m.entries.max(c.entries);
             }
         }
-        merged.instance = snapshots.iter().map(|s| s.instance.as_str()).collect::<Vec<_>>().join(",");
+        merged.ops = ops
+            .into_iter()
+            .map(|(op, (calls, total_ms, buckets))| OpSnapshot {
+                op: op.to_string(),
+                calls,
+                total_ms,
+                buckets: buckets.into_iter().collect(),
+            })
+            .collect();
+        merged.requests = requests
+            .into_values()
+            .map(|(mut r, repeats)| {
+                r.repeats = repeats
+                    .into_iter()
+                    .map(|(op, (requests, most))| Repeat { op: op.to_string(), requests, most })
+                    .collect();
+                r
+            })
+            .collect();
+        merged.caches = caches.into_values().collect();
+        let mut instances: Vec<&str> = snapshots.iter().map(|s| s.instance.as_str()).collect();
+        instances.sort_unstable();
+        instances.dedup();
+        merged.instance = instances.join(",");
         merged
+    }
+
+    /// How many processes counted it (a merged snapshot names each once).
+    pub fn processes(&self) -> usize {
+        self.instance.split(',').filter(|i| !i.is_empty()).count()
     }
 }
 
@@ -551,6 +606,25 @@ mod tests {
                 meter.time(1, async {}).await;
             }
         }))
+    }
+
+    #[test]
+    fn merging_huge_counts_saturates() {
+        let huge = Snapshot {
+            instance: "a".into(),
+            ops: vec![OpSnapshot { op: "x".into(), calls: u64::MAX, total_ms: 1.0, buckets: vec![(3, u64::MAX)] }],
+            requests: vec![RequestSnapshot {
+                kind: "k".into(),
+                requests: u64::MAX,
+                operations: u64::MAX,
+                ..Default::default()
+            }],
+            caches: vec![CacheSnapshot { cache: "c".into(), hits: u64::MAX, misses: 1, entries: 1 }],
+            ..Default::default()
+        };
+        let m = Snapshot::merge(&[huge.clone(), huge]);
+        assert_eq!((m.ops[0].calls, m.ops[0].buckets[0].1, m.requests[0].requests), (u64::MAX, u64::MAX, u64::MAX));
+        assert_eq!(m.processes(), 1);
     }
 
     #[test]

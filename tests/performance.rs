@@ -17,6 +17,8 @@ both_backends!(counters_can_be_turned_off);
 both_backends!(a_dropped_index_is_reported_and_fix_recreates_it);
 both_backends!(an_n_plus_one_request_is_flagged_with_its_operation);
 both_backends!(a_duplicate_index_is_dropped_only_when_asked);
+both_backends!(a_missing_unique_index_is_an_error_at_any_size);
+both_backends!(a_fix_that_fails_on_duplicate_rows_says_so_and_works_once_they_are_gone);
 
 const BRANCH_PHONE: &str = "+493023125100";
 
@@ -45,31 +47,30 @@ fn body(response: &str) -> &str {
 fn a_daemon_counts_serves_and_saves_its_store_time(db: &TestDb) {
     salon(db);
     let daemon = Daemon::start(db, &[("ASKPRO_METER_SAVE_SECS", "1")]);
-    for i in 0..3 {
+    // Enough calls for a p95 to count (one cold call is no slow query).
+    for i in 0..20 {
         call(&daemon, &format!("call_{i}"), "check_customer", json!({}));
-        call(
-            &daemon,
-            &format!("call_{i}"),
-            "check_availability",
-            json!({"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"}),
-        );
+    }
+    let when = json!({"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"});
+    for i in 0..3 {
+        call(&daemon, &format!("call_{i}"), "check_availability", when.clone());
     }
     let admin: Value = serde_json::from_str(body(&daemon.get("/admin/performance"))).unwrap();
     let op = |name: &str| admin["ops"].as_array().unwrap().iter().find(|o| o["op"] == name).cloned();
     let lookup = op("customer_by_phone").unwrap_or_else(|| panic!("check_customer looks the caller up: {admin}"));
-    assert!(lookup["calls"].as_u64().unwrap() >= 3, "{lookup}");
+    assert!(lookup["calls"].as_u64().unwrap() >= 20, "{lookup}");
     assert!(lookup["total_ms"].as_f64().unwrap() > 0.0, "{lookup}");
     let kind = |name: &str| admin["requests"].as_array().unwrap().iter().find(|r| r["kind"] == name).cloned();
     let checks = kind("check_customer").unwrap_or_else(|| panic!("requests are counted by function: {admin}"));
-    assert_eq!(checks["requests"], 3);
-    assert!(checks["operations"].as_u64().unwrap() >= 3, "{checks}");
+    assert_eq!(checks["requests"], 20);
+    assert!(checks["operations"].as_u64().unwrap() >= 20, "{checks}");
     assert!(kind("check_availability").is_some(), "{admin}");
     for r in admin["requests"].as_array().unwrap() {
         assert_eq!(r["repeats"], json!([]), "askpro's own requests run no operation once per item: {r}");
     }
     let tenants = admin["caches"].as_array().unwrap().iter().find(|c| c["cache"] == "tenants").cloned().unwrap();
-    assert_eq!(tenants["hits"].as_u64().unwrap() + tenants["misses"].as_u64().unwrap(), 6, "{tenants}");
-    assert!(tenants["hits"].as_u64().unwrap() >= 5, "one call's tenant is looked up once: {tenants}");
+    assert_eq!(tenants["hits"].as_u64().unwrap() + tenants["misses"].as_u64().unwrap(), 23, "{tenants}");
+    assert!(tenants["hits"].as_u64().unwrap() >= 22, "one number's tenant is looked up once: {tenants}");
 
     let metrics = daemon.get("/metrics");
     assert!(metrics.contains("askpro_store_operations_total{op=\"customer_by_phone\"}"), "{metrics}");
@@ -83,7 +84,7 @@ fn a_daemon_counts_serves_and_saves_its_store_time(db: &TestDb) {
         let counted = rows.iter().filter_map(|r| serde_json::from_str::<Value>(r).ok()).find(|s| {
             s["requests"]
                 .as_array()
-                .is_some_and(|r| r.iter().any(|k| k["kind"] == "check_customer" && k["requests"] == 3))
+                .is_some_and(|r| r.iter().any(|k| k["kind"] == "check_customer" && k["requests"] == 20))
         });
         if let Some(s) = counted {
             break s;
@@ -92,6 +93,13 @@ fn a_daemon_counts_serves_and_saves_its_store_time(db: &TestDb) {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(saved["instance"].as_str().unwrap().contains(':'), "{saved}");
+    if !db.is_postgres() {
+        let c = &saved["checkpoint"];
+        assert!(
+            c["at"].as_i64().unwrap() > 0 && c["wal_frames"].as_i64().unwrap() >= c["checkpointed"].as_i64().unwrap(),
+            "the daemon's last checkpoint is saved: {saved}"
+        );
+    }
 
     // The CLI reads them without the daemon's help: with a threshold of 0 every operation is
     // slow, and the hot ones come with their statement and plan.
@@ -99,7 +107,7 @@ fn a_daemon_counts_serves_and_saves_its_store_time(db: &TestDb) {
     let report = analyze(db, &["--query", "--slow-ms", "0"], 0);
     let slow = report["slow_queries"].as_array().unwrap();
     let lookup = slow.iter().find(|s| s["op"] == "customer_by_phone").unwrap_or_else(|| panic!("{report}"));
-    assert!(lookup["calls"].as_u64().unwrap() >= 3, "{lookup}");
+    assert!(lookup["calls"].as_u64().unwrap() >= 20, "{lookup}");
     assert!(lookup["p95_ms"].as_f64().unwrap() >= lookup["p50_ms"].as_f64().unwrap(), "{lookup}");
     assert!(lookup["sql"].as_str().unwrap().contains("FROM customers"), "{lookup}");
     assert!(lookup["plan"].as_str().unwrap().contains("customers_company_phone"), "planned with its index: {lookup}");
@@ -147,6 +155,7 @@ fn a_dropped_index_is_reported_and_fix_recreates_it(db: &TestDb) {
     let plan = lookup["plan"].as_str().unwrap();
     let scan = if db.is_postgres() { "Seq Scan on customers" } else { "SCAN customers" };
     assert!(plan.contains(scan), "the plan shows the scan: {plan}");
+    assert!(!plan.contains("+49151"), "no customer's number in the report: {plan}");
     let fix = lookup["fix"].as_str().unwrap();
     assert!(
         fix.starts_with("CREATE UNIQUE INDEX")
@@ -217,7 +226,7 @@ fn an_n_plus_one_request_is_flagged_with_its_operation(db: &TestDb) {
     assert_eq!(flagged[0]["subject"], "deliberate_n_plus_one");
     let evidence = flagged[0]["evidence"].as_str().unwrap();
     assert!(evidence.contains("staff_appointments") && evidence.contains("up to 6 times"), "{evidence}");
-    assert_eq!(report["daemons"], 1);
+    assert_eq!(report["daemons"], 1, "one process");
     assert_eq!(report["requests"], 2);
 }
 
@@ -228,10 +237,15 @@ fn a_duplicate_index_is_dropped_only_when_asked(db: &TestDb) {
     assert!(findings(&fresh, "indexes").is_empty(), "{fresh}");
     common::block_on(db.execute("CREATE INDEX extra_appointments_staff ON appointments (staff_id)")).unwrap();
     common::block_on(db.execute("CREATE INDEX extra_customers_name ON customers (name)")).unwrap();
+    // Named to sort before askpro's own index on the same columns: the added one is reported.
+    common::block_on(db.execute("CREATE INDEX aaa_staff_services ON staff_services (company_id, service_id)")).unwrap();
     let report = analyze(db, &[], 0);
     let dup = findings(&report, "indexes");
     let extra = dup.iter().find(|f| f["subject"] == "extra_appointments_staff").unwrap_or_else(|| panic!("{report}"));
     assert!(extra["evidence"].as_str().unwrap().contains("appointments_staff_time"), "{extra}");
+    let copy = dup.iter().find(|f| f["subject"] == "aaa_staff_services").unwrap_or_else(|| panic!("{report}"));
+    assert!(copy["evidence"].as_str().unwrap().contains("staff_services_service"), "{copy}");
+    assert!(dup.iter().all(|f| f["subject"] != "staff_services_service"), "askpro's own index is kept: {report}");
     // PostgreSQL counts index scans: an added index nobody used is listed (SQLite cannot tell).
     let unused = dup.iter().find(|f| f["subject"] == "extra_customers_name");
     assert_eq!(unused.is_some(), db.is_postgres(), "{report}");
@@ -244,6 +258,63 @@ fn a_duplicate_index_is_dropped_only_when_asked(db: &TestDb) {
     let customers = index_names(db, "customers");
     assert_eq!(customers.iter().any(|n| n == "extra_customers_name"), !db.is_postgres(), "{customers:?}");
     assert!(names.iter().any(|n| n == "appointments_staff_time"), "{names:?}");
+    let mapping = index_names(db, "staff_services");
+    assert!(
+        !mapping.iter().any(|n| n == "aaa_staff_services") && mapping.iter().any(|n| n == "staff_services_service"),
+        "{mapping:?}"
+    );
+}
+
+fn a_missing_unique_index_is_an_error_at_any_size(db: &TestDb) {
+    salon(db);
+    common::block_on(db.execute("DROP INDEX customers_company_phone")).unwrap();
+    // Not a slow read on an empty table, but every returning caller's upsert fails without it.
+    let report = analyze(db, &["--min-rows", "100000"], 1);
+    let lookup =
+        findings(&report, "missing_indexes").into_iter().find(|f| f["subject"] == "customer_by_phone").cloned();
+    let lookup = lookup.unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(lookup["severity"], "error");
+    assert!(lookup["evidence"].as_str().unwrap().contains("writes that rely on it fail"), "{lookup}");
+    let run = db.run(&["performance:analyze", "--company-id", "999"]);
+    run.fails(3, "company 999 does not exist");
+}
+
+fn a_fix_that_fails_on_duplicate_rows_says_so_and_works_once_they_are_gone(db: &TestDb) {
+    let c = salon(db);
+    common::block_on(db.execute("DROP INDEX customers_company_phone")).unwrap();
+    for name in ["Erste", "Zweite"] {
+        let sql = format!("INSERT INTO customers (company_id, phone, name, created_at, updated_at) VALUES ({c}, '+4915100000001', '{name}', 0, 0)");
+        common::block_on(db.execute(&sql)).unwrap();
+    }
+    let failed = analyze(db, &["--fix"], 1);
+    let step = failed["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["statement"].as_str().unwrap().contains("customers_company_phone"))
+        .cloned();
+    assert!(step.is_some_and(|s| s["outcome"].as_str().unwrap().starts_with("failed")), "{failed}");
+    let lookup = findings(&failed, "missing_indexes")
+        .into_iter()
+        .find(|f| f["subject"] == "customer_by_phone")
+        .cloned()
+        .unwrap();
+    assert_eq!(lookup["severity"], "error");
+    if db.is_postgres() {
+        // The failed concurrent build left an invalid index behind: said, with the way out.
+        assert!(lookup["evidence"].as_str().unwrap().contains("invalid"), "{lookup}");
+        assert!(lookup["fix"].as_str().unwrap().starts_with("DROP INDEX CONCURRENTLY IF EXISTS"), "{lookup}");
+    }
+    let human = db.run(&["performance:analyze", "--fix"]);
+    assert!(
+        human.stderr.contains("--fix step(s) failed") && human.stderr.contains("duplicate rows"),
+        "{}",
+        human.stderr
+    );
+    common::block_on(db.execute("DELETE FROM customers WHERE name = 'Zweite'")).unwrap();
+    let fixed = analyze(db, &["--fix"], 0);
+    assert!(findings(&fixed, "missing_indexes").is_empty(), "{fixed}");
+    assert!(index_names(db, "customers").iter().any(|n| n == "customers_company_phone"));
 }
 
 fn index_names(db: &TestDb, table: &str) -> Vec<String> {

@@ -87,7 +87,7 @@ impl App {
         let mut caches = vec![self.tenants.snapshot()];
         caches.extend(self.catalogs.as_ref().map(|c| c.snapshot()));
         caches.extend(self.schedules.as_ref().map(|s| s.snapshots()).unwrap_or_default());
-        Some(meter.snapshot(caches))
+        Some(meter.snapshot_with(caches, self.store.last_checkpoint()))
     }
 
     /// Commits a hot write together with other requests' (see [`commit`]); returns once it

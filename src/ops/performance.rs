@@ -21,10 +21,10 @@ use serde::Serialize;
 
 use super::Progress;
 use crate::app::App;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::meter::{Snapshot, REPEATED};
 use crate::store::{
-    hot_queries, Backend, HotQuery, IndexStats, Maintenance, Plan, StatementStats, StorageStats, TableStats,
+    hot_queries, Backend, HotQuery, IndexStats, Maintenance, Param, Plan, StatementStats, StorageStats, TableStats,
 };
 
 /// What to look at and what to change.
@@ -170,6 +170,11 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
+
+    /// The `--fix` steps that failed.
+    pub fn failed_fixes(&self) -> usize {
+        self.fixes.iter().filter(|s| s.outcome.starts_with("failed")).count()
+    }
 }
 
 /// Analyses the database and the saved counters; with `fix`, applies the safe fixes and
@@ -186,7 +191,14 @@ pub async fn analyze(app: &App, options: &Options, progress: &dyn Progress) -> R
         let outcome = if options.dry_run {
             "planned".to_string()
         } else {
-            match app.store.maintain(&step).await {
+            // Another --fix at the same time (or autovacuum) can make PostgreSQL abort a
+            // concurrent index build or ANALYZE; one more try, after it, usually finds it done.
+            let mut outcome = app.store.maintain(&step).await;
+            if outcome.is_err() {
+                tokio::time::sleep(RETRY_AFTER).await;
+                outcome = app.store.maintain(&step).await;
+            }
+            match outcome {
                 Ok(()) => "applied".to_string(),
                 Err(e) => format!("failed: {e}"),
             }
@@ -198,6 +210,9 @@ pub async fn analyze(app: &App, options: &Options, progress: &dyn Progress) -> R
     Ok(after)
 }
 
+/// How long a failed fix step waits before its one retry.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+
 /// The safe fixes for `report`: its missing indexes, then statistics, optimisation and a
 /// checkpoint; drops only with `--drop-unused`.
 fn fixes(app: &App, report: &Report, options: &Options) -> Vec<Maintenance> {
@@ -205,8 +220,10 @@ fn fixes(app: &App, report: &Report, options: &Options) -> Vec<Maintenance> {
     let mut steps = Vec::new();
     let mut created = BTreeSet::new();
     for q in hot_queries() {
+        // A missing index's fix, or an invalid one's (dropped first by `maintain`).
+        let create = q.index.create_statement(backend);
         let wanted = report.findings.iter().any(|f| {
-            f.section == Section::MissingIndexes && f.fix.as_deref() == Some(q.index.create_statement(backend).as_str())
+            f.section == Section::MissingIndexes && f.fix.as_deref().is_some_and(|fix| fix.ends_with(create.as_str()))
         });
         if wanted && created.insert(q.index.name) {
             steps.push(Maintenance::CreateIndex(q.index));
@@ -227,6 +244,12 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
     let queries = hot_queries();
     progress.start(queries.len() as u64 + 4, "performance:analyze");
 
+    if let Some(id) = options.company_id {
+        if store.company(id).await?.is_none() {
+            return Err(Error::not_found(format!("company {id} does not exist"))
+                .with_help("askpro company:list shows the companies"));
+        }
+    }
     let since = crate::store::now_ms() - options.window.as_millis() as i64;
     let mut findings = Vec::new();
     let saved = store.meter_snapshots(since).await?;
@@ -236,7 +259,10 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
             section: Section::Housekeeping,
             severity: Severity::Info,
             subject: "saved counters".into(),
-            evidence: format!("{} saved by another askpro version could not be read", saved.len() - snapshots.len()),
+            evidence: format!(
+                "{} saved row(s) in meter_snapshots are not counters this askpro can read (another version, or edited)",
+                saved.len() - snapshots.len()
+            ),
             plan: None,
             fix: None,
         });
@@ -249,7 +275,18 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
     let representative = store.representative(options.company_id).await?;
     let mut plans: Vec<(&HotQuery, Plan)> = Vec::with_capacity(queries.len());
     for q in queries {
-        plans.push((q, store.explain(q, &(q.params)(&representative)).await?));
+        let params = (q.params)(&representative);
+        let mut plan = store.explain(q, &params).await?;
+        // PostgreSQL prints the values a plan was made for: a customer's number has no place
+        // in a report that is pasted into tickets.
+        for (i, param) in params.iter().enumerate() {
+            if let Param::Text(value) = param {
+                if value.len() >= 3 {
+                    plan.text = plan.text.replace(value.as_str(), &format!("${}", i + 1));
+                }
+            }
+        }
+        plans.push((q, plan));
         progress.advance(1);
     }
     // An operation's statements: one hot query, or several (`tenant_for_call:agent`, `:number` …).
@@ -267,9 +304,11 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
     let mut slow_queries: Vec<SlowQuery> = counters
         .ops
         .iter()
+        .filter(|op| !BACKGROUND_OPS.contains(&op.op.as_str()))
         .filter_map(|op| {
             let p95 = op.quantile_ms(0.95)?;
-            (p95 >= options.slow_ms || op.total_ms >= options.slow_total_ms).then(|| {
+            let by_p95 = p95 >= options.slow_ms && op.calls >= MIN_CALLS;
+            (by_p95 || op.total_ms >= options.slow_total_ms).then(|| {
                 let (sql, plan) = planned(&op.op).unzip();
                 SlowQuery {
                     op: op.op.clone(),
@@ -324,6 +363,7 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
         caches(&counters, snapshots.len(), &mut findings);
         let storage = store.storage_stats().await?;
         housekeeping(&tables, &storage, options, backend, &mut findings);
+        checkpoint(&counters, &storage, &mut findings);
         progress.advance(1);
         if snapshots.is_empty() {
             findings.push(Finding {
@@ -342,7 +382,7 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
         progress.finish();
         return Ok(Report {
             backend: backend.name(),
-            daemons: snapshots.len(),
+            daemons: counters.processes(),
             requests: counters.requests.iter().map(|r| r.requests).sum(),
             slow_queries,
             findings,
@@ -355,7 +395,7 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
     progress.finish();
     Ok(Report {
         backend: backend.name(),
-        daemons: snapshots.len(),
+        daemons: counters.processes(),
         requests: counters.requests.iter().map(|r| r.requests).sum(),
         slow_queries,
         findings,
@@ -365,6 +405,11 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
         fixes: Vec::new(),
     })
 }
+
+/// Operations the daemon runs for itself, off every request's path: never slow queries.
+const BACKGROUND_OPS: [&str; 1] = ["save_meter_snapshot"];
+/// Calls below which an operation's p95 says nothing (one cold start is not a slow query).
+const MIN_CALLS: u64 = 20;
 
 /// A hot query whose index is missing (or left invalid by a failed build), with its plan as the
 /// evidence of what the database does instead; and one whose plan reads a large table in full,
@@ -380,38 +425,43 @@ fn missing_indexes(
 ) {
     for (q, plan) in plans {
         let name = q.index.existing_name(backend);
-        let present = indexes.iter().any(|ix| ix.name == name && ix.valid);
+        let found = indexes.iter().find(|ix| ix.name == name);
         let rows = rows_of(q.table);
         let large = rows >= options.min_rows;
         let scanned = plan.full_scans.iter().any(|t| t == q.table);
-        let (severity, evidence) = match (present, scanned && large) {
-            (false, true) => {
-                (Severity::Error, format!("index {name} is missing: the plan reads all {rows} rows of {}", q.table))
-            }
-            (false, false) => (
-                Severity::Warn,
-                match scanned {
-                    true => {
-                        format!("index {name} is missing: the plan reads all of {} (only {rows} rows yet)", q.table)
-                    }
-                    false => format!("index {name} is missing: {} is read through another index", q.table),
-                },
+        let create = q.index.create_statement(backend);
+        let (severity, evidence, fix) = match found {
+            // A unique index is a rule, not a speed-up: without it the upserts that name it
+            // (a returning caller, a booking) fail, whatever the table's size.
+            None if q.index.unique => (
+                Severity::Error,
+                format!("unique index {name} is missing: writes that rely on it fail, and the plan reads {}", scan_or_other(scanned, rows, q.table)),
+                create,
             ),
-            (true, true) => (
-                Severity::Warn,
+            None => (
+                if scanned && large { Severity::Error } else { Severity::Warn },
+                format!("index {name} is missing: the plan reads {}", scan_or_other(scanned, rows, q.table)),
+                create,
+            ),
+            Some(ix) if !ix.valid => (
+                Severity::Error,
+                format!("index {name} is invalid (a CREATE INDEX CONCURRENTLY failed, e.g. on duplicate rows): it is kept up to date but never used"),
                 format!(
-                    "the plan reads all {rows} rows of {} although {name} exists: statistics may be stale",
-                    q.table
+                    "{}; {create}",
+                    Maintenance::DropIndex { name: name.to_string() }.statement(backend).unwrap_or_default()
                 ),
             ),
-            (true, false) if plan.temp_btree && large => {
-                (Severity::Warn, format!("the plan sorts {} ({rows} rows) in a temporary B-tree", q.table))
-            }
-            (true, false) => continue,
-        };
-        let fix = match present {
-            false => q.index.create_statement(backend),
-            true => Maintenance::Analyze.statement(backend).unwrap_or_default(),
+            Some(_) if scanned && large => (
+                Severity::Warn,
+                format!("the plan reads all {rows} rows of {} although {name} exists: statistics may be stale", q.table),
+                Maintenance::Analyze.statement(backend).unwrap_or_default(),
+            ),
+            Some(_) if plan.temp_btree && large => (
+                Severity::Warn,
+                format!("the plan sorts {} ({rows} rows) in a temporary B-tree", q.table),
+                Maintenance::Analyze.statement(backend).unwrap_or_default(),
+            ),
+            Some(_) => continue,
         };
         findings.push(Finding {
             section: Section::MissingIndexes,
@@ -424,6 +474,14 @@ fn missing_indexes(
     }
 }
 
+/// How a plan reads `table` without its index.
+fn scan_or_other(scanned: bool, rows: i64, table: &str) -> String {
+    match scanned {
+        true => format!("all {rows} rows of {table}"),
+        false => format!("{table} through another index"),
+    }
+}
+
 /// Indexes an operator added that repeat another (the same leading columns on the same table),
 /// and on PostgreSQL ones never scanned since the statistics were reset. askpro's own indexes
 /// and constraints' are never drop candidates.
@@ -432,13 +490,15 @@ fn index_findings(indexes: &[IndexStats], backend: Backend, findings: &mut Vec<F
     let own = crate::store::own_indexes(backend);
     let added = |ix: &&IndexStats| !ix.constraint && !ix.unique && !ix.partial && !own.contains(&ix.name);
     for ix in indexes.iter().filter(added) {
+        // Of two added indexes on the same columns one is reported; one that repeats askpro's
+        // own (or a constraint's) is always the one.
         let covered_by = indexes.iter().find(|other| {
             other.name != ix.name
                 && other.table == ix.table
                 && !other.partial
                 && other.columns.len() >= ix.columns.len()
                 && other.columns[..ix.columns.len()] == ix.columns[..]
-                && (other.columns.len() > ix.columns.len() || other.name < ix.name || other.unique)
+                && (other.columns.len() > ix.columns.len() || !added(other) || other.name < ix.name)
         });
         if let Some(other) = covered_by {
             findings.push(Finding {
@@ -514,6 +574,38 @@ fn caches(counters: &Snapshot, daemons: usize, findings: &mut Vec<Finding>) {
             fix: None,
         });
     }
+}
+
+/// The daemons' last WAL checkpoint (SQLite): when, and whether it could copy the whole WAL.
+fn checkpoint(counters: &Snapshot, storage: &StorageStats, findings: &mut Vec<Finding>) {
+    let Some(c) = counters.checkpoint else { return };
+    let age_s = (counters.taken_at - c.at).max(0) / 1_000;
+    let stuck = c.checkpointed < c.wal_frames;
+    let (severity, evidence) = if stuck && storage.wal_bytes.unwrap_or(0) >= LARGE_WAL {
+        (
+            Severity::Warn,
+            format!(
+                "the daemon's last checkpoint copied {} of {} WAL frames: a long read keeps the WAL from starting over",
+                c.checkpointed, c.wal_frames
+            ),
+        )
+    } else {
+        (
+            Severity::Info,
+            format!(
+                "the daemon's last checkpoint ({age_s} s before its last save) copied {} of {} WAL frames",
+                c.checkpointed, c.wal_frames
+            ),
+        )
+    };
+    findings.push(Finding {
+        section: Section::Housekeeping,
+        severity,
+        subject: "checkpoint".into(),
+        evidence,
+        plan: None,
+        fix: stuck.then(|| "end long-running readers (backups with .backup are fine); --fix checkpoints".into()),
+    });
 }
 
 /// WAL above this size is worth a checkpoint.

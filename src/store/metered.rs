@@ -31,6 +31,10 @@ impl Store for Metered {
         self.inner.backend()
     }
 
+    fn last_checkpoint(&self) -> Option<crate::meter::Checkpoint> {
+        self.inner.last_checkpoint()
+    }
+
     async fn close(&self) {
         self.inner.close().await
     }

@@ -160,6 +160,11 @@ pub trait Store:
 {
     fn backend(&self) -> Backend;
 
+    /// The last background WAL checkpoint of a long-running SQLite store (`None` elsewhere).
+    fn last_checkpoint(&self) -> Option<crate::meter::Checkpoint> {
+        None
+    }
+
     /// Closes every connection. For SQLite this lets the last connection checkpoint and remove
     /// the WAL, so the next process does not have to replay it.
     async fn close(&self);

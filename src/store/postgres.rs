@@ -60,6 +60,11 @@ impl PgStore {
         &self.pool
     }
 
+    /// PostgreSQL checkpoints by itself.
+    fn checkpoint_state(&self) -> Option<crate::meter::Checkpoint> {
+        None
+    }
+
     /// PostgreSQL answers over a socket anyway: every read goes through the pool.
     fn inline(&self) -> Option<&inline::InlineReads> {
         None

@@ -113,6 +113,8 @@ pub struct SqliteStore {
     inline: Option<inline::InlineReads>,
     /// A long-running process's hot writes, committed without a hand-off (see `hot.rs`).
     hot: Option<hot::HotWrites>,
+    /// The background checkpointer's last outcome.
+    checkpointed: Arc<std::sync::Mutex<Option<crate::meter::Checkpoint>>>,
 }
 
 impl SqliteStore {
@@ -181,16 +183,17 @@ impl SqliteStore {
         // A one-connection store (the CLI) writes on that connection. A long-running process
         // (the daemon) writes on its own connection and checkpoints the WAL in the background,
         // so no write waits for a checkpoint that its commit happened to trigger.
+        let checkpointed = Arc::default();
         let (writer, inline, hot) = if size.0 <= 1 {
             (pool.clone(), None, None)
         } else {
             let writer = WRITER_PRAGMAS.iter().fold(options.clone(), |o, &(name, value)| o.pragma(name, value));
             let writer = Self::connect(&writer, PoolSize(1), url).await?;
-            checkpoint_in_background(pool.clone());
+            checkpoint_in_background(pool.clone(), Arc::clone(&checkpointed));
             let hot = file.as_deref().map(hot::HotWrites::start).transpose()?;
             (writer, file.as_deref().map(inline::InlineReads::new), hot)
         };
-        let store = SqliteStore { pool, writer, inline, hot };
+        let store = SqliteStore { pool, writer, inline, hot, checkpointed };
         if migrate && store.migration_status().await?.iter().any(|m| !m.applied) {
             if lock.is_none() {
                 lock = file.as_deref().map(MigrationLock::acquire).transpose()?;
@@ -223,6 +226,10 @@ impl SqliteStore {
         &self.pool
     }
 
+    fn checkpoint_state(&self) -> Option<crate::meter::Checkpoint> {
+        *self.checkpointed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn inline(&self) -> Option<&inline::InlineReads> {
         self.inline.as_ref()
     }
@@ -238,8 +245,8 @@ sql_store!(SqliteStore, sqlx::Sqlite);
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 /// Checkpoints the WAL every [`CHECKPOINT_EVERY`] (passively: writers never wait for it) until
-/// the pool closes.
-fn checkpoint_in_background(pool: SqlitePool) {
+/// the pool closes, keeping the last outcome in `last`.
+fn checkpoint_in_background(pool: SqlitePool, last: Arc<std::sync::Mutex<Option<crate::meter::Checkpoint>>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         loop {
@@ -247,8 +254,13 @@ fn checkpoint_in_background(pool: SqlitePool) {
             if pool.is_closed() {
                 break;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-                tracing::debug!(error = %e, "background WAL checkpoint failed");
+            match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await {
+                Ok((_, wal_frames, checkpointed)) => {
+                    let at = now_ms();
+                    *last.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(crate::meter::Checkpoint { at, wal_frames, checkpointed });
+                }
+                Err(e) => tracing::debug!(error = %e, "background WAL checkpoint failed"),
             }
         }
     });

@@ -37,7 +37,7 @@ pub enum Command {
         #[arg(long, value_parser = super::id_parser())]
         company_id: Option<i64>,
         /// A store operation whose p95 reaches this many milliseconds (or that took a minute in all) is slow
-        #[arg(long, value_name = "MS", default_value_t = 20.0, value_parser = non_negative)]
+        #[arg(long, value_name = "MS", default_value_t = 20.0, value_parser = milliseconds)]
         slow_ms: f64,
         /// A full scan of a table with at least this many rows is an error (below: a warning)
         #[arg(long, value_name = "ROWS", default_value_t = 1_000, value_parser = clap::value_parser!(i64).range(0..))]
@@ -48,10 +48,11 @@ pub enum Command {
     },
 }
 
-fn non_negative(text: &str) -> std::result::Result<f64, String> {
+/// Milliseconds from 0 to an hour.
+fn milliseconds(text: &str) -> std::result::Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("'{text}' is not a number of milliseconds (0 or more)")),
+        Ok(v) if (0.0..=3_600_000.0).contains(&v) => Ok(v),
+        _ => Err("not a number of milliseconds from 0 to 3600000".to_string()),
     }
 }
 
@@ -75,11 +76,22 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     } else {
         print_line(&render(&report, &options))?;
     }
-    if report.has_errors() {
-        let errors = report.findings.iter().filter(|f| f.severity == performance::Severity::Error).count();
-        return Err(Error::check_failed(format!("{errors} error-level finding(s) remain"))
-            .with_help("each finding names its fix; `askpro performance:analyze --fix` applies the safe ones")
-            .reported());
+    let errors = report.findings.iter().filter(|f| f.severity == performance::Severity::Error).count();
+    let help = match (report.failed_fixes(), fix) {
+        (0, false) => "each finding names its fix; `askpro performance:analyze --fix` applies the safe ones",
+        (0, true) => "each finding names its fix; --fix applied what it safely could",
+        _ => "a --fix step failed: its line says why (for a unique index, remove the duplicate rows first)",
+    };
+    if errors > 0 || report.failed_fixes() > 0 {
+        return Err(Error::check_failed(format!(
+            "{errors} error-level finding(s) remain{}",
+            match report.failed_fixes() {
+                0 => String::new(),
+                n => format!(", {n} --fix step(s) failed"),
+            }
+        ))
+        .with_help(help)
+        .reported());
     }
     Ok(())
 }
@@ -87,7 +99,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
 /// The report for people: a table per section, the plans under them, then what --fix did.
 fn render(report: &Report, options: &Options) -> String {
     let mut out = format!(
-        "performance:analyze on {} — counters of {} daemon(s), {} request(s)\n",
+        "performance:analyze on {} — counters of {} daemon process(es), {} request(s)\n",
         report.backend, report.daemons, report.requests
     );
     if !report.slow_queries.is_empty() {
@@ -150,7 +162,9 @@ fn render(report: &Report, options: &Options) -> String {
             }
             continue;
         }
-        out.push_str(&format!("\n{}\n", section.title()));
+        if section != Section::SlowQueries || report.slow_queries.is_empty() {
+            out.push_str(&format!("\n{}\n", section.title()));
+        }
         for f in &found {
             let mark = match f.severity {
                 performance::Severity::Error => "✗",

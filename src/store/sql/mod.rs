@@ -115,6 +115,10 @@ macro_rules! sql_store {
                 Self::BACKEND
             }
 
+            fn last_checkpoint(&self) -> Option<$crate::meter::Checkpoint> {
+                self.checkpoint_state()
+            }
+
             async fn close(&self) {
                 self.pool.close().await;
                 self.writer.close().await;
