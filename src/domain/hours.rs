@@ -206,6 +206,33 @@ impl BusinessHours {
             parts.join(", ")
         }
     }
+
+    /// [`BusinessHours::summary`] with runs of days alike folded: `Mon–Fri 09:00–18:00, Sat 09:00–16:00`.
+    pub fn compact_summary(&self) -> String {
+        let day = |i: usize| {
+            let name = &Weekday::NAMES[i][..3];
+            format!("{}{}", name[..1].to_uppercase(), &name[1..])
+        };
+        let mut parts = Vec::new();
+        let mut i = 0;
+        while i < 7 {
+            let mut end = i;
+            while end + 1 < 7 && self.days[end + 1] == self.days[i] {
+                end += 1;
+            }
+            if !self.days[i].is_empty() {
+                let times: Vec<String> = self.days[i].iter().map(|s| format!("{}–{}", s.open, s.close)).collect();
+                let days = if end == i { day(i) } else { format!("{}–{}", day(i), day(end)) };
+                parts.push(format!("{days} {}", times.join("/")));
+            }
+            i = end + 1;
+        }
+        if parts.is_empty() {
+            "closed".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 fn parse_shift(day: Weekday, spec: &Value) -> Result<Option<Shift>> {
@@ -260,6 +287,10 @@ mod tests {
         let round = BusinessHours::from_json(&hours.to_json()).unwrap();
         assert_eq!(round, hours);
         assert_eq!(hours.summary(), "Mon 09:00–18:00, Tue 08:00–12:00/14:00–19:30");
+        assert_eq!(hours.compact_summary(), hours.summary(), "no two days alike");
+        let week = BusinessHours::default_week();
+        assert_eq!(week.compact_summary(), "Mon–Fri 09:00–18:00");
+        assert_eq!(BusinessHours::default().compact_summary(), "closed");
     }
 
     #[test]

@@ -28,9 +28,11 @@ pub async fn create(app: &App, req: NewBranchRequest) -> Result<Created<Branch>>
     let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or(&company.timezone))?;
     let hours = match &req.business_hours {
         Some(arg) => BusinessHours::from_arg(arg)?,
-        None => match &company.industry {
-            Some(key) => Industry::get(key)?.hours(),
-            None => BusinessHours::default_week(),
+        // A company made from a preset file keeps only its key: a key that is not built in
+        // gets the default week.
+        None => match company.industry.as_deref().map(Industry::get) {
+            Some(Ok(industry)) => industry.hours()?,
+            _ => BusinessHours::default_week(),
         },
     };
     let branch = NewBranch {

@@ -54,6 +54,7 @@ pub struct NewCompanyRequest {
     pub phone: Option<String>,
     pub country: Option<String>,
     pub timezone: Option<String>,
+    /// A built-in preset's key or a preset file's path ([`Industry::load`]).
     pub industry: Option<String>,
     pub calcom_team_id: Option<i64>,
     pub calcom_api_key: Option<String>,
@@ -96,7 +97,7 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
     let name_key = domain::name_key(&name);
     let country: Country = req.country.as_deref().unwrap_or("DE").parse()?;
     let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or("Europe/Berlin"))?;
-    let industry = req.industry.as_deref().map(Industry::get).transpose()?;
+    let industry = req.industry.as_deref().map(Industry::load).transpose()?;
     let settings = match &industry {
         Some(i) => CompanyPatch {
             callback_channels: Some(i.callback_channels.join(",")),
