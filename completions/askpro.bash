@@ -64,6 +64,9 @@ _askpro() {
             askpro,staff)
                 cmd="askpro__subcmd__staff"
                 ;;
+            askpro,templates)
+                cmd="askpro__subcmd__templates"
+                ;;
             askpro,webhooks)
                 cmd="askpro__subcmd__webhooks"
                 ;;
@@ -193,6 +196,12 @@ _askpro() {
             askpro__subcmd__staff,list)
                 cmd="askpro__subcmd__staff__subcmd__list"
                 ;;
+            askpro__subcmd__templates,list)
+                cmd="askpro__subcmd__templates__subcmd__list"
+                ;;
+            askpro__subcmd__templates,show)
+                cmd="askpro__subcmd__templates__subcmd__show"
+                ;;
             askpro__subcmd__webhooks,retry)
                 cmd="askpro__subcmd__webhooks__subcmd__retry"
                 ;;
@@ -203,7 +212,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu templates completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,7 +691,7 @@ _askpro() {
                     return 0
                     ;;
                 --industry)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "friseur physiotherapie kosmetikstudio medical beauty legal fitness automotive" -- "${cur}"))
                     return 0
                     ;;
                 --calcom-team-id)
@@ -1997,6 +2006,72 @@ _askpro() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__templates)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__templates__subcmd__list)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__templates__subcmd__show)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version friseur physiotherapie kosmetikstudio medical beauty legal fitness automotive"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -46,6 +46,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "performance" -d 'Data
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "db" -d 'Database migrations'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "key" -d 'The master key that encrypts secrets at rest'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language understanding: spoken dates and times'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "templates" -d 'Industry presets: what a new business of a kind starts with'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish) to stdout'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "list" -d 'List every command in `namespace:verb` form'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
@@ -65,7 +66,14 @@ complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_s
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l phone -d 'Main phone number, any usual written form; stored in E.164' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l country -d 'ISO country code, the default region for phone numbers' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l timezone -d 'IANA time zone, inherited by branches' -r
-complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l industry -d 'Industry preset for settings and opening hours (see templates/industries)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l industry -d 'Industry preset for settings and opening hours: a key (`askpro templates:list`) or a preset file' -r -f -a "friseur\t''
+physiotherapie\t''
+kosmetikstudio\t''
+medical\t''
+beauty\t''
+legal\t''
+fitness\t''
+automotive\t''"
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l calcom-team-id -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l calcom-api-key -d 'Stored encrypted; shown only masked' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and __fish_seen_subcommand_from create" -l retell-api-key -d 'Stored encrypted; shown only masked' -r
@@ -663,6 +671,29 @@ complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subco
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_using_subcommand nlu; and __fish_seen_subcommand_from when" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -f -a "list" -d 'List the industry presets with their services and settings'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and not __fish_seen_subcommand_from list show" -f -a "show" -d 'Show everything a preset sets up: settings, hours, services, staff roles, greetings'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand templates; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand completions" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

@@ -32,4 +32,6 @@ fn completions_know_the_nested_commands() {
     for word in ["company", "import-synonyms", "--if-not-exists", "--business-hours"] {
         assert!(bash.contains(word), "bash completion lacks {word}");
     }
+    // `--industry` and `templates:show` complete the built-in preset keys.
+    assert!(bash.contains("friseur physiotherapie kosmetikstudio"), "bash completion lacks the preset keys");
 }

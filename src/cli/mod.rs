@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::store::PoolSize;
 use commands::{
     branch, calcom, call, company, db, debug, key, monitoring, nlu, performance, preflight, retell, service, staff,
-    webhooks,
+    templates, webhooks,
 };
 pub use output::Output;
 pub use ui::Ui;
@@ -104,6 +104,9 @@ pub enum Namespace {
     /// Language understanding: spoken dates and times
     #[command(subcommand)]
     Nlu(nlu::Command),
+    /// Industry presets: what a new business of a kind starts with
+    #[command(subcommand)]
+    Templates(templates::Command),
     /// Print shell completions (bash, zsh, fish) to stdout
     Completions(commands::completions::Args),
     /// List every command in `namespace:verb` form
@@ -251,6 +254,7 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Db(cmd) => db::run(cmd, ctx).await,
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,
+        Namespace::Templates(cmd) => templates::run(cmd, ctx).await,
         Namespace::Completions(args) => commands::completions::run(args),
         Namespace::List => {
             let list = command_list();

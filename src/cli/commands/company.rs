@@ -42,8 +42,8 @@ pub struct CreateArgs {
     /// IANA time zone, inherited by branches
     #[arg(long, default_value = "Europe/Berlin")]
     timezone: String,
-    /// Industry preset for settings and opening hours (see templates/industries)
-    #[arg(long, value_name = "KEY")]
+    /// Industry preset for settings and opening hours: a key (`askpro templates:list`) or a preset file
+    #[arg(long, value_name = "KEY|FILE", value_parser = super::industry_parser(), hide_possible_values = true)]
     industry: Option<String>,
     #[arg(long, value_name = "ID")]
     calcom_team_id: Option<i64>,

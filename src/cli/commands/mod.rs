@@ -16,6 +16,7 @@ pub mod preflight;
 pub mod retell;
 pub mod service;
 pub mod staff;
+pub mod templates;
 pub mod webhooks;
 
 /// `--if-not-exists` on create commands.
@@ -29,4 +30,31 @@ pub struct IfNotExists {
 /// Parses an id flag: a positive integer.
 pub fn id_parser() -> clap::builder::RangedI64ValueParser<i64> {
     clap::value_parser!(i64).range(1..)
+}
+
+/// Parses an industry preset argument: a built-in key or a preset file path, taken as given
+/// (`Industry::load` checks it). Its possible values are the built-in keys, so that shell
+/// completion offers them; help does not list them, as a path is accepted too.
+pub fn industry_parser() -> IndustryParser {
+    IndustryParser
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct IndustryParser;
+
+impl clap::builder::TypedValueParser for IndustryParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::templates::Industry::keys().into_iter().map(clap::builder::PossibleValue::new)))
+    }
 }
