@@ -159,3 +159,16 @@ fn company_create_takes_a_preset_file(db: &TestDb) {
         .fails(2, "service 'Maniküre': duration must be positive");
     assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 1, "nothing created from a bad preset");
 }
+
+#[test]
+fn the_readme_preset_example_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Writing a preset").expect("the README has the section")..];
+    let start = section.find("```toml\n").expect("with a TOML example") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let db = no_database();
+    db.write("my.toml", example);
+    let v = db.json(&["templates:show", "my.toml"]);
+    assert_eq!(v["staff_roles"][0]["services"][0], "*");
+    assert!(v["greetings"]["default"].is_string());
+}
