@@ -93,6 +93,7 @@ metered! {
         fn branch_by_name(company_id: i64, name_key: &str) -> Result<Option<Branch>>;
         fn branches(company_id: i64) -> Result<Vec<Branch>>;
         fn update_branch_notifications(company_id: i64, branch_id: i64, targets: &NotificationTargets) -> Result<Branch>;
+        fn onboard(business: &NewBusiness) -> Result<Onboarded>;
     }
     CatalogStore {
         fn insert_service(company_id: i64, service: &NewService) -> Result<Service>;

@@ -206,6 +206,11 @@ pub trait CompanyStore: Send + Sync {
         branch_id: i64,
         targets: &NotificationTargets,
     ) -> Result<Branch>;
+
+    // --- a whole business ------------------------------------------------------------------------
+    /// Writes `business` in one transaction: all of it or, on any error, nothing
+    /// (`sql/onboarding.rs`).
+    async fn onboard(&self, business: &NewBusiness) -> Result<Onboarded>;
 }
 
 /// Services, their synonyms, staff, and who performs what (`sql/catalog.rs`).

@@ -667,3 +667,50 @@ pub struct NewAlert {
     pub subject: String,
     pub body: String,
 }
+
+/// A row that exists (its id) or is to be written.
+#[derive(Debug, Clone)]
+pub enum Existing<T> {
+    Id(i64),
+    New(T),
+}
+
+/// A whole business, written in one transaction (`onboarding:automated`): rows given by id are
+/// kept as they are, the others inserted; staff and their services refer to branches and services
+/// by position in these lists.
+#[derive(Debug, Clone)]
+pub struct NewBusiness {
+    pub company: Existing<NewCompany>,
+    pub greetings: Vec<(GreetingKind, String)>,
+    pub branches: Vec<Existing<NewBranch>>,
+    pub services: Vec<BusinessService>,
+    pub staff: Vec<BusinessStaff>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BusinessService {
+    pub service: Existing<NewService>,
+    /// `(synonym, synonym_key)`; ones the service has are skipped.
+    pub synonyms: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BusinessStaff {
+    /// Index into [`NewBusiness::branches`] (a new member's `branch_id` is that branch's).
+    pub branch: usize,
+    pub staff: Existing<NewStaff>,
+    /// Indexes into [`NewBusiness::services`]; existing mappings are kept.
+    pub services: Vec<usize>,
+}
+
+/// The ids of a written business, in the order of [`NewBusiness`]'s lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Onboarded {
+    pub company_id: i64,
+    pub branch_ids: Vec<i64>,
+    pub service_ids: Vec<i64>,
+    pub staff_ids: Vec<i64>,
+    /// Synonyms and staff-service mappings that were new.
+    pub synonyms: u64,
+    pub mappings: u64,
+}

@@ -50,22 +50,8 @@ macro_rules! catalog_sql {
         #[async_trait::async_trait]
         impl $crate::store::CatalogStore for $store {
             async fn insert_service(&self, company_id: i64, s: &NewService) -> Result<Service> {
-                let now = now_ms();
                 let mut tx = self.begin_write().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO services (company_id, branch_id, name, name_key, duration_min, price_cents, \
-                     calcom_event_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-                )
-                .bind(company_id)
-                .bind(s.branch_id)
-                .bind(&s.name)
-                .bind(&s.name_key)
-                .bind(s.duration_min)
-                .bind(s.price_cents)
-                .bind(s.calcom_event_type_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+                let id = Self::insert_service_in(&mut tx, company_id, s, now_ms()).await?;
                 sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 self.service(id).await?.ok_or_else(|| Error::internal("service vanished after insert"))
@@ -113,26 +99,8 @@ macro_rules! catalog_sql {
             }
 
             async fn insert_synonyms(&self, company_id: i64, synonyms: &[NewSynonym], on_batch: &(dyn Fn(u64) + Send + Sync)) -> Result<u64> {
-                let now = now_ms();
                 let mut tx = self.begin_write().await?;
-                let mut inserted = 0;
-                for chunk in synonyms.chunks(BATCH_ROWS) {
-                    let mut query = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO service_synonyms (company_id, service_id, synonym, synonym_key, created_at) ",
-                    );
-                    // company_id and the timestamp are integers we own: written as literals, they
-                    // leave three bound values per row instead of five.
-                    query.push_values(chunk, |mut row, s| {
-                        row.push(company_id)
-                            .push_bind(s.service_id)
-                            .push_bind(s.synonym.as_str())
-                            .push_bind(s.synonym_key.as_str())
-                            .push(now);
-                    });
-                    query.push(" ON CONFLICT (service_id, synonym_key) DO NOTHING");
-                    inserted += query.build().execute(&mut *tx).await?.rows_affected();
-                    on_batch(chunk.len() as u64);
-                }
+                let inserted = Self::insert_synonyms_in(&mut tx, company_id, synonyms, now_ms(), on_batch).await?;
                 sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(inserted)
@@ -156,27 +124,7 @@ macro_rules! catalog_sql {
             }
 
             async fn insert_staff(&self, company_id: i64, s: &NewStaff) -> Result<Staff> {
-                let now = now_ms();
-                let (email_key, name_key) = match &s.key {
-                    StaffKey::Email(e) => (Some(e.as_str()), $crate::domain::name_key(&s.name)),
-                    StaffKey::Name(n) => (None, n.clone()),
-                };
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO staff (company_id, branch_id, name, name_key, email, email_key, phone, calcom_user_id, \
-                     created_at, updated_at, working_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
-                )
-                .bind(company_id)
-                .bind(s.branch_id)
-                .bind(&s.name)
-                .bind(name_key)
-                .bind(&s.email)
-                .bind(email_key)
-                .bind(&s.phone)
-                .bind(s.calcom_user_id)
-                .bind(now)
-                .bind(&s.working_hours)
-                .fetch_one(&mut *self.writing().await?)
-                .await?;
+                let id = Self::insert_staff_in(&mut *self.writing().await?, company_id, s, now_ms()).await?;
                 self.staff_member(id).await?.ok_or_else(|| Error::internal("staff vanished after insert"))
             }
 
@@ -227,22 +175,7 @@ macro_rules! catalog_sql {
 
             async fn assign_services(&self, company_id: i64, staff_id: i64, service_ids: &[i64]) -> Result<u64> {
                 let mut tx = self.begin_write().await?;
-                let mut inserted = 0;
-                for service_id in service_ids {
-                    // The SELECT keeps the mapping inside the company even if a caller passed a foreign id.
-                    inserted += sqlx::query(
-                        "INSERT INTO staff_services (company_id, staff_id, service_id) \
-                         SELECT $1, st.id, sv.id FROM staff st, services sv \
-                         WHERE st.company_id = $1 AND st.id = $2 AND sv.company_id = $1 AND sv.id = $3 \
-                         ON CONFLICT (staff_id, service_id) DO NOTHING",
-                    )
-                    .bind(company_id)
-                    .bind(staff_id)
-                    .bind(service_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                let inserted = Self::assign_services_in(&mut tx, company_id, staff_id, service_ids).await?;
                 tx.commit().await?;
                 Ok(inserted)
             }
@@ -269,6 +202,116 @@ macro_rules! catalog_sql {
                     .bind(service_id)
                     .fetch_all(&self.pool)
                     .await?)
+            }
+        }
+
+        /// The inserts, on a connection or inside a transaction (`onboard` runs them together).
+        /// Callers that write services or synonyms bump the catalog version in the same
+        /// transaction.
+        impl $store {
+            pub(in crate::store) async fn insert_service_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                s: &NewService,
+                now: i64,
+            ) -> Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO services (company_id, branch_id, name, name_key, duration_min, price_cents, \
+                     calcom_event_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(s.branch_id)
+                .bind(&s.name)
+                .bind(&s.name_key)
+                .bind(s.duration_min)
+                .bind(s.price_cents)
+                .bind(s.calcom_event_type_id)
+                .bind(now)
+                .fetch_one(conn)
+                .await?)
+            }
+
+            /// Inserts synonyms in batches, skipping ones a service already has; how many were new.
+            pub(in crate::store) async fn insert_synonyms_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                synonyms: &[NewSynonym],
+                now: i64,
+                on_batch: &(dyn Fn(u64) + Send + Sync),
+            ) -> Result<u64> {
+                let mut inserted = 0;
+                for chunk in synonyms.chunks(BATCH_ROWS) {
+                    let mut query = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO service_synonyms (company_id, service_id, synonym, synonym_key, created_at) ",
+                    );
+                    // company_id and the timestamp are integers we own: written as literals, they
+                    // leave three bound values per row instead of five.
+                    query.push_values(chunk, |mut row, s| {
+                        row.push(company_id)
+                            .push_bind(s.service_id)
+                            .push_bind(s.synonym.as_str())
+                            .push_bind(s.synonym_key.as_str())
+                            .push(now);
+                    });
+                    query.push(" ON CONFLICT (service_id, synonym_key) DO NOTHING");
+                    inserted += query.build().execute(&mut *conn).await?.rows_affected();
+                    on_batch(chunk.len() as u64);
+                }
+                Ok(inserted)
+            }
+
+            pub(in crate::store) async fn insert_staff_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                s: &NewStaff,
+                now: i64,
+            ) -> Result<i64> {
+                let (email_key, name_key) = match &s.key {
+                    StaffKey::Email(e) => (Some(e.as_str()), $crate::domain::name_key(&s.name)),
+                    StaffKey::Name(n) => (None, n.clone()),
+                };
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO staff (company_id, branch_id, name, name_key, email, email_key, phone, calcom_user_id, \
+                     created_at, updated_at, working_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(s.branch_id)
+                .bind(&s.name)
+                .bind(name_key)
+                .bind(&s.email)
+                .bind(email_key)
+                .bind(&s.phone)
+                .bind(s.calcom_user_id)
+                .bind(now)
+                .bind(&s.working_hours)
+                .fetch_one(conn)
+                .await?)
+            }
+
+            /// Maps a staff member to services of the same company (existing pairs are kept).
+            pub(in crate::store) async fn assign_services_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                staff_id: i64,
+                service_ids: &[i64],
+            ) -> Result<u64> {
+                let mut inserted = 0;
+                for service_id in service_ids {
+                    // The SELECT keeps the mapping inside the company even if a caller passed a foreign id.
+                    inserted += sqlx::query(
+                        "INSERT INTO staff_services (company_id, staff_id, service_id) \
+                         SELECT $1, st.id, sv.id FROM staff st, services sv \
+                         WHERE st.company_id = $1 AND st.id = $2 AND sv.company_id = $1 AND sv.id = $3 \
+                         ON CONFLICT (staff_id, service_id) DO NOTHING",
+                    )
+                    .bind(company_id)
+                    .bind(staff_id)
+                    .bind(service_id)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                }
+                Ok(inserted)
             }
         }
     };

@@ -26,40 +26,7 @@ macro_rules! company_sql {
         #[async_trait::async_trait]
         impl $crate::store::CompanyStore for $store {
             async fn insert_company(&self, c: &NewCompany) -> Result<Company> {
-                let now = now_ms();
-                let s = &c.settings;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO companies (name, name_key, email, phone, country, timezone, industry, scheduling, \
-                     calcom_team_id, calcom_api_key_enc, calcom_api_key_hint, retell_api_key_enc, retell_api_key_hint, \
-                     callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
-                     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                     COALESCE($14, 'email'), $15, COALESCE($16, TRUE), COALESCE($17, 0.8), COALESCE($18, TRUE), \
-                     COALESCE($19, 0.8), COALESCE($20, 0), $21, $21) RETURNING id",
-                )
-                .bind(&c.name)
-                .bind(&c.name_key)
-                .bind(&c.email)
-                .bind(&c.phone)
-                .bind(&c.country)
-                .bind(&c.timezone)
-                .bind(&c.industry)
-                .bind(&c.scheduling)
-                .bind(c.calcom_team_id)
-                .bind(c.calcom_api_key.as_ref().map(|k| &k.sealed))
-                .bind(c.calcom_api_key.as_ref().map(|k| &k.hint))
-                .bind(c.retell_api_key.as_ref().map(|k| &k.sealed))
-                .bind(c.retell_api_key.as_ref().map(|k| &k.hint))
-                .bind(&s.callback_channels)
-                .bind(&s.callback_email)
-                .bind(s.enable_smart_service)
-                .bind(s.service_confidence_threshold)
-                .bind(s.enable_staff_preferences)
-                .bind(s.staff_confidence_threshold)
-                .bind(s.cancellation_hours)
-                .bind(now)
-                .fetch_one(&mut *self.writing().await?)
-                .await?;
+                let id = Self::insert_company_in(&mut *self.writing().await?, c, now_ms()).await?;
                 self.company(id).await?.ok_or_else(|| Error::internal("company vanished after insert"))
             }
 
@@ -139,17 +106,7 @@ macro_rules! company_sql {
             }
 
             async fn set_greeting(&self, company_id: i64, kind: GreetingKind, template: &str) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO company_greetings (company_id, kind, template, updated_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (company_id, kind) DO UPDATE SET template = excluded.template, updated_at = excluded.updated_at",
-                )
-                .bind(company_id)
-                .bind(kind.as_str())
-                .bind(template)
-                .bind(now_ms())
-                .execute(&mut *self.writing().await?)
-                .await?;
-                Ok(())
+                Self::set_greeting_in(&mut *self.writing().await?, company_id, kind, template, now_ms()).await
             }
 
             async fn greetings(&self, company_id: i64) -> Result<Vec<Greeting>> {
@@ -160,22 +117,7 @@ macro_rules! company_sql {
             }
 
             async fn insert_branch(&self, company_id: i64, b: &NewBranch) -> Result<Branch> {
-                let now = now_ms();
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO branches (company_id, name, name_key, address, phone, email, timezone, business_hours, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-                )
-                .bind(company_id)
-                .bind(&b.name)
-                .bind(&b.name_key)
-                .bind(&b.address)
-                .bind(&b.phone)
-                .bind(&b.email)
-                .bind(&b.timezone)
-                .bind(&b.business_hours)
-                .bind(now)
-                .fetch_one(&mut *self.writing().await?)
-                .await?;
+                let id = Self::insert_branch_in(&mut *self.writing().await?, company_id, b, now_ms()).await?;
                 self.branch(id).await?.ok_or_else(|| Error::internal("branch vanished after insert"))
             }
 
@@ -196,6 +138,10 @@ macro_rules! company_sql {
                 Ok(sqlx::query_as(&sql).bind(company_id).fetch_all(&self.pool).await?)
             }
 
+            async fn onboard(&self, business: &NewBusiness) -> Result<Onboarded> {
+                $crate::store::sql::again_if_transient(|| self.onboard_once(business)).await
+            }
+
             async fn update_branch_notifications(&self, company_id: i64, branch_id: i64, t: &NotificationTargets) -> Result<Branch> {
                 sqlx::query(
                     "UPDATE branches SET notify_email = COALESCE($3, notify_email), \
@@ -214,6 +160,144 @@ macro_rules! company_sql {
                     .await?
                     .filter(|b| b.company_id == company_id)
                     .ok_or_else(|| Error::not_found(format!("branch {branch_id} does not exist")))
+            }
+        }
+
+        /// The inserts, on a connection or inside a transaction (`onboard` runs them together).
+        impl $store {
+            /// [`CompanyStore::onboard`](crate::store::CompanyStore::onboard), once.
+            async fn onboard_once(&self, b: &NewBusiness) -> Result<Onboarded> {
+                let now = now_ms();
+                let mut tx = self.begin_write().await?;
+                let company_id = match &b.company {
+                    Existing::Id(id) => *id,
+                    Existing::New(c) => Self::insert_company_in(&mut tx, c, now).await?,
+                };
+                for (kind, template) in &b.greetings {
+                    Self::set_greeting_in(&mut tx, company_id, *kind, template, now).await?;
+                }
+                let mut done = Onboarded { company_id, ..Onboarded::default() };
+                for branch in &b.branches {
+                    done.branch_ids.push(match branch {
+                        Existing::Id(id) => *id,
+                        Existing::New(new) => Self::insert_branch_in(&mut tx, company_id, new, now).await?,
+                    });
+                }
+                let mut synonyms = Vec::new();
+                for s in &b.services {
+                    let id = match &s.service {
+                        Existing::Id(id) => *id,
+                        Existing::New(new) => Self::insert_service_in(&mut tx, company_id, new, now).await?,
+                    };
+                    done.service_ids.push(id);
+                    synonyms.extend(s.synonyms.iter().map(|(synonym, key)| NewSynonym {
+                        service_id: id,
+                        synonym: synonym.clone(),
+                        synonym_key: key.clone(),
+                    }));
+                }
+                done.synonyms = Self::insert_synonyms_in(&mut tx, company_id, &synonyms, now, &|_| {}).await?;
+                sqlx::query(BUMP_CATALOG).bind(company_id).execute(&mut *tx).await?;
+                for member in &b.staff {
+                    let branch_id = *done.branch_ids.get(member.branch).ok_or_else(|| Error::internal("staff of an unknown branch"))?;
+                    let id = match &member.staff {
+                        Existing::Id(id) => *id,
+                        Existing::New(new) => {
+                            let new = NewStaff { branch_id, ..new.clone() };
+                            Self::insert_staff_in(&mut tx, company_id, &new, now).await?
+                        }
+                    };
+                    let services: Vec<i64> = member.services.iter().filter_map(|i| done.service_ids.get(*i).copied()).collect();
+                    done.mappings += Self::assign_services_in(&mut tx, company_id, id, &services).await?;
+                    done.staff_ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            pub(in crate::store) async fn insert_company_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                c: &NewCompany,
+                now: i64,
+            ) -> Result<i64> {
+                let s = &c.settings;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO companies (name, name_key, email, phone, country, timezone, industry, scheduling, \
+                     calcom_team_id, calcom_api_key_enc, calcom_api_key_hint, retell_api_key_enc, retell_api_key_hint, \
+                     callback_channels, callback_email, enable_smart_service, service_confidence_threshold, \
+                     enable_staff_preferences, staff_confidence_threshold, cancellation_hours, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                     COALESCE($14, 'email'), $15, COALESCE($16, TRUE), COALESCE($17, 0.8), COALESCE($18, TRUE), \
+                     COALESCE($19, 0.8), COALESCE($20, 0), $21, $21) RETURNING id",
+                )
+                .bind(&c.name)
+                .bind(&c.name_key)
+                .bind(&c.email)
+                .bind(&c.phone)
+                .bind(&c.country)
+                .bind(&c.timezone)
+                .bind(&c.industry)
+                .bind(&c.scheduling)
+                .bind(c.calcom_team_id)
+                .bind(c.calcom_api_key.as_ref().map(|k| &k.sealed))
+                .bind(c.calcom_api_key.as_ref().map(|k| &k.hint))
+                .bind(c.retell_api_key.as_ref().map(|k| &k.sealed))
+                .bind(c.retell_api_key.as_ref().map(|k| &k.hint))
+                .bind(&s.callback_channels)
+                .bind(&s.callback_email)
+                .bind(s.enable_smart_service)
+                .bind(s.service_confidence_threshold)
+                .bind(s.enable_staff_preferences)
+                .bind(s.staff_confidence_threshold)
+                .bind(s.cancellation_hours)
+                .bind(now)
+                .fetch_one(conn)
+                .await?;
+                Ok(id)
+            }
+
+            pub(in crate::store) async fn insert_branch_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                b: &NewBranch,
+                now: i64,
+            ) -> Result<i64> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO branches (company_id, name, name_key, address, phone, email, timezone, business_hours, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                )
+                .bind(company_id)
+                .bind(&b.name)
+                .bind(&b.name_key)
+                .bind(&b.address)
+                .bind(&b.phone)
+                .bind(&b.email)
+                .bind(&b.timezone)
+                .bind(&b.business_hours)
+                .bind(now)
+                .fetch_one(conn)
+                .await?;
+                Ok(id)
+            }
+
+            pub(in crate::store) async fn set_greeting_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                company_id: i64,
+                kind: GreetingKind,
+                template: &str,
+                now: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO company_greetings (company_id, kind, template, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (company_id, kind) DO UPDATE SET template = excluded.template, updated_at = excluded.updated_at",
+                )
+                .bind(company_id)
+                .bind(kind.as_str())
+                .bind(template)
+                .bind(now)
+                .execute(conn)
+                .await?;
+                Ok(())
             }
         }
     };
