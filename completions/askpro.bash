@@ -49,6 +49,9 @@ _askpro() {
             askpro,nlu)
                 cmd="askpro__subcmd__nlu"
                 ;;
+            askpro,onboarding)
+                cmd="askpro__subcmd__onboarding"
+                ;;
             askpro,performance)
                 cmd="askpro__subcmd__performance"
                 ;;
@@ -133,6 +136,9 @@ _askpro() {
             askpro__subcmd__nlu,when)
                 cmd="askpro__subcmd__nlu__subcmd__when"
                 ;;
+            askpro__subcmd__onboarding,automated)
+                cmd="askpro__subcmd__onboarding__subcmd__automated"
+                ;;
             askpro__subcmd__performance,analyze)
                 cmd="askpro__subcmd__performance__subcmd__analyze"
                 ;;
@@ -212,7 +218,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu templates completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version onboarding company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu templates completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,6 +1173,78 @@ _askpro() {
                     return 0
                     ;;
                 --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__onboarding)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version automated"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__onboarding__subcmd__automated)
+            opts="-q -n -h -V --name --industry --branches --branch-names --email --phone --staff-per-branch --if-not-exists --dry-run --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --industry)
+                    COMPREPLY=($(compgen -W "friseur physiotherapie kosmetikstudio medical beauty legal fitness automotive" -- "${cur}"))
+                    return 0
+                    ;;
+                --branches)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --branch-names)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --staff-per-branch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

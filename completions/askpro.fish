@@ -31,6 +31,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -s q -l quiet -d 'Print only
 complete -c askpro -n "__fish_askpro_needs_command" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_needs_command" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_needs_command" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "onboarding" -d 'A whole business from an industry preset in one command'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "company" -d 'Companies (tenants): create, config, greeting, list, show'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "branch" -d 'Branches with opening hours and notification targets'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services, synonyms and CSV synonym import'
@@ -49,6 +50,37 @@ complete -c askpro -n "__fish_askpro_needs_command" -f -a "nlu" -d 'Language und
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "templates" -d 'Industry presets: what a new business of a kind starts with'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish) to stdout'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "list" -d 'List every command in `namespace:verb` form'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and not __fish_seen_subcommand_from automated" -f -a "automated" -d 'Create a company with branches, services, synonyms, staff and (with Retell configured) agents from a preset'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l name -d 'Company name (unique)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l industry -d 'Industry preset key (`askpro templates:list`) or a preset file (.toml)' -r -f -a "friseur\t''
+physiotherapie\t''
+kosmetikstudio\t''
+medical\t''
+beauty\t''
+legal\t''
+fitness\t''
+automotive\t''"
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l branches -d 'Number of branches (named Filiale 1 … N)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l branch-names -d 'Branch names, comma-separated (instead of numbered names)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l email -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l phone -d 'The company\'s number, any usual written form; the first branch answers it' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l staff-per-branch -d 'Staff placeholders per branch (default: one per role of the preset)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l if-not-exists -d 'When it already exists (same natural key), print its id and exit 0 instead of failing'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l dry-run -d 'Print the whole plan; change nothing'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

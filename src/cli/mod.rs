@@ -16,8 +16,8 @@ use crate::config::{Overrides, Settings};
 use crate::error::{Error, Result};
 use crate::store::PoolSize;
 use commands::{
-    branch, calcom, call, company, db, debug, key, monitoring, nlu, performance, preflight, retell, service, staff,
-    templates, webhooks,
+    branch, calcom, call, company, db, debug, key, monitoring, nlu, onboarding, performance, preflight, retell,
+    service, staff, templates, webhooks,
 };
 pub use output::Output;
 pub use ui::Ui;
@@ -59,6 +59,9 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Namespace {
+    /// A whole business from an industry preset in one command
+    #[command(subcommand)]
+    Onboarding(onboarding::Command),
     /// Companies (tenants): create, config, greeting, list, show
     #[command(subcommand)]
     Company(company::Command),
@@ -239,6 +242,7 @@ fn usage_error(e: clap::Error, wants_json: bool) -> i32 {
 
 async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
     match command {
+        Namespace::Onboarding(cmd) => onboarding::run(cmd, ctx).await,
         Namespace::Company(cmd) => company::run(cmd, ctx).await,
         Namespace::Branch(cmd) => branch::run(cmd, ctx).await,
         Namespace::Service(cmd) => service::run(cmd, ctx).await,

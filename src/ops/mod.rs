@@ -8,6 +8,7 @@ pub mod callers;
 pub mod company;
 pub mod events;
 pub mod monitoring;
+pub mod onboarding;
 pub mod performance;
 pub mod preflight;
 pub mod retell;

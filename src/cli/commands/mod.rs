@@ -11,6 +11,7 @@ pub mod debug;
 pub mod key;
 pub mod monitoring;
 pub mod nlu;
+pub mod onboarding;
 pub mod performance;
 pub mod preflight;
 pub mod retell;

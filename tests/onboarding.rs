@@ -1,0 +1,230 @@
+//! `onboarding:automated` on SQLite and PostgreSQL: every industry preset gives a business whose
+//! branches book a simulated call; a plan changes nothing; a re-run finishes what is missing and
+//! duplicates nothing; the rows commit together or not at all; and with Retell configured one
+//! agent per branch is cloned, a Retell failure leaving the database complete for a re-run.
+
+mod common;
+
+use askpro::templates::Industry;
+use askpro_fakes::retell::{FakeRetell, Settings};
+use chrono::{Datelike, Utc};
+use common::TestDb;
+use serde_json::Value;
+
+both_backends!(every_industry_onboards_two_branches_that_book);
+both_backends!(a_dry_run_plans_everything_and_writes_nothing);
+both_backends!(a_rerun_with_if_not_exists_finishes_and_duplicates_nothing);
+both_backends!(a_failed_write_leaves_nothing_behind);
+both_backends!(agents_are_cloned_per_branch_and_a_failure_is_finished_by_a_rerun);
+
+fn count(db: &TestDb, sql: &str) -> i64 {
+    common::block_on(db.strings(&format!("SELECT CAST(({sql}) AS TEXT)")))[0].parse().unwrap()
+}
+
+/// 09:00 in Berlin on a Monday at least a week ahead: "morgen" is a Tuesday every preset opens.
+fn monday_morning() -> String {
+    let today = Utc::now().date_naive();
+    let monday = today + chrono::Duration::days(i64::from(7 - today.weekday().num_days_from_monday()) + 7);
+    format!("{}T09:00:00+01:00", monday.format("%Y-%m-%d"))
+}
+
+fn onboard(db: &TestDb, args: &[&str]) -> Value {
+    let mut all = vec!["onboarding:automated"];
+    all.extend_from_slice(args);
+    db.json(&all)
+}
+
+fn every_industry_onboards_two_branches_that_book(db: &TestDb) {
+    let now = monday_morning();
+    for industry in Industry::all() {
+        let name = format!("Betrieb {}", industry.key);
+        let done = onboard(db, &["--name", &name, "--industry", &industry.key, "--branches", "2"]);
+        let outcome = &done["outcome"];
+        let company = outcome["company_id"].as_i64().unwrap();
+        let branches: Vec<i64> =
+            outcome["branch_ids"].as_array().unwrap().iter().map(|b| b.as_i64().unwrap()).collect();
+        assert_eq!(branches.len(), 2, "{done}");
+        let services = count(db, &format!("SELECT COUNT(*) FROM services WHERE company_id = {company}"));
+        assert_eq!(services as usize, industry.services.len(), "{}: the preset's services", industry.key);
+        let synonyms: usize = industry.services.iter().map(|s| s.synonyms.len()).sum();
+        let stored = count(db, &format!("SELECT COUNT(*) FROM service_synonyms WHERE company_id = {company}"));
+        assert_eq!(stored as usize, synonyms, "{}: the preset's synonyms", industry.key);
+        let channels =
+            common::block_on(db.strings(&format!("SELECT callback_channels FROM companies WHERE id = {company}")));
+        assert_eq!(channels[0], industry.callback_channels.join(","), "{}", industry.key);
+        for branch in branches {
+            let b = branch.to_string();
+            let steps = db.json(&[
+                "call:simulate",
+                "--branch-id",
+                &b,
+                "--scenario",
+                "new-booking",
+                "--from",
+                "+4917612345678",
+                "--now",
+                &now,
+            ]);
+            let last = steps.as_array().unwrap().last().unwrap();
+            assert_eq!(last["function"], "book_appointment", "{}: {steps}", industry.key);
+            assert_eq!(last["answer"]["status"], "ok", "{}: {steps}", industry.key);
+            let booked = count(
+                db,
+                &format!("SELECT COUNT(*) FROM appointments WHERE branch_id = {branch} AND status = 'booked'"),
+            );
+            assert_eq!(booked, 1, "{}", industry.key);
+        }
+    }
+}
+
+fn a_dry_run_plans_everything_and_writes_nothing(db: &TestDb) {
+    let plan = onboard(
+        db,
+        &[
+            "--name",
+            "Dr. Schmidt Praxis",
+            "--industry",
+            "medical",
+            "--branches",
+            "2",
+            "--phone",
+            "+4930123456",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(plan["dry_run"], true);
+    let p = &plan["plan"];
+    assert_eq!(p["branches"].as_array().unwrap().len(), 2);
+    assert_eq!(p["branches"][0]["phone"], "+4930123456", "the first branch answers the company's number");
+    assert!(p["services"].as_array().unwrap().len() >= 3, "{p}");
+    assert!(!p["staff"].as_array().unwrap().is_empty(), "{p}");
+    assert_eq!(p["agents_skipped"], "RETELL_API_KEY is not set");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 0);
+    let human = db.ok(&["onboarding:automated", "--name", "Dr. Schmidt Praxis", "--industry", "medical", "--dry-run"]);
+    assert!(human.contains("nothing written") && human.contains("service"), "{human}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 0);
+}
+
+fn a_rerun_with_if_not_exists_finishes_and_duplicates_nothing(db: &TestDb) {
+    let args = ["--name", "Salon Sonne", "--industry", "friseur", "--branch-names", "Mitte,Pankow", "--if-not-exists"];
+    let first = onboard(db, &args);
+    let rows = |db: &TestDb| {
+        ["companies", "branches", "services", "service_synonyms", "staff", "staff_services", "company_greetings"]
+            .map(|t| count(db, &format!("SELECT COUNT(*) FROM {t}")))
+    };
+    let before = rows(db);
+    let second = onboard(db, &args);
+    assert_eq!(rows(db), before, "nothing twice");
+    assert_eq!(first["outcome"]["branch_ids"], second["outcome"]["branch_ids"]);
+    assert_eq!(second["outcome"]["created"]["company"], false);
+    assert_eq!(second["outcome"]["created"]["staff"], 0);
+    // A third branch named: only it (and its staff) is new.
+    let more = onboard(
+        db,
+        &[
+            "--name",
+            "Salon Sonne",
+            "--industry",
+            "friseur",
+            "--branch-names",
+            "Mitte,Pankow,Wedding",
+            "--if-not-exists",
+        ],
+    );
+    assert_eq!(more["outcome"]["created"]["branches"], 1);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM branches"), 3);
+    // Without --if-not-exists the name is taken.
+    db.run(&["onboarding:automated", "--name", "salon  SONNE", "--industry", "friseur"]).fails(4, "already exists");
+    // Bad input changes nothing.
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "bakery"]).fails(2, "unknown industry");
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "friseur", "--branches", "2", "--branch-names", "A"])
+        .fails(2, "--branch-names");
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "friseur", "--branch-names", "A,a"])
+        .fails(2, "twice");
+    assert_eq!(db.run(&["onboarding:automated", "--name", "X", "--industry", "friseur", "--branches", "0"]).code, 2);
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "./missing.toml"]).fails(2, "missing.toml");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 1);
+}
+
+fn a_failed_write_leaves_nothing_behind(db: &TestDb) {
+    // Another company's branch already answers the number: refused before anything is written.
+    let other = db.company("Andere");
+    db.ok(&["branch:create", "--company-id", &other.to_string(), "--name", "Eins", "--phone", "+4930999999"]);
+    db.run(&["onboarding:automated", "--name", "Neu", "--industry", "fitness", "--phone", "030 999999"])
+        .fails(4, "already the phone");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies WHERE name = 'Neu'"), 0);
+    // A write that fails inside the transaction (the second branch's name is the first's):
+    // the company, branches, services and staff before it are rolled back too.
+    common::block_on(async {
+        use askpro::store::*;
+        let store = connect(&db.url, PoolSize(1)).await.unwrap();
+        let branch = |name: &str| {
+            Existing::New(NewBranch {
+                name: name.into(),
+                name_key: "same".into(),
+                address: None,
+                phone: None,
+                email: None,
+                timezone: "Europe/Berlin".into(),
+                business_hours: r#"{"monday": {"open": "09:00", "close": "18:00"}}"#.into(),
+            })
+        };
+        let business = NewBusiness {
+            company: Existing::New(NewCompany {
+                name: "Halb".into(),
+                name_key: "halb".into(),
+                email: None,
+                phone: None,
+                country: "DE".into(),
+                timezone: "Europe/Berlin".into(),
+                industry: None,
+                scheduling: "local".into(),
+                calcom_team_id: None,
+                calcom_api_key: None,
+                retell_api_key: None,
+                settings: CompanyPatch::default(),
+            }),
+            greetings: vec![(GreetingKind::Default, "Hallo".into())],
+            branches: vec![branch("Same"), branch("same")],
+            services: vec![],
+            staff: vec![],
+        };
+        let err = store.onboard(&business).await.unwrap_err();
+        assert_eq!(err.exit_code(), 4, "{err}");
+        store.close().await;
+    });
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies WHERE name = 'Halb'"), 0);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM company_greetings"), 0);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM branches"), 1);
+}
+
+fn agents_are_cloned_per_branch_and_a_failure_is_finished_by_a_rerun(db: &TestDb) {
+    let fake = FakeRetell::start(Settings::default());
+    db.set_env("RETELL_BASE_URL", &fake.url);
+    db.set_env("RETELL_API_KEY", &fake.api_key());
+    db.set_env("ASKPRO_PUBLIC_URL", "https://askpro.test");
+    let args = ["--name", "Praxis Nord", "--industry", "physiotherapie", "--branches", "3", "--if-not-exists"];
+    // Retell refuses the first agent: the database is complete, the command exits 5.
+    fake.fail_next("POST", "/create-agent", 400);
+    let mut all = vec!["onboarding:automated", "--json"];
+    all.extend_from_slice(&args);
+    let run = db.run(&all);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let first: Value = serde_json::from_str(&run.stdout).unwrap();
+    let agents = first["outcome"]["agents"].as_array().unwrap();
+    assert_eq!(agents.iter().filter(|a| a["status"] == "failed").count(), 1, "{first}");
+    assert_eq!(agents.iter().filter(|a| a["status"] == "created").count(), 2, "{first}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM branches"), 3);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM agents"), 2);
+    let created_before = fake.with_model(|m| m.agents.len());
+
+    // The re-run creates only the missing agent.
+    let second = onboard(db, &args);
+    let agents = second["outcome"]["agents"].as_array().unwrap();
+    assert_eq!(agents.iter().filter(|a| a["status"] == "exists").count(), 2, "{second}");
+    assert_eq!(agents.iter().filter(|a| a["status"] == "created").count(), 1, "{second}");
+    assert_eq!(count(db, "SELECT COUNT(*) FROM agents"), 3);
+    assert_eq!(fake.with_model(|m| m.agents.len()), created_before + 1);
+    let next = second["outcome"]["next"].as_array().unwrap();
+    assert!(next.iter().any(|n| n.as_str().unwrap().contains("retell:assign-phone")), "{second}");
+}
