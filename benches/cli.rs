@@ -1,7 +1,9 @@
 //! Whole-process CLI benchmarks (run with `cargo bench --bench cli`):
-//! `askpro company:create` on SQLite, 1,000 `branch:create` in a shell loop, and a
-//! 100,000-row `service:import-synonyms`. Each figure is printed beside its target and the
-//! ratio measured/target (below 1.0 meets the target).
+//! `askpro company:create` on SQLite, 1,000 `branch:create` in a shell loop, a 100,000-row
+//! `service:import-synonyms`, and 100 companies of 10 branches each onboarded with
+//! `onboarding:automated` in a shell loop (`cargo bench --bench cli -- onboarding` runs only
+//! that). Each figure is printed beside its target and the ratio measured/target (below 1.0
+//! meets the target).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -37,7 +39,12 @@ fn report(what: &str, measured: Duration, target: Duration) {
 }
 
 fn main() {
-    // `cargo bench` passes --bench; any other argument filters nothing here.
+    // `cargo bench` passes --bench; `onboarding` runs only that part.
+    let only_onboarding = std::env::args().skip(1).any(|a| a == "onboarding");
+    onboarding_loop();
+    if only_onboarding {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     askpro(dir, &["company:create", "--name", "warm-up", "-q"]);
@@ -114,4 +121,29 @@ fn main() {
         .collect();
     let elapsed = median(imports);
     report("service:import-synonyms, 100,000 rows", elapsed, Duration::from_secs(1));
+}
+
+/// 100 companies, each with 10 branches, the friseur preset's services, synonyms and staff, onboarded
+/// one process each in a shell loop with the flags operators pass (`--email`, `--phone`), into one
+/// fresh SQLite database (target: under 30 s).
+fn onboarding_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let script = "for i in $(seq 1 100); do askpro onboarding:automated --name \"Salon $i\" --industry friseur \
+        --branches 10 --email \"info@salon$i.de\" --phone \"+49 30 $((2000000 + i))\" -q >/dev/null || exit 1; done";
+    let start = Instant::now();
+    let status = Command::new("bash")
+        .args(["-c", script])
+        .current_dir(dir)
+        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
+        .env_remove("ASKPRO_DATABASE_URL")
+        .env_remove("RETELL_API_KEY")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let elapsed = start.elapsed();
+    let branches = askpro(dir, &["branch:list", "--company-id", "100", "-q"]).lines().count();
+    assert_eq!(branches, 10, "the last company has its 10 branches");
+    report("100 onboarding:automated x 10 branches, shell loop", elapsed, Duration::from_secs(30));
 }
