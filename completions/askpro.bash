@@ -64,6 +64,9 @@ _askpro() {
             askpro,service)
                 cmd="askpro__subcmd__service"
                 ;;
+            askpro,setup)
+                cmd="askpro__subcmd__setup"
+                ;;
             askpro,staff)
                 cmd="askpro__subcmd__staff"
                 ;;
@@ -193,6 +196,9 @@ _askpro() {
             askpro__subcmd__service,show-synonyms)
                 cmd="askpro__subcmd__service__subcmd__show__subcmd__synonyms"
                 ;;
+            askpro__subcmd__setup,wizard)
+                cmd="askpro__subcmd__setup__subcmd__wizard"
+                ;;
             askpro__subcmd__staff,assign-services)
                 cmd="askpro__subcmd__staff__subcmd__assign__subcmd__services"
                 ;;
@@ -218,7 +224,7 @@ _askpro() {
 
     case "${cmd}" in
         askpro)
-            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version onboarding company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu templates completions list"
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version onboarding setup company branch service staff calcom debug call retell webhooks preflight monitoring performance db key nlu templates completions list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1957,6 +1963,54 @@ _askpro() {
             fi
             case "${prev}" in
                 --service-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__setup)
+            opts="-q -n -h -V --json --quiet --no-interaction --config --database-url --help --version wizard"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        askpro__subcmd__setup__subcmd__wizard)
+            opts="-q -n -h -V --company-id --json --quiet --no-interaction --config --database-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --company-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,6 +32,7 @@ complete -c askpro -n "__fish_askpro_needs_command" -s n -l no-interaction -d 'N
 complete -c askpro -n "__fish_askpro_needs_command" -s h -l help -d 'Print help'
 complete -c askpro -n "__fish_askpro_needs_command" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "onboarding" -d 'A whole business from an industry preset in one command'
+complete -c askpro -n "__fish_askpro_needs_command" -f -a "setup" -d 'The interactive Quick Setup on a terminal'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "company" -d 'Companies (tenants): create, config, greeting, list, show'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "branch" -d 'Branches with opening hours and notification targets'
 complete -c askpro -n "__fish_askpro_needs_command" -f -a "service" -d 'Services, synonyms and CSV synonym import'
@@ -81,6 +82,22 @@ complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_see
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -s h -l help -d 'Print help'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -s V -l version -d 'Print version'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and not __fish_seen_subcommand_from wizard" -f -a "wizard" -d 'Quick Setup on a terminal: industry, name, branches, hours, services, staff; a review; then onboarding'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -l company-id -d 'Finish the setup of this existing company' -r
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -s q -l quiet -d 'Print only the new id (create commands) or ids (lists)'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -s n -l no-interaction -d 'Never prompt; a missing value is an error naming its flag'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c askpro -n "__fish_askpro_using_subcommand setup; and __fish_seen_subcommand_from wizard" -s V -l version -d 'Print version'
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l database-url -d 'Database URL [env: ASKPRO_DATABASE_URL, DATABASE_URL] [default: sqlite://askpro.db]' -r
 complete -c askpro -n "__fish_askpro_using_subcommand company; and not __fish_seen_subcommand_from create config greeting list show" -l json -d 'Print exactly one JSON document on stdout (errors as {"error": {...}})'

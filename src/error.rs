@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Upstream,
     /// No API key, no master key, no public URL, unreachable database.
     Config,
+    /// The operator stopped an interactive command (Ctrl-C, Esc, or No at its last question).
+    Cancelled,
     /// A bug.
     Internal,
 }
@@ -34,6 +36,7 @@ impl ErrorKind {
             ErrorKind::Conflict => 4,
             ErrorKind::Upstream => 5,
             ErrorKind::Config => 6,
+            ErrorKind::Cancelled => 130,
             ErrorKind::Internal => 70,
         }
     }
@@ -47,6 +50,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Upstream => "upstream",
             ErrorKind::Config => "configuration",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
     }
@@ -94,6 +98,9 @@ impl Error {
     }
     pub fn is_unset(&self) -> bool {
         self.unset
+    }
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Cancelled, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::store::PoolSize;
 use commands::{
     branch, calcom, call, company, db, debug, key, monitoring, nlu, onboarding, performance, preflight, retell,
-    service, staff, templates, webhooks,
+    service, setup, staff, templates, webhooks,
 };
 pub use output::Output;
 pub use ui::Ui;
@@ -62,6 +62,9 @@ pub enum Namespace {
     /// A whole business from an industry preset in one command
     #[command(subcommand)]
     Onboarding(onboarding::Command),
+    /// The interactive Quick Setup on a terminal
+    #[command(subcommand)]
+    Setup(setup::Command),
     /// Companies (tenants): create, config, greeting, list, show
     #[command(subcommand)]
     Company(company::Command),
@@ -243,6 +246,7 @@ fn usage_error(e: clap::Error, wants_json: bool) -> i32 {
 async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
     match command {
         Namespace::Onboarding(cmd) => onboarding::run(cmd, ctx).await,
+        Namespace::Setup(cmd) => setup::run(cmd, ctx).await,
         Namespace::Company(cmd) => company::run(cmd, ctx).await,
         Namespace::Branch(cmd) => branch::run(cmd, ctx).await,
         Namespace::Service(cmd) => service::run(cmd, ctx).await,

@@ -18,6 +18,11 @@ impl Ui {
         Ui { interactive: !no_interaction && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() }
     }
 
+    /// Whether prompts may be shown: stdin and stderr are terminals and `-n` is absent.
+    pub fn is_interactive(&self) -> bool {
+        self.interactive
+    }
+
     /// The flag's value, or a prompt for it on a terminal, or an error naming the flag.
     pub fn text(&self, value: Option<String>, flag: &str, prompt: &str) -> Result<String> {
         if let Some(v) = value {

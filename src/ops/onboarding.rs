@@ -51,7 +51,7 @@ pub struct Request {
 pub struct Choices {
     /// Only these of the preset's services (by name).
     pub services: Option<Vec<String>>,
-    /// Staff names per branch, instead of placeholders.
+    /// Staff names per branch, instead of placeholders (an empty list keeps that branch's placeholders).
     pub staff_names: Option<Vec<Vec<String>>>,
     /// Opening hours per branch (JSON as `branch:create --business-hours` takes), instead of the preset's.
     pub hours: Option<Vec<String>>,
@@ -152,6 +152,31 @@ pub struct AgentOutcome {
     pub agent_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// What an existing company already has, for the wizard to finish its onboarding: its name, its
+/// industry preset (`None` when it has none, or one no longer known), contact and branch names.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub name: String,
+    pub industry: Option<Industry>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub branch_names: Vec<String>,
+}
+
+/// Reads an existing company for [`Request`]s with `if_not_exists`, which show what exists and
+/// create only what is missing.
+pub async fn current(app: &App, company_id: i64) -> Result<Current> {
+    let company = company::get(app, company_id).await?;
+    let branches = app.store.branches(company_id).await?;
+    Ok(Current {
+        industry: company.industry.as_deref().and_then(|key| Industry::load(key).ok()),
+        name: company.name,
+        email: company.email,
+        phone: company.phone,
+        branch_names: branches.into_iter().map(|b| b.name).collect(),
+    })
 }
 
 /// Works out everything [`apply`] would do, reading only.
@@ -275,7 +300,8 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     let mut planned_staff = Vec::new();
     let mut business_staff = Vec::new();
     for (b, branch) in planned_branches.iter().enumerate() {
-        let members: Vec<(String, String, Vec<usize>)> = match req.choices.staff_names.as_ref().and_then(|n| n.get(b)) {
+        let chosen = req.choices.staff_names.as_ref().and_then(|n| n.get(b)).filter(|n| !n.is_empty());
+        let members: Vec<(String, String, Vec<usize>)> = match chosen {
             Some(names) => names
                 .iter()
                 .map(|n| domain::require_name(n, "staff name"))

@@ -16,6 +16,7 @@ pub mod performance;
 pub mod preflight;
 pub mod retell;
 pub mod service;
+pub mod setup;
 pub mod staff;
 pub mod templates;
 pub mod webhooks;

@@ -72,12 +72,18 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         };
     }
     let outcome = onboarding::apply(app, &plan, ctx.ui.progress().as_ref()).await?;
+    report(ctx, &plan, &outcome)
+}
+
+/// Prints what onboarding did (as JSON, the company id with `-q`, or a summary with what is
+/// left); an agent Retell did not clone makes it exit 5, the database being complete.
+pub fn report(ctx: &Ctx, plan: &Plan, outcome: &Outcome) -> Result<()> {
     if ctx.out.json {
         crate::cli::output::print_json(&json!({"plan": plan, "outcome": outcome}))?;
     } else if ctx.out.quiet {
         print_line(&outcome.company_id.to_string())?;
     } else {
-        print_line(&render_outcome(&plan, &outcome))?;
+        print_line(&render_outcome(plan, outcome))?;
     }
     let failed: Vec<&str> = outcome.agents.iter().filter(|a| a.status == "failed").map(|a| a.branch.as_str()).collect();
     if !failed.is_empty() {
