@@ -646,7 +646,10 @@ pub async fn assign_phone(app: &App, retell_agent_id: &str, phone: &str, dry_run
     // A number new to askpro is recorded for this agent before Retell is asked, so that of two
     // runs at once for two companies only one binds it in Retell (the other is refused here).
     // One the company already has moves between its own agents, which no other company can take.
-    let new = !app.store.phone_holders(number.as_str()).await?.iter().any(|h| h.registered);
+    // Another company may have recorded it since the check above: then it is not this company's
+    // to move, and recording it here is refused before Retell is asked.
+    let holders = app.store.phone_holders(number.as_str()).await?;
+    let new = !holders.iter().any(|h| h.registered && h.company_id == company.id);
     if new {
         if let Err(e) = app.store.upsert_phone_number(company.id, &record, number.as_str(), None).await {
             super::branch::ensure_phone_free(app, number.as_str(), Some(&branch)).await?;
