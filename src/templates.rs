@@ -16,6 +16,16 @@ use crate::domain::{name_key, BusinessHours, Weekday};
 use crate::error::{Error, Result};
 use crate::store::GreetingKind;
 
+/// The agent templates a preset may name (`retell:clone-agent --from`).
+pub const AGENT_TEMPLATES: [&str; 2] = ["booking-de", "booking-de-llm"];
+/// The largest preset file read.
+pub const MAX_PRESET_BYTES: u64 = 256 << 10;
+/// A service's longest duration, as `service:create` allows.
+const MAX_DURATION_MIN: i64 = 1440;
+const MAX_PRICE_EUR: f64 = 100_000.0;
+/// Synonyms per service in a preset (longer lists: `service:import-synonyms`).
+const MAX_SYNONYMS_PER_SERVICE: usize = 200;
+
 const SOURCES: &[(&str, &str)] = &[
     ("friseur", include_str!("../templates/industries/friseur.toml")),
     ("physiotherapie", include_str!("../templates/industries/physiotherapie.toml")),
@@ -153,8 +163,24 @@ impl Industry {
             return Self::get(arg);
         }
         let path = Path::new(arg);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::invalid(format!("cannot read preset file '{arg}'")).with_source(e))?;
+        let unreadable = |e: std::io::Error| Error::invalid(format!("cannot read preset file '{arg}'")).with_source(e);
+        // Only a regular file of bounded size: `/dev/zero` or a FIFO would be read forever.
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        if !meta.is_file() {
+            return Err(Error::invalid(format!("preset file '{arg}' is not a regular file")));
+        }
+        if meta.len() > MAX_PRESET_BYTES {
+            return Err(Error::invalid(format!(
+                "preset file '{arg}' is {} bytes; a preset is at most {MAX_PRESET_BYTES}",
+                meta.len()
+            )));
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::fs::File::open(path).map_err(unreadable)?, MAX_PRESET_BYTES),
+            &mut text,
+        )
+        .map_err(unreadable)?;
         let industry: Industry = toml::from_str(&text).map_err(|e| {
             let at = e.span().map(|s| format!(" line {}", line_of(&text, s.start))).unwrap_or_default();
             let message = e.message().trim().replace('\n', " ");
@@ -203,8 +229,12 @@ impl Industry {
         if self.name.trim().is_empty() {
             return Err(Error::invalid("name must not be empty"));
         }
-        if self.agent_template.trim().is_empty() {
-            return Err(Error::invalid("agent_template must not be empty"));
+        if !AGENT_TEMPLATES.contains(&self.agent_template.as_str()) {
+            return Err(Error::invalid(format!(
+                "agent_template '{}' is not one of askpro's agent templates: {}",
+                self.agent_template,
+                AGENT_TEMPLATES.join(", ")
+            )));
         }
         let hours = self.hours()?;
         if (0..7).all(|d| hours.shifts(Weekday(d)).is_empty()) {
@@ -257,11 +287,24 @@ impl Industry {
             if let Some(other) = names.insert(name_key(name), name) {
                 return Err(Error::invalid(format!("service '{name}' is listed twice (as '{other}' too)")));
             }
-            if s.duration <= 0 {
-                return Err(Error::invalid(format!("service '{name}': duration must be positive, not {}", s.duration)));
+            if !(1..=MAX_DURATION_MIN).contains(&s.duration) {
+                return Err(Error::invalid(format!(
+                    "service '{name}': duration must be 1–{MAX_DURATION_MIN} minutes, not {}",
+                    s.duration
+                )));
             }
-            if !(s.price >= 0.0 && s.price.is_finite()) {
-                return Err(Error::invalid(format!("service '{name}': price must not be negative, not {}", s.price)));
+            if !(0.0..=MAX_PRICE_EUR).contains(&s.price) {
+                return Err(Error::invalid(format!(
+                    "service '{name}': price must be 0–{MAX_PRICE_EUR} EUR, not {}",
+                    s.price
+                )));
+            }
+            if s.synonyms.len() > MAX_SYNONYMS_PER_SERVICE {
+                return Err(Error::invalid(format!(
+                    "service '{name}': {} synonyms, at most {MAX_SYNONYMS_PER_SERVICE} in a preset",
+                    s.synonyms.len()
+                ))
+                .with_help("import long synonym lists with `askpro service:import-synonyms`"));
             }
         }
         let mut synonyms: HashMap<String, &str> = HashMap::new();
@@ -443,7 +486,11 @@ synonyms = ["Nägel machen"]
         let e = load_error(&format!("{MINIMAL}[[services]]\nname = \"MANIKÜRE\"\nduration = 30\n"));
         assert!(e.contains("service 'MANIKÜRE' is listed twice"), "{e}");
         let e = load_error(&MINIMAL.replace("duration = 45", "duration = 0"));
-        assert!(e.contains("service 'Maniküre': duration must be positive"), "{e}");
+        assert!(e.contains("service 'Maniküre': duration must be 1–1440 minutes, not 0"), "{e}");
+        let e = load_error(&MINIMAL.replace("duration = 45", "duration = 100000"));
+        assert!(e.contains("must be 1–1440 minutes"), "{e}");
+        let e = load_error(&format!("agent_template = \"nonexistent\"\n{MINIMAL}"));
+        assert!(e.contains("agent_template 'nonexistent'"), "{e}");
         let e = load_error(&MINIMAL.replace("\"Nägel machen\"", "\" \""));
         assert!(e.contains("service 'Maniküre': a synonym is empty"), "{e}");
         let e = load_error(&format!(

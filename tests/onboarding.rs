@@ -16,6 +16,8 @@ both_backends!(a_dry_run_plans_everything_and_writes_nothing);
 both_backends!(a_rerun_with_if_not_exists_finishes_and_duplicates_nothing);
 both_backends!(a_failed_write_leaves_nothing_behind);
 both_backends!(agents_are_cloned_per_branch_and_a_failure_is_finished_by_a_rerun);
+both_backends!(runs_at_the_same_moment_finish_one_business);
+both_backends!(a_rerun_keeps_to_the_company_it_finishes);
 
 fn count(db: &TestDb, sql: &str) -> i64 {
     common::block_on(db.strings(&format!("SELECT CAST(({sql}) AS TEXT)")))[0].parse().unwrap()
@@ -143,6 +145,9 @@ fn a_rerun_with_if_not_exists_finishes_and_duplicates_nothing(db: &TestDb) {
         .fails(2, "twice");
     assert_eq!(db.run(&["onboarding:automated", "--name", "X", "--industry", "friseur", "--branches", "0"]).code, 2);
     db.run(&["onboarding:automated", "--name", "X", "--industry", "./missing.toml"]).fails(2, "missing.toml");
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "/dev/zero"]).fails(2, "not a regular file");
+    db.run(&["onboarding:automated", "--name", "X", "--industry", "friseur", "--branch-names", "A,,B"])
+        .fails(2, "empty name");
     assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 1);
 }
 
@@ -211,6 +216,7 @@ fn agents_are_cloned_per_branch_and_a_failure_is_finished_by_a_rerun(db: &TestDb
     let run = db.run(&all);
     assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
     let first: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(first["error"]["code"], "upstream", "the one JSON document says it failed: {first}");
     let agents = first["outcome"]["agents"].as_array().unwrap();
     assert_eq!(agents.iter().filter(|a| a["status"] == "failed").count(), 1, "{first}");
     assert_eq!(agents.iter().filter(|a| a["status"] == "created").count(), 2, "{first}");
@@ -227,4 +233,40 @@ fn agents_are_cloned_per_branch_and_a_failure_is_finished_by_a_rerun(db: &TestDb
     assert_eq!(fake.with_model(|m| m.agents.len()), created_before + 1);
     let next = second["outcome"]["next"].as_array().unwrap();
     assert!(next.iter().any(|n| n.as_str().unwrap().contains("retell:assign-phone")), "{second}");
+}
+
+fn runs_at_the_same_moment_finish_one_business(db: &TestDb) {
+    // Four processes onboard the same company at once: one writes it, the others find it and
+    // finish what is missing — every one exits 0 and nothing is there twice.
+    let run = db.shell(
+        "for i in 1 2 3 4; do askpro onboarding:automated --name 'Zeitgleich' --industry friseur --branches 3 \
+         --if-not-exists -q > out_$i 2> err_$i & done; wait; for i in 1 2 3 4; do cat out_$i; cat err_$i >&2; done",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(ids.len(), 4, "every run printed the id: {}\n{}", run.stdout, run.stderr);
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 1);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM branches"), 3);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM services"), 4);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM staff"), 6);
+}
+
+fn a_rerun_keeps_to_the_company_it_finishes(db: &TestDb) {
+    onboard(db, &["--name", "Eins", "--industry", "friseur"]);
+    // Another preset for the same company is refused, not merged.
+    db.run(&["onboarding:automated", "--name", "Eins", "--industry", "medical", "--if-not-exists"])
+        .fails(4, "was onboarded with the preset 'friseur'");
+    // More branches extend the ones there are.
+    let more = onboard(db, &["--name", "eins", "--industry", "friseur", "--branches", "2", "--if-not-exists"]);
+    let names = common::block_on(db.strings("SELECT name FROM branches ORDER BY id"));
+    assert_eq!(names, ["Hauptsitz", "Filiale 1"], "{more}");
+    assert_eq!(more["plan"]["company"]["name"], "Eins", "the stored name");
+    // The branch that has staff gets no second set of placeholders.
+    assert_eq!(count(db, "SELECT COUNT(*) FROM staff WHERE branch_id = 1"), 2);
+    let next: Vec<String> =
+        more["outcome"]["next"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+    assert!(next.iter().any(|n| n.contains("--branch-id 2") && n.contains("retell:clone-agent")), "{next:?}");
+    assert!(next.iter().any(|n| n.contains("real staff for Filiale 1")), "{next:?}");
 }

@@ -156,7 +156,7 @@ fn company_create_takes_a_preset_file(db: &TestDb) {
     assert_eq!(branch["business_hours"]["monday"]["open"], "09:00", "{branch}");
     db.write("bad.toml", &NAGELSTUDIO.replace("duration = 45", "duration = -5"));
     db.run(&["company:create", "--name", "Nagel Zwei", "--industry", "bad.toml"])
-        .fails(2, "service 'Maniküre': duration must be positive");
+        .fails(2, "service 'Maniküre': duration must be 1–1440 minutes, not -5");
     assert_eq!(db.json(&["company:list"]).as_array().unwrap().len(), 1, "nothing created from a bad preset");
 }
 

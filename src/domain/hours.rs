@@ -163,6 +163,11 @@ impl BusinessHours {
     }
 
     /// The shifts of a weekday (0 = Monday).
+    /// Whether any day is open.
+    pub fn opens(&self) -> bool {
+        (0..7).any(|d| !self.shifts(Weekday(d)).is_empty())
+    }
+
     pub fn shifts(&self, day: Weekday) -> &[Shift] {
         &self.days[day.0 as usize]
     }

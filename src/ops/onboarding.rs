@@ -64,6 +64,8 @@ pub struct Choices {
 pub struct Plan {
     pub company: Planned,
     pub industry: String,
+    /// The agent template the preset names.
+    pub agent_template: String,
     pub settings: Vec<(String, String)>,
     pub greetings: Vec<String>,
     pub branches: Vec<PlannedBranch>,
@@ -109,6 +111,8 @@ pub struct PlannedStaff {
     pub role: String,
     pub services: Vec<String>,
     pub exists: Option<i64>,
+    /// Named after its role, for the operator to replace.
+    pub placeholder: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,14 +191,31 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     let country: Country = "DE".parse()?;
     let email = req.email.as_deref().map(domain::parse_email).transpose()?;
     let phone = E164::parse_opt(req.phone.as_deref(), country)?;
-    let branch_names = branch_names(req)?;
-
     let existing = app.store.company_by_name(&name_key).await?;
     if existing.is_some() && !req.if_not_exists {
         return Err(Error::conflict(format!("a company named '{name}' already exists"))
             .with_help("pass --if-not-exists to finish its onboarding, or choose another --name"));
     }
+    if let Some(c) = &existing {
+        if c.industry.as_deref().is_some_and(|k| k != industry.key) {
+            return Err(Error::conflict(format!(
+                "company '{}' was onboarded with the preset '{}', not '{}'",
+                c.name,
+                c.industry.as_deref().unwrap_or_default(),
+                industry.key
+            ))
+            .with_help("finish it with its own preset, or choose another --name"));
+        }
+    }
     let company_id = existing.as_ref().map(|c| c.id);
+    // A company that exists keeps its name as stored, and its branches come first.
+    let name = existing.as_ref().map_or(name, |c| c.name.clone());
+    let existing_branches = match company_id {
+        Some(id) => app.store.branches(id).await?,
+        None => Vec::new(),
+    };
+    let existing_names: Vec<String> = existing_branches.iter().map(|b| b.name.clone()).collect();
+    let branch_names = branch_names(req, &existing_names)?;
 
     // Services: the preset's, or the wizard's choice of them.
     let mut services: Vec<&crate::templates::IndustryService> = industry.services.iter().collect();
@@ -244,15 +265,19 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     let mut planned_branches = Vec::new();
     let mut business_branches = Vec::new();
     for (i, branch_name) in branch_names.iter().enumerate() {
-        let hours = match req.choices.hours.as_ref().and_then(|h| h.get(i)) {
-            Some(json) => BusinessHours::from_arg(json)?,
-            None => preset_hours.clone(),
-        };
         let key = domain::name_key(branch_name);
-        let exists = match company_id {
-            Some(id) => app.store.branch_by_name(id, &key).await?.map(|b| b.id),
-            None => None,
+        let found = existing_branches.iter().find(|b| domain::name_key(&b.name) == key);
+        let exists = found.map(|b| b.id);
+        let hours = match (found, req.choices.hours.as_ref().and_then(|h| h.get(i))) {
+            // An existing branch keeps its hours; the plan shows them.
+            (Some(b), _) => BusinessHours::from_json(&serde_json::from_str(&b.business_hours)?)?,
+            (None, Some(json)) => BusinessHours::from_arg(json)?,
+            (None, None) => preset_hours.clone(),
         };
+        if found.is_none() && !hours.opens() {
+            return Err(Error::invalid(format!("the hours of branch '{branch_name}' open on no day"))
+                .with_help("give at least one day, e.g. {\"monday\": {\"open\": \"09:00\", \"close\": \"18:00\"}}"));
+        }
         let branch_phone = if i == 0 { phone.clone() } else { None };
         if let (None, Some(number)) = (exists, &branch_phone) {
             super::branch::ensure_phone_free(app, number.as_str(), None).await?;
@@ -301,7 +326,14 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     let mut business_staff = Vec::new();
     for (b, branch) in planned_branches.iter().enumerate() {
         let chosen = req.choices.staff_names.as_ref().and_then(|n| n.get(b)).filter(|n| !n.is_empty());
+        // A branch that exists with staff of its own gets no placeholders beside them.
+        let staffed = match (branch.exists, company_id) {
+            (Some(branch_id), Some(company)) => !app.store.staff(company, branch_id).await?.is_empty(),
+            _ => false,
+        };
+        let placeholder = chosen.is_none();
         let members: Vec<(String, String, Vec<usize>)> = match chosen {
+            None if staffed => Vec::new(),
             Some(names) => names
                 .iter()
                 .map(|n| domain::require_name(n, "staff name"))
@@ -330,6 +362,7 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
                 role,
                 services: offered.iter().map(|i| services[*i].name.clone()).collect(),
                 exists,
+                placeholder,
             });
             business_staff.push(BusinessStaff {
                 branch: b,
@@ -387,6 +420,7 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     Ok(Plan {
         company: Planned { name, exists: company_id },
         industry: industry.key.clone(),
+        agent_template: industry.agent_template.clone(),
         settings: vec![
             ("callback channels".into(), industry.callback_channels.join(", ")),
             ("cancellation notice".into(), format!("{} h", industry.cancellation_hours)),
@@ -423,33 +457,48 @@ fn on_off(on: bool) -> &'static str {
     }
 }
 
-/// The branch names: the given ones, or `Filiale 1` … `Filiale N` (one branch: `Hauptsitz`).
-fn branch_names(req: &Request) -> Result<Vec<String>> {
-    let names: Vec<String> = req.branch_names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
-    let count = match (req.branches, names.len()) {
-        (Some(n), given) if given > 0 && n as usize != given => {
-            return Err(Error::invalid(format!("--branches {n} but {given} --branch-names"))
+/// The branch names: the given ones; else, for `--branches N`, the company's existing branches
+/// first and then `Filiale k` up to N (one new branch: `Hauptsitz`).
+fn branch_names(req: &Request, existing: &[String]) -> Result<Vec<String>> {
+    let given: Vec<String> = req.branch_names.iter().map(|n| n.trim().to_string()).collect();
+    if given.iter().any(String::is_empty) {
+        return Err(Error::invalid("--branch-names has an empty name").with_help("e.g. --branch-names Mitte,Pankow"));
+    }
+    let count = match (req.branches, given.len()) {
+        (Some(n), g) if g > 0 && n as usize != g => {
+            return Err(Error::invalid(format!("--branches {n} but {g} --branch-names"))
                 .with_help("give as many names as branches, or leave one of the two out"));
         }
         (Some(n), _) => n,
-        (None, 0) => 1,
-        (None, given) => given as u32,
+        (None, 0) => existing.len().max(1) as u32,
+        (None, g) => g as u32,
     };
     if !(1..=MAX_BRANCHES).contains(&count) {
         return Err(Error::invalid(format!("--branches must be 1–{MAX_BRANCHES}, not {count}")));
     }
-    if !names.is_empty() {
-        let mut keys: Vec<String> = names.iter().map(|n| domain::name_key(n)).collect();
-        keys.sort();
-        if keys.windows(2).any(|w| w[0] == w[1]) {
-            return Err(Error::invalid("--branch-names has the same name twice"));
+    if !given.is_empty() {
+        let mut seen = std::collections::HashSet::new();
+        for name in &given {
+            if !seen.insert(domain::name_key(name)) {
+                return Err(Error::invalid(format!("--branch-names has '{name}' twice")));
+            }
         }
-        return names.iter().map(|n| domain::require_name(n, "--branch-names")).collect();
+        return given.iter().map(|n| domain::require_name(n, "--branch-names")).collect();
     }
-    Ok(match count {
-        1 => vec!["Hauptsitz".to_string()],
-        n => (1..=n).map(|i| format!("Filiale {i}")).collect(),
-    })
+    let mut names: Vec<String> = existing.iter().take(count as usize).cloned().collect();
+    let taken = |n: &str, names: &[String]| names.iter().any(|e| domain::name_key(e) == domain::name_key(n));
+    if names.is_empty() && count == 1 {
+        names.push("Hauptsitz".to_string());
+    }
+    let mut k = 1;
+    while names.len() < count as usize {
+        let candidate = format!("Filiale {k}");
+        if !taken(&candidate, &names) && !taken(&candidate, existing) {
+            names.push(candidate);
+        }
+        k += 1;
+    }
+    Ok(names)
 }
 
 /// One agent per branch from the preset's template, when Retell is configured and wanted;
@@ -490,6 +539,23 @@ async fn agent_plan(
             .collect(),
         None,
     ))
+}
+
+/// [`plan`] and [`apply`]. With `if_not_exists`, a run for the same company at the same moment
+/// that committed first makes this one's transaction meet its rows: then this one plans again,
+/// finding them, and finishes what is missing (a few times at most).
+pub async fn run(app: &App, req: &Request, progress: &dyn Progress) -> Result<(Plan, Outcome)> {
+    let mut attempt = 0;
+    loop {
+        let plan = plan(app, req).await?;
+        match apply(app, &plan, progress).await {
+            Err(e) if e.kind() == ErrorKind::Conflict && req.if_not_exists && attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+            }
+            other => return other.map(|outcome| (plan, outcome)),
+        }
+    }
 }
 
 /// Writes the plan in one transaction, then clones the agents it plans (each recorded as it is
@@ -568,27 +634,40 @@ pub async fn apply(app: &App, plan: &Plan, progress: &dyn Progress) -> Result<Ou
 fn next_steps(plan: &Plan, branch_ids: &[i64], agents: &[AgentOutcome], company_id: i64) -> Vec<String> {
     let mut next = Vec::new();
     if let Some(why) = &plan.agents_skipped {
-        next.push(format!(
-            "clone an agent per branch ({why}): askpro retell:clone-agent --from booking-de --company-id {company_id} --branch-id {}",
-            branch_ids.first().copied().unwrap_or_default()
-        ));
+        for (branch, id) in plan.branches.iter().zip(branch_ids) {
+            next.push(format!(
+                "an agent for {} ({why}): askpro retell:clone-agent --from {} --company-id {company_id} --branch-id {id}",
+                branch.name, plan.agent_template
+            ));
+        }
     }
     if agents.iter().any(|a| a.status == "failed") {
         next.push(format!(
-            "some agents failed: run the same onboarding:automated again with --if-not-exists (company {company_id})"
+            "the agents that failed: the same onboarding:automated again with --if-not-exists (company {company_id})"
         ));
     }
     for agent in agents.iter().filter(|a| a.agent_id.is_some()) {
         next.push(format!(
-            "assign a phone number to {}: askpro retell:assign-phone --agent-id {} --phone NUMBER",
+            "a phone number for {}: askpro retell:assign-phone --agent-id {} --phone NUMBER",
             agent.branch,
             agent.agent_id.as_deref().unwrap_or_default()
         ));
     }
-    next.push(format!(
-        "rename the staff placeholders: askpro staff:list --branch-id {}",
-        branch_ids.first().copied().unwrap_or_default()
-    ));
+    for (branch, id) in plan.branches.iter().zip(branch_ids) {
+        let placeholders: Vec<&str> = plan
+            .staff
+            .iter()
+            .filter(|s| s.branch == branch.name && s.exists.is_none() && s.placeholder)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !placeholders.is_empty() {
+            next.push(format!(
+                "real staff for {} (now placeholders: {}): askpro staff:create --branch-id {id} --name …, then staff:assign-services",
+                branch.name,
+                placeholders.join(", ")
+            ));
+        }
+    }
     next.push(format!("check it: askpro preflight:check --company-id {company_id}"));
     next
 }

@@ -846,3 +846,15 @@ mod tests {
         assert_ne!(engine_hash(&deployed), engine_hash(&json!({"global_prompt": "B", "nodes": []})));
     }
 }
+
+#[cfg(test)]
+mod template_tests {
+    #[test]
+    fn presets_name_the_templates_there_are() {
+        let mut names = super::template_names();
+        names.sort_unstable();
+        let mut allowed = crate::templates::AGENT_TEMPLATES.to_vec();
+        allowed.sort_unstable();
+        assert_eq!(names, allowed);
+    }
+}

@@ -29,12 +29,13 @@ pub struct AutomatedArgs {
     /// Industry preset key (`askpro templates:list`) or a preset file (.toml)
     #[arg(long, value_name = "KEY|FILE", value_parser = super::industry_parser(), hide_possible_values = true)]
     industry: String,
-    /// Number of branches (named Filiale 1 … N)
+    /// Number of branches (named Filiale 1 … N; one branch: Hauptsitz)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_BRANCHES as i64))]
     branches: Option<u32>,
     /// Branch names, comma-separated (instead of numbered names)
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     branch_names: Vec<String>,
+    /// The company's e-mail address
     #[arg(long)]
     email: Option<String>,
     /// The company's number, any usual written form; the first branch answers it
@@ -64,37 +65,45 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         choices: Default::default(),
     };
     let app = ctx.app().await?;
-    let plan = onboarding::plan(app, &request).await?;
     if args.dry_run {
+        let plan = onboarding::plan(app, &request).await?;
         return match ctx.out.json {
             true => crate::cli::output::print_json(&json!({"dry_run": true, "plan": plan})),
             false => print_line(&render_plan(&plan)),
         };
     }
-    let outcome = onboarding::apply(app, &plan, ctx.ui.progress().as_ref()).await?;
+    let (plan, outcome) = onboarding::run(app, &request, ctx.ui.progress().as_ref()).await?;
     report(ctx, &plan, &outcome)
 }
 
 /// Prints what onboarding did (as JSON, the company id with `-q`, or a summary with what is
 /// left); an agent Retell did not clone makes it exit 5, the database being complete.
 pub fn report(ctx: &Ctx, plan: &Plan, outcome: &Outcome) -> Result<()> {
+    let failed: Vec<&str> = outcome.agents.iter().filter(|a| a.status == "failed").map(|a| a.branch.as_str()).collect();
+    let error = (!failed.is_empty()).then(|| {
+        Error::upstream(format!(
+            "the database is complete, but Retell did not clone the agent of {}",
+            failed.join(", ")
+        ))
+        .with_help("run the same command again with --if-not-exists: it creates only the missing agents")
+    });
     if ctx.out.json {
-        crate::cli::output::print_json(&json!({"plan": plan, "outcome": outcome}))?;
+        let mut document = json!({"plan": plan, "outcome": outcome});
+        if let Some(e) = &error {
+            document["error"] = json!({"code": e.kind().code(), "message": e.message(), "help": e.help()});
+        }
+        crate::cli::output::print_json(&document)?;
     } else if ctx.out.quiet {
         print_line(&outcome.company_id.to_string())?;
     } else {
         print_line(&render_outcome(plan, outcome))?;
     }
-    let failed: Vec<&str> = outcome.agents.iter().filter(|a| a.status == "failed").map(|a| a.branch.as_str()).collect();
-    if !failed.is_empty() {
-        return Err(Error::upstream(format!(
-            "the database is complete, but Retell did not clone the agent of {}",
-            failed.join(", ")
-        ))
-        .with_help("run the same command again with --if-not-exists: it creates only the missing agents")
-        .reported());
+    match error {
+        // Printed on stderr as usual; with --json the document above carries it.
+        Some(e) if ctx.out.json => Err(e.reported()),
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn new_or(exists: Option<i64>) -> String {

@@ -3,7 +3,7 @@
 //! onboarding code with a progress bar.
 //!
 //! Nothing is written before the operator says Yes at the review: the questions only read (the
-//! company being finished, with `--company-id`), and Esc, No or Ctrl-C end the wizard with exit
+//! company being finished, with `--company-id`), and Ctrl-C, No, or Esc at a choice end the wizard with exit
 //! 130. dialoguer turns Ctrl-C into a SIGINT, which would end the process with the cursor hidden;
 //! the wizard catches it instead (a flag checked after every question, and while it writes) and
 //! shows the cursor again on the way out.
@@ -30,7 +30,7 @@ pub enum Command {
     #[command(long_about = "Quick Setup on a terminal: asks for the industry preset, the company's name and \
         contact, its branches with their names and hours, the services to offer, staff names and whether to \
         clone agents; shows the whole plan; and, after a Yes, creates it all as `onboarding:automated` does.\n\n\
-        Nothing is written before that Yes: Esc, No or Ctrl-C end the wizard (exit 130). With --company-id it \
+        Nothing is written before that Yes: Ctrl-C, No, or Esc at a choice end the wizard (exit 130). With --company-id it \
         finishes an existing company: the review shows what exists and only what is missing is created. \
         Without a terminal (or with -n) it exits 2: the scriptable form is `askpro onboarding:automated`.")]
     Wizard(WizardArgs),
