@@ -163,34 +163,12 @@ fn a_failed_write_leaves_nothing_behind(db: &TestDb) {
     common::block_on(async {
         use askpro::store::*;
         let store = connect(&db.url, PoolSize(1)).await.unwrap();
-        let branch = |name: &str| {
-            Existing::New(NewBranch {
-                name: name.into(),
-                name_key: "same".into(),
-                address: None,
-                phone: None,
-                email: None,
-                timezone: "Europe/Berlin".into(),
-                business_hours: r#"{"monday": {"open": "09:00", "close": "18:00"}}"#.into(),
-            })
-        };
+        // Two branches whose names are the same to askpro ("Same", "SAME").
+        let branch = |name: &str| Existing::New(common::rows::branch(name));
         let business = NewBusiness {
-            company: Existing::New(NewCompany {
-                name: "Halb".into(),
-                name_key: "halb".into(),
-                email: None,
-                phone: None,
-                country: "DE".into(),
-                timezone: "Europe/Berlin".into(),
-                industry: None,
-                scheduling: "local".into(),
-                calcom_team_id: None,
-                calcom_api_key: None,
-                retell_api_key: None,
-                settings: CompanyPatch::default(),
-            }),
+            company: Existing::New(common::rows::company("Halb")),
             greetings: vec![(GreetingKind::Default, "Hallo".into())],
-            branches: vec![branch("Same"), branch("same")],
+            branches: vec![branch("Same"), branch("SAME")],
             services: vec![],
             staff: vec![],
         };
