@@ -68,9 +68,9 @@ beauty\t''
 legal\t''
 fitness\t''
 automotive\t''"
-complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l branches -d 'Number of branches (named Filiale 1 … N)' -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l branches -d 'Number of branches (named Filiale 1 … N; one branch: Hauptsitz)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l branch-names -d 'Branch names, comma-separated (instead of numbered names)' -r
-complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l email -r
+complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l email -d 'The company\'s e-mail address' -r
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l phone -d 'The company\'s number, any usual written form; the first branch answers it' -r
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l staff-per-branch -d 'Staff placeholders per branch (default: one per role of the preset)' -r
 complete -c askpro -n "__fish_askpro_using_subcommand onboarding; and __fish_seen_subcommand_from automated" -l config -d 'Settings file (default: ./askpro.toml when present)' -r -F
