@@ -782,3 +782,19 @@ fn commands_leave_no_wal_behind() {
     std::fs::copy(db.path().join("askpro.db"), other.path().join("askpro.db")).unwrap();
     assert_eq!(other.json(&["service:list", "--company-id", &company.to_string()]).as_array().unwrap().len(), 20);
 }
+
+#[test]
+fn an_unreachable_postgres_fails_at_once_naming_where() {
+    let db = TestDb::sqlite();
+    // Nothing listens on port 1: refused at once, not after the pool's 10 s.
+    db.set_env("ASKPRO_DATABASE_URL", "postgres://askpro:hunter2@127.0.0.1:1/askpro");
+    let started = std::time::Instant::now();
+    let run = db.run(&["company:list"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "took {:?}", started.elapsed());
+    run.fails(6, "cannot connect to PostgreSQL at 127.0.0.1:1: connection refused");
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    let json = db.run(&["company:list", "--json"]);
+    assert_eq!(json.code, 6);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(doc["error"]["message"].as_str().unwrap().contains("connection refused"), "{doc}");
+}

@@ -8,6 +8,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use super::sql::*;
 use super::*;
 
+/// How long a first connection to the server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub struct PgStore {
     pool: PgPool,
     /// The same pool: PostgreSQL takes concurrent writers.
@@ -37,6 +40,7 @@ impl PgStore {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
             Error::config(format!("the PostgreSQL URL '{}' is not valid", redact_url(url))).with_source(e)
         })?;
+        Self::reach(url, &options).await?;
         let pool = PgPoolOptions::new()
             .max_connections(size.0.max(1))
             .acquire_timeout(Duration::from_secs(10))
@@ -54,6 +58,30 @@ impl PgStore {
             Self::MIGRATOR.run(&pool).await?;
         }
         Ok(PgStore { writer: pool.clone(), pool })
+    }
+
+    /// Connects once, directly, so that a server that is down or does not answer fails within
+    /// [`CONNECT_TIMEOUT`] and says so. The pool would keep trying for its whole acquire
+    /// timeout and then report only that it timed out.
+    async fn reach(url: &str, options: &PgConnectOptions) -> Result<()> {
+        use sqlx::{ConnectOptions, Connection};
+        let at = format!("{}:{}", options.get_host(), options.get_port());
+        let failed = |what: String| {
+            Error::config(format!("cannot connect to PostgreSQL at {at}: {what}"))
+                .with_help(format!("check ASKPRO_DATABASE_URL ({}) and that the server is running", redact_url(url)))
+        };
+        match tokio::time::timeout(CONNECT_TIMEOUT, options.connect()).await {
+            Err(_) => Err(failed(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+            Ok(Err(sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                Err(failed("connection refused".to_string()))
+            }
+            Ok(Err(sqlx::Error::Io(e))) => Err(failed(e.to_string())),
+            Ok(Err(e)) => Err(failed(e.to_string()).with_source(e)),
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                Ok(())
+            }
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
