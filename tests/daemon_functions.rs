@@ -419,6 +419,24 @@ fn simulated_calls() {
     assert!(text.starts_with("→ check_availability") && text.contains("← "), "{text}");
     db.run(&["call:simulate", "--branch-id", "1", "--scenario", "availability", "--now", "gestern"]).fails(2, "--now");
     db.run(&["call:simulate", "--branch-id", "9", "--scenario", "cancel"]).fails(3, "branch 9");
+
+    // For CI, a scenario that does not come out as meant exits 1 and says why (the steps are
+    // still printed): nothing left to cancel, a caller never seen, a booking from a withheld number.
+    let again =
+        db.run(&["call:simulate", "--branch-id", "1", "--from", "0176 1111111", "--scenario", "cancel", "--now", &now]);
+    again.fails(1, "the cancel scenario did not come out as it should");
+    assert!(again.stdout.contains("→ get_customer_appointments"), "{}", again.stdout);
+    db.run(&["call:simulate", "--branch-id", "1", "--from", "0176 9999999", "--scenario", "returning", "--now", &now])
+        .fails(1, "the caller is not known at this company");
+    let withheld = db.run(&["call:simulate", "--branch-id", "1", "--scenario", "new-booking", "--now", &now, "--json"]);
+    assert_eq!(withheld.code, 1, "{}\n{}", withheld.stdout, withheld.stderr);
+    assert!(withheld.stderr.contains("book_appointment answered needs_input"), "{}", withheld.stderr);
+    let steps: serde_json::Value = serde_json::from_str(&withheld.stdout).expect("the steps, one JSON document");
+    assert!(steps.as_array().is_some_and(|s| !s.is_empty()), "{steps}");
+    // retell:test-function: an `error` answer exits 1, an ordinary outcome 0.
+    let unknown = db.run(&["retell:test-function", "--function", "no_such_function", "--branch-id", "1"]);
+    unknown.fails(1, "the function answered error");
+    assert!(unknown.stdout.contains("\"status\":\"error\""), "{}", unknown.stdout);
 }
 
 /// The same seed scenarios with the company scheduling in Cal.com (the fake): booking,

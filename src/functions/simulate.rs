@@ -132,3 +132,55 @@ fn first_slot(answer: &Answer) -> Option<Value> {
     }
     answer.data.get("slot_id").cloned().or_else(|| answer.data.get("alternatives")?.get(0)?.get("slot_id").cloned())
 }
+
+/// Whether a scenario's steps came out as the scenario means them to (exit 0), or why not: a
+/// booking booked, a returning caller known, availability answered, the appointment moved or
+/// cancelled, the timeout answered with the fallback; and no step answered `error` but that
+/// fallback.
+pub fn verdict(scenario: Scenario, steps: &[Step]) -> std::result::Result<(), String> {
+    let last = |name: &str| steps.iter().rev().find(|s| s.function == name);
+    let said = |s: &Step| format!("{} answered {}: {}", s.function, s.answer.status.as_str(), s.answer.message);
+    let expect_ok = |name: &str, missing: &str| match last(name) {
+        Some(s) if s.answer.status == Status::Ok => Ok(()),
+        Some(s) => Err(said(s)),
+        None => Err(missing.to_string()),
+    };
+    if scenario != Scenario::UpstreamTimeout {
+        if let Some(s) = steps.iter().find(|s| s.answer.status == Status::Error) {
+            return Err(said(s));
+        }
+    }
+    match scenario {
+        Scenario::NewBooking => expect_ok(
+            "book_appointment",
+            &last("check_availability")
+                .map_or("no time was offered".into(), |s| format!("no time to book: {}", said(s))),
+        ),
+        Scenario::Returning => match last("check_customer") {
+            Some(s) if s.answer.data.get("customer_found") == Some(&Value::Bool(true)) => Ok(()),
+            Some(_) => {
+                Err("the caller is not known at this company: simulate new-booking with the same --from first".into())
+            }
+            None => Err("check_customer was not asked".into()),
+        },
+        Scenario::Availability => match last("check_availability") {
+            Some(s) if matches!(s.answer.status, Status::Ok | Status::Unavailable) => Ok(()),
+            Some(s) => Err(said(s)),
+            None => Err("check_availability was not asked".into()),
+        },
+        Scenario::Reschedule => {
+            expect_ok("reschedule_appointment", "nothing was moved: no upcoming appointment, or no other time free")
+        }
+        Scenario::Cancel => expect_ok("cancel_appointment", "cancel_appointment was not asked"),
+        Scenario::UpstreamTimeout => match last("check_availability") {
+            Some(s)
+                if s.answer.status == Status::Error
+                    && s.answer.data.get("callback_requested") == Some(&Value::Bool(true)) =>
+            {
+                Ok(())
+            }
+            Some(s) => Err(format!("expected the fallback with a callback request, but {}", said(s))),
+            None => Err("check_availability was not asked".into()),
+        },
+    }
+}

@@ -47,5 +47,12 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         let status = serde_json::to_value(step.answer.status)?;
         human.push_str(&format!("← {}: {}\n", status.as_str().unwrap_or(""), step.answer.message));
     }
-    ctx.out.message(&steps, human.trim_end())
+    ctx.out.message(&steps, human.trim_end())?;
+    // For CI: an outcome the scenario does not mean is a failed check, and says why.
+    simulate::verdict(scenario, &steps).map_err(|why| {
+        let name = clap::ValueEnum::to_possible_value(&scenario).map(|v| v.get_name().to_string()).unwrap_or_default();
+        Error::check_failed(format!("the {name} scenario did not come out as it should: {why}"))
+            .with_help("each step's answer is printed above")
+            .reported()
+    })
 }

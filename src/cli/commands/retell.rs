@@ -376,5 +376,12 @@ async fn test_function(
     let answer = functions::invoke(app, invocation, app.settings.function_deadline).await?;
     // The answer is data in both modes: one JSON object.
     let value = functions::to_value(&answer);
-    ctx.out.message(&value, &value.to_string())
+    ctx.out.message(&value, &value.to_string())?;
+    // An `error` answer is a failure a CI step must see; the others are ordinary outcomes.
+    if answer.status == functions::Status::Error {
+        return Err(Error::check_failed(format!("the function answered error: {}", answer.message))
+            .with_help("the answer above is what a caller would hear")
+            .reported());
+    }
+    Ok(())
 }
