@@ -101,10 +101,17 @@ fn a_dry_run_plans_everything_and_writes_nothing(db: &TestDb) {
     assert!(p["services"].as_array().unwrap().len() >= 3, "{p}");
     assert!(!p["staff"].as_array().unwrap().is_empty(), "{p}");
     assert_eq!(p["agents_skipped"], "RETELL_API_KEY is not set");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 0);
     let human = db.ok(&["onboarding:automated", "--name", "Dr. Schmidt Praxis", "--industry", "medical", "--dry-run"]);
     assert!(human.contains("nothing written") && human.contains("service"), "{human}");
-    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 0);
+    // Not even a database file where there was none; on PostgreSQL no company.
+    match db.is_postgres() {
+        true => assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 0),
+        false => assert!(!db.path().join("askpro.db").exists()),
+    }
+    // Against an existing database too.
+    db.company("Andere");
+    onboard(db, &["--name", "Dr. Schmidt Praxis", "--industry", "medical", "--dry-run"]);
+    assert_eq!(count(db, "SELECT COUNT(*) FROM companies"), 1);
 }
 
 fn a_rerun_with_if_not_exists_finishes_and_duplicates_nothing(db: &TestDb) {

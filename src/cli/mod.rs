@@ -139,6 +139,23 @@ impl Ctx {
             .await
     }
 
+    /// The app for a command that needs what a database already holds (an id to act on, or
+    /// rows to show): a SQLite database that does not exist is said to be missing (exit 6)
+    /// instead of being created empty.
+    pub async fn app_to_read(&self) -> Result<&App> {
+        let settings = self.settings()?;
+        if let Some(path) = crate::config::sqlite_path(&settings.database_url) {
+            if !path.exists() {
+                let shown = std::path::absolute(&path).unwrap_or(path);
+                return Err(Error::unset(format!("there is no askpro database at {}", shown.display())).with_help(
+                    "run askpro where its askpro.db is, set ASKPRO_DATABASE_URL, or start one with \
+                     `askpro onboarding:automated` or `askpro company:create`",
+                ));
+            }
+        }
+        self.app().await
+    }
+
     pub fn settings(&self) -> Result<Settings> {
         Settings::load(&self.overrides)
     }

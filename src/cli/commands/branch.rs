@@ -78,12 +78,12 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 business_hours: a.business_hours,
                 if_not_exists: a.if_not_exists.if_not_exists,
             };
-            let created = branch::create(ctx.app().await?, req).await?;
+            let created = branch::create(ctx.app_to_read().await?, req).await?;
             ctx.out.created("Branch", created.entity.id, created.existed, &view(&created.entity))
         }
         Command::Notifications(a) => {
             let req = NotificationsRequest { email: a.email, sms_phone: a.sms_phone, whatsapp: a.whatsapp };
-            let b = branch::set_notifications(ctx.app().await?, a.branch_id, req).await?;
+            let b = branch::set_notifications(ctx.app_to_read().await?, a.branch_id, req).await?;
             let fields = vec![
                 ("branch", format!("{} ({})", b.id, b.name)),
                 ("email", opt(&b.notify_email)),
@@ -93,7 +93,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             ctx.out.show(&view(&b), &fields)
         }
         Command::List { company_id } => {
-            let branches = branch::list(ctx.app().await?, company_id).await?;
+            let branches = branch::list(ctx.app_to_read().await?, company_id).await?;
             let views: Vec<_> = branches.iter().map(view).collect();
             ctx.out.list("branches", &views, &["id", "name", "timezone", "phone", "hours"], |v| {
                 vec![

@@ -51,7 +51,7 @@ pub enum Command {
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let app = ctx.app().await?;
+    let app = ctx.app_to_read().await?;
     match cmd {
         Command::TestConnection { company_id } => {
             let c = calcom::test_connection(app, company_id).await?;

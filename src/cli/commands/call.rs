@@ -36,7 +36,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             })
         })
         .transpose()?;
-    let app = ctx.app().await?;
+    let app = ctx.app_to_read().await?;
     let branch = crate::ops::branch::get(app, branch_id).await?;
     let company = crate::ops::company::get(app, branch.company_id).await?;
     let from = crate::domain::E164::parse_opt(from.as_deref(), company.country.parse()?)?;

@@ -156,17 +156,17 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 slot_buffer_min: a.slot_buffer,
                 min_notice_min: a.min_notice,
             };
-            let company = company::configure(ctx.app().await?, a.company_id, req).await?;
+            let company = company::configure(ctx.app_to_read().await?, a.company_id, req).await?;
             ctx.out.show(&company, &fields(&company))
         }
         Command::Greeting(a) => {
-            company::set_greeting(ctx.app().await?, a.company_id, a.kind, &a.template).await?;
+            company::set_greeting(ctx.app_to_read().await?, a.company_id, a.kind, &a.template).await?;
             let value =
                 serde_json::json!({"company_id": a.company_id, "type": a.kind.as_str(), "template": a.template.trim()});
             ctx.out.message(&value, &format!("Greeting '{}' set for company {}", a.kind.as_str(), a.company_id))
         }
         Command::List => {
-            let companies = company::list(ctx.app().await?).await?;
+            let companies = company::list(ctx.app_to_read().await?).await?;
             ctx.out.list("companies", &companies, &["id", "name", "industry", "timezone", "scheduling", "phone"], |c| {
                 vec![
                     c.id.to_string(),
@@ -179,7 +179,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             })
         }
         Command::Show { id } => {
-            let details = company::show(ctx.app().await?, id).await?;
+            let details = company::show(ctx.app_to_read().await?, id).await?;
             let mut rows = fields(&details.company);
             rows.push(("branches", details.branch_count.to_string()));
             rows.push(("services", details.service_count.to_string()));

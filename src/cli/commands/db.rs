@@ -14,7 +14,10 @@ pub enum Command {
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let app = ctx.app().await?;
+    let app = match cmd {
+        Command::Migrate => ctx.app().await?,
+        Command::Status => ctx.app_to_read().await?,
+    };
     let status = match cmd {
         Command::Migrate => app.store.migrate().await?,
         Command::Status => app.store.migration_status().await?,

@@ -48,7 +48,7 @@ fn row(a: &LocalAppointment) -> Vec<String> {
 }
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
-    let app = ctx.app().await?;
+    let app = ctx.app_to_read().await?;
     match cmd {
         Command::Appointments { branch_id, date } => {
             let day = schedule::appointments(app, branch_id, date.as_deref()).await?;

@@ -64,14 +64,26 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         if_not_exists: args.if_not_exists.if_not_exists,
         choices: Default::default(),
     };
-    let app = ctx.app().await?;
     if args.dry_run {
+        // A plan changes nothing: where no SQLite database exists yet, it is made against an
+        // empty one in memory instead of creating the file.
+        let settings = ctx.settings()?;
+        let fresh = crate::config::sqlite_path(&settings.database_url).is_some_and(|p| !p.exists());
+        let in_memory;
+        let app = if fresh {
+            let settings = crate::config::Settings { database_url: "sqlite::memory:".into(), ..settings };
+            in_memory = crate::app::App::connect(settings, crate::store::PoolSize(1)).await?;
+            &in_memory
+        } else {
+            ctx.app().await?
+        };
         let plan = onboarding::plan(app, &request).await?;
         return match ctx.out.json {
             true => crate::cli::output::print_json(&json!({"dry_run": true, "plan": plan})),
             false => print_line(&render_plan(&plan)),
         };
     }
+    let app = ctx.app().await?;
     let (plan, outcome) = onboarding::run(app, &request, ctx.ui.progress().as_ref()).await?;
     report(ctx, &plan, &outcome)
 }

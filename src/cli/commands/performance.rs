@@ -69,7 +69,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         window: Duration::from_secs(days * 86_400),
         ..Options::default()
     };
-    let app = ctx.app().await?;
+    let app = ctx.app_to_read().await?;
     let report = performance::analyze(app, &options, ctx.ui.spinner().as_ref()).await?;
     if ctx.out.json {
         crate::cli::output::print_json(&serde_json::to_value(&report)?)?;

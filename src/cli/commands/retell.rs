@@ -199,16 +199,16 @@ pub enum Command {
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     match cmd {
         Command::AssignPhone { agent_id, phone, dry_run } => {
-            assigned(ctx, retell::assign_phone(ctx.app().await?, &agent_id, &phone, dry_run).await?)
+            assigned(ctx, retell::assign_phone(ctx.app_to_read().await?, &agent_id, &phone, dry_run).await?)
         }
         Command::BuyPhone { agent_id, country, area_code, dry_run } => {
-            assigned(ctx, retell::buy_phone(ctx.app().await?, &agent_id, &country, area_code, dry_run).await?)
+            assigned(ctx, retell::buy_phone(ctx.app_to_read().await?, &agent_id, &country, area_code, dry_run).await?)
         }
         Command::UpdateGreeting { agent_id, greeting, dry_run } => {
-            updated(ctx, retell::update_greeting(ctx.app().await?, &agent_id, &greeting, dry_run).await?)
+            updated(ctx, retell::update_greeting(ctx.app_to_read().await?, &agent_id, &greeting, dry_run).await?)
         }
         Command::UpdateVoice { agent_id, voice_id, language, dry_run } => {
-            let app = ctx.app().await?;
+            let app = ctx.app_to_read().await?;
             updated(ctx, retell::update_voice(app, &agent_id, &voice_id, language.as_deref(), dry_run).await?)
         }
         Command::UpdatePrompts { agent_id, replace, dry_run } => {
@@ -220,10 +220,10 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                         .with_help(r#"e.g. --replace "Guten Tag:Hallo""#)),
                 })
                 .collect::<Result<Vec<_>>>()?;
-            updated(ctx, retell::update_prompts(ctx.app().await?, &agent_id, &pairs, dry_run).await?)
+            updated(ctx, retell::update_prompts(ctx.app_to_read().await?, &agent_id, &pairs, dry_run).await?)
         }
         Command::TestCall { agent_id, from, to, scenario, dry_run } => {
-            let app = ctx.app().await?;
+            let app = ctx.app_to_read().await?;
             let call = retell::test_call(app, &agent_id, &from, &to, scenario.as_deref(), dry_run).await?;
             if dry_run {
                 return ctx.out.message(&call, &serde_json::to_string_pretty(&call).unwrap_or_default());
@@ -232,7 +232,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             ctx.out.message(&call, &human)
         }
         Command::Agents { company_id } => {
-            let list = retell::agents(ctx.app().await?, company_id).await?;
+            let list = retell::agents(ctx.app_to_read().await?, company_id).await?;
             let header = ["agent", "company", "branch", "engine", "template", "published", "drift"];
             ctx.out.list("agents", &list, &header, |a| {
                 vec![
@@ -255,7 +255,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::CloneAgent { from, company_id, branch_id, name, voice_id, language, dry_run } => {
             let source = retell::Source::parse(&from)?;
             let req = retell::CloneRequest { source, company_id, branch_id, name, voice_id, language, dry_run };
-            let cloned = retell::clone_agent(ctx.app().await?, req).await?;
+            let cloned = retell::clone_agent(ctx.app_to_read().await?, req).await?;
             if dry_run {
                 return planned(ctx, &cloned.requests);
             }
@@ -350,7 +350,7 @@ async fn test_function(
     call_id: Option<String>,
 ) -> Result<()> {
     let args = json_object(params)?;
-    let app = ctx.app().await?;
+    let app = ctx.app_to_read().await?;
     let branch_id = match (branch_id, agent_id) {
         (Some(id), _) => id,
         (None, Some(agent)) => {

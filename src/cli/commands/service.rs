@@ -99,11 +99,11 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 calcom_event_type_id: a.calcom_event_type_id,
                 if_not_exists: a.if_not_exists.if_not_exists,
             };
-            let created = service::create(ctx.app().await?, req).await?;
+            let created = service::create(ctx.app_to_read().await?, req).await?;
             ctx.out.created("Service", created.entity.id, created.existed, &created.entity)
         }
         Command::List { company_id, branch_id } => {
-            let services = service::list(ctx.app().await?, company_id, branch_id).await?;
+            let services = service::list(ctx.app_to_read().await?, company_id, branch_id).await?;
             ctx.out.list(
                 "services",
                 &services,
@@ -122,7 +122,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             )
         }
         Command::AddSynonym { service_id, synonym } => {
-            let result = service::add_synonym(ctx.app().await?, service_id, &synonym).await?;
+            let result = service::add_synonym(ctx.app_to_read().await?, service_id, &synonym).await?;
             let human = if result.added {
                 format!("Added synonym '{}' to service {service_id}", result.synonym)
             } else {
@@ -133,7 +133,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
         Command::ImportSynonyms(a) => {
             let progress = ctx.ui.progress();
             let summary =
-                synonyms::import(ctx.app().await?, a.company_id, &a.file, a.dry_run, progress.as_ref()).await?;
+                synonyms::import(ctx.app_to_read().await?, a.company_id, &a.file, a.dry_run, progress.as_ref()).await?;
             let verb = if summary.dry_run { "would import" } else { "imported" };
             let human = format!(
                 "{} rows: {verb} {}, skipped {} duplicate{}",
@@ -145,7 +145,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             ctx.out.message(&summary, &human)
         }
         Command::Match { company_id, text } => {
-            let found = service::match_phrase(ctx.app().await?, company_id, &text).await?;
+            let found = service::match_phrase(ctx.app_to_read().await?, company_id, &text).await?;
             let value = match &found {
                 Some(m) => serde_json::to_value(m)?,
                 None => serde_json::json!({"service_id": null}),
@@ -165,7 +165,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             ctx.out.message(&value, &human)
         }
         Command::ShowSynonyms { service_id } => {
-            let result = service::synonyms(ctx.app().await?, service_id).await?;
+            let result = service::synonyms(ctx.app_to_read().await?, service_id).await?;
             if ctx.out.json {
                 return ctx.out.message(&result, "");
             }

@@ -63,12 +63,12 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 working_hours: a.working_hours,
                 if_not_exists: a.if_not_exists.if_not_exists,
             };
-            let created = staff::create(ctx.app().await?, req).await?;
+            let created = staff::create(ctx.app_to_read().await?, req).await?;
             ctx.out.created("Staff", created.entity.id, created.existed, &created.entity)
         }
         Command::AssignServices { staff_id, services } => {
             let selection = ServiceSelection::parse(&services)?;
-            let result = staff::assign_services(ctx.app().await?, staff_id, selection).await?;
+            let result = staff::assign_services(ctx.app_to_read().await?, staff_id, selection).await?;
             let human = format!(
                 "Staff {staff_id} performs: {}",
                 if result.services.is_empty() { "—".into() } else { result.services.join(", ") }
@@ -76,7 +76,7 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
             ctx.out.message(&result, &human)
         }
         Command::List { branch_id } => {
-            let staff = staff::list(ctx.app().await?, branch_id).await?;
+            let staff = staff::list(ctx.app_to_read().await?, branch_id).await?;
             ctx.out.list("staff", &staff, &["id", "name", "email", "phone", "services"], |s| {
                 vec![
                     s.staff.id.to_string(),

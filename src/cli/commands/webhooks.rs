@@ -18,7 +18,7 @@ pub enum Command {
 
 pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
     let Command::Retry { hours } = cmd;
-    let done = events::retry(ctx.app().await?, hours, ctx.ui.progress().as_ref()).await?;
+    let done = events::retry(ctx.app_to_read().await?, hours, ctx.ui.progress().as_ref()).await?;
     let human = format!(
         "{} failed event(s) in the last {hours} h: {} processed now, {} still failing",
         done.found, done.processed, done.still_failing
