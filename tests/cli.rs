@@ -804,3 +804,18 @@ fn an_unreachable_postgres_fails_at_once_naming_where() {
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert!(doc["error"]["message"].as_str().unwrap().contains("connection refused"), "{doc}");
 }
+
+#[test]
+fn quiet_and_json_mean_what_they_say_everywhere() {
+    let db = TestDb::sqlite();
+    let c = db.company("Ruhig").to_string();
+    // -q on a change prints the id, not the whole configuration.
+    let quiet = db.ok(&["company:config", "--company-id", &c, "--cancellation-hours", "12", "-q"]);
+    assert_eq!(quiet.trim(), c);
+    // completions are a script: --json cannot apply, and says so as one JSON document.
+    let run = db.run(&["completions", "bash", "--json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    assert!(doc["error"]["message"].as_str().unwrap().contains("--json does not apply"), "{doc}");
+    assert!(db.ok(&["completions", "bash"]).contains("askpro"));
+}

@@ -280,6 +280,10 @@ async fn dispatch(command: Namespace, ctx: &Ctx) -> Result<()> {
         Namespace::Key(cmd) => key::run(cmd, ctx).await,
         Namespace::Nlu(cmd) => nlu::run(cmd, ctx).await,
         Namespace::Templates(cmd) => templates::run(cmd, ctx).await,
+        Namespace::Completions(_) if ctx.out.json => {
+            Err(Error::invalid("completions prints a shell script; --json does not apply")
+                .with_help("askpro completions bash > /etc/bash_completion.d/askpro"))
+        }
         Namespace::Completions(args) => commands::completions::run(args),
         Namespace::List => {
             let list = command_list();

@@ -157,6 +157,10 @@ pub async fn run(cmd: Command, ctx: &Ctx) -> Result<()> {
                 min_notice_min: a.min_notice,
             };
             let company = company::configure(ctx.app_to_read().await?, a.company_id, req).await?;
+            if ctx.out.quiet && !ctx.out.json {
+                // -q: the id, as create commands print it, not the whole configuration.
+                return crate::cli::output::print_line(&company.id.to_string());
+            }
             ctx.out.show(&company, &fields(&company))
         }
         Command::Greeting(a) => {
