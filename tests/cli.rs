@@ -819,3 +819,26 @@ fn quiet_and_json_mean_what_they_say_everywhere() {
     assert!(doc["error"]["message"].as_str().unwrap().contains("--json does not apply"), "{doc}");
     assert!(db.ok(&["completions", "bash"]).contains("askpro"));
 }
+
+#[test]
+fn negative_numbers_control_characters_and_open_quotes_get_clear_errors() {
+    let db = TestDb::sqlite();
+    let c = db.company("Salon").to_string();
+    // A negative number is a value (and refused as one), not an unknown flag '-3'.
+    db.run(&["service:create", "--company-id", &c, "--name", "Schnitt", "--duration", "-30"])
+        .fails(2, "'-30' for '--duration <MIN>'");
+    db.run(&["service:create", "--company-id", &c, "--name", "Schnitt", "--duration", "30", "--price", "-5"])
+        .fails(2, "'-5' is not a price");
+    db.run(&["company:config", "--company-id", &c, "--slot-step", "-15"]).fails(2, "slot");
+    // Tabs, line breaks and escapes would break tables and loops over the output.
+    for name in ["A\tB", "Zeile\nzwei", "Farbe\u{1b}[2J"] {
+        db.run(&["company:create", "--name", name]).fails(2, "must not contain tabs, line breaks");
+        db.run(&["branch:create", "--company-id", &c, "--name", name]).fails(2, "must not contain tabs, line breaks");
+    }
+    // An unterminated quote no longer swallows the rest of the file into one synonym.
+    db.ok(&["service:create", "--company-id", &c, "--name", "Schnitt", "--duration", "30"]);
+    let csv = db.write("open.csv", "service_name,synonym\nSchnitt,\"Haare\nSchnitt,kurz\nSchnitt,lang\n");
+    db.run(&["service:import-synonyms", "--company-id", &c, "--file", csv.to_str().unwrap()])
+        .fails(2, "line 2: a quoted field runs over a line break");
+    assert_eq!(db.json(&["service:show-synonyms", "--service-id", "1"])["synonyms"].as_array().unwrap().len(), 0);
+}

@@ -42,6 +42,11 @@ pub fn require_name(value: &str, what: &str) -> Result<String> {
     if trimmed.chars().count() > 200 {
         return Err(Error::invalid(format!("{what} is longer than 200 characters")));
     }
+    // A tab or line break would break tables, CSV exports and shell loops over the output; an
+    // escape sequence would be played back on the terminal that lists it.
+    if trimmed.chars().any(char::is_control) {
+        return Err(Error::invalid(format!("{what} must not contain tabs, line breaks or other control characters")));
+    }
     Ok(trimmed.to_string())
 }
 

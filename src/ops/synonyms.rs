@@ -105,6 +105,13 @@ fn parse(
             return Err(Error::invalid(format!("line {line}: both service_name and synonym are required"))
                 .with_help(NOTHING_WRITTEN));
         }
+        if let Some(field) = [service, synonym].into_iter().find(|f| f.chars().any(char::is_control)) {
+            let why = match field.contains(['\n', '\r']) {
+                true => "a quoted field runs over a line break: is a closing '\"' missing?",
+                false => "a field holds a tab or another control character",
+            };
+            return Err(Error::invalid(format!("line {line}: {why}")).with_help(NOTHING_WRITTEN));
+        }
         if synonym.chars().count() > 200 {
             return Err(Error::invalid(format!("line {line}: the synonym is longer than 200 characters"))
                 .with_help(NOTHING_WRITTEN));

@@ -83,7 +83,7 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "F")]
     staff_confidence_threshold: Option<f64>,
     /// Cancellation notice in hours (default 0: none)
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
     cancellation_hours: Option<i64>,
     #[arg(long, value_name = "KEY")]
     calcom_api_key: Option<String>,
@@ -96,13 +96,13 @@ pub struct ConfigArgs {
     #[arg(long, value_enum)]
     scheduling: Option<Scheduling>,
     /// Local calendar: minutes between possible start times, 5–240 (default 15)
-    #[arg(long, value_name = "MIN")]
+    #[arg(long, allow_negative_numbers = true, value_name = "MIN")]
     slot_step: Option<i64>,
     /// Local calendar: minutes kept free around every appointment, 0–240 (default 0)
-    #[arg(long, value_name = "MIN")]
+    #[arg(long, allow_negative_numbers = true, value_name = "MIN")]
     slot_buffer: Option<i64>,
     /// Local calendar: minutes from now before the first bookable start (default 60)
-    #[arg(long, value_name = "MIN")]
+    #[arg(long, allow_negative_numbers = true, value_name = "MIN")]
     min_notice: Option<i64>,
 }
 

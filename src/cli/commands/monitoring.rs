@@ -19,7 +19,7 @@ pub enum Command {
         #[arg(long)]
         alert: bool,
         /// Seconds each measure may take
-        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+        #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
         timeout: u64,
     },
     /// Set the alert targets and thresholds (installation-wide); with no flag, show them

@@ -30,7 +30,7 @@ pub struct AutomatedArgs {
     #[arg(long, value_name = "KEY|FILE", value_parser = super::industry_parser(), hide_possible_values = true)]
     industry: String,
     /// Number of branches (named Filiale 1 … N; one branch: Hauptsitz)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_BRANCHES as i64))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_BRANCHES as i64))]
     branches: Option<u32>,
     /// Branch names, comma-separated (instead of numbered names)
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
@@ -42,7 +42,7 @@ pub struct AutomatedArgs {
     #[arg(long)]
     phone: Option<String>,
     /// Staff placeholders per branch (default: one per role of the preset)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_STAFF_PER_BRANCH as i64))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_STAFF_PER_BRANCH as i64))]
     staff_per_branch: Option<u32>,
     #[command(flatten)]
     if_not_exists: IfNotExists,

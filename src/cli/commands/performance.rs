@@ -40,10 +40,10 @@ pub enum Command {
         #[arg(long, value_name = "MS", default_value_t = 20.0, value_parser = milliseconds)]
         slow_ms: f64,
         /// A full scan of a table with at least this many rows is an error (below: a warning)
-        #[arg(long, value_name = "ROWS", default_value_t = 1_000, value_parser = clap::value_parser!(i64).range(0..))]
+        #[arg(long, allow_negative_numbers = true, value_name = "ROWS", default_value_t = 1_000, value_parser = clap::value_parser!(i64).range(0..))]
         min_rows: i64,
         /// Read the counters daemons saved in the last DAYS days
-        #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=365))]
+        #[arg(long, allow_negative_numbers = true, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=365))]
         days: u64,
     },
 }

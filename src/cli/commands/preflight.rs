@@ -20,7 +20,7 @@ pub enum Command {
         #[arg(long)]
         skip_external: bool,
         /// Seconds each check may take
-        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+        #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
         timeout: u64,
         /// The Retell key to sign the daemon's test event with (default: RETELL_API_KEY)
         #[arg(long, env = "ASKPRO_TRIGGER_KEY", hide_env_values = true)]

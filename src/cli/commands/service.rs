@@ -62,10 +62,10 @@ pub struct CreateArgs {
     #[arg(long)]
     name: Option<String>,
     /// Length in minutes
-    #[arg(long, value_name = "MIN", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    #[arg(long, allow_negative_numbers = true, value_name = "MIN", value_parser = clap::value_parser!(u32).range(1..=1440))]
     duration: u32,
     /// Price in euros, e.g. 25 or 25.50
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, allow_negative_numbers = true, value_name = "EUR")]
     price: Option<Cents>,
     #[arg(long, value_name = "ID")]
     calcom_event_type_id: Option<i64>,

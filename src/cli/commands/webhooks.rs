@@ -11,7 +11,7 @@ pub enum Command {
     /// Re-process stored webhook events whose processing failed
     Retry {
         /// How far back to look, in hours
-        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
         hours: u32,
     },
 }
