@@ -98,18 +98,7 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
     let country: Country = req.country.as_deref().unwrap_or("DE").parse()?;
     let timezone = domain::parse_timezone(req.timezone.as_deref().unwrap_or("Europe/Berlin"))?;
     let industry = req.industry.as_deref().map(Industry::load).transpose()?;
-    let settings = match &industry {
-        Some(i) => CompanyPatch {
-            callback_channels: Some(i.callback_channels.join(",")),
-            enable_smart_service: Some(i.enable_smart_service),
-            service_confidence_threshold: Some(i.service_confidence_threshold),
-            enable_staff_preferences: Some(i.enable_staff_preferences),
-            staff_confidence_threshold: Some(i.staff_confidence_threshold),
-            cancellation_hours: Some(i.cancellation_hours),
-            ..CompanyPatch::default()
-        },
-        None => CompanyPatch::default(),
-    };
+    let settings = industry.as_ref().map(preset_settings).unwrap_or_default();
     let email = req.email.as_deref().map(domain::parse_email).transpose()?;
     let phone = E164::parse_opt(req.phone.as_deref(), country)?;
     let conflict = Error::conflict(format!("a company named '{name}' already exists"))
@@ -133,6 +122,19 @@ pub async fn create(app: &App, req: NewCompanyRequest) -> Result<Created<Company
         app.store.insert_company(&company).await
     };
     create_or_reuse(req.if_not_exists, async || app.store.company_by_name(&name_key).await, insert, conflict).await
+}
+
+/// The settings a preset gives a new company.
+pub(crate) fn preset_settings(i: &Industry) -> CompanyPatch {
+    CompanyPatch {
+        callback_channels: Some(i.callback_channels.join(",")),
+        enable_smart_service: Some(i.enable_smart_service),
+        service_confidence_threshold: Some(i.service_confidence_threshold),
+        enable_staff_preferences: Some(i.enable_staff_preferences),
+        staff_confidence_threshold: Some(i.staff_confidence_threshold),
+        cancellation_hours: Some(i.cancellation_hours),
+        ..CompanyPatch::default()
+    }
 }
 
 async fn seal_opt(app: &App, field: SecretField, value: Option<&str>) -> Result<Option<crate::store::SealedSecret>> {

@@ -17,8 +17,7 @@ use crate::app::App;
 use crate::domain::{self, BusinessHours, Country, E164};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{
-    BusinessService, BusinessStaff, CompanyPatch, Existing, NewBranch, NewBusiness, NewCompany, NewService, NewStaff,
-    StaffKey,
+    BusinessService, BusinessStaff, Existing, NewBranch, NewBusiness, NewCompany, NewService, NewStaff, StaffKey,
 };
 use crate::templates::Industry;
 
@@ -384,15 +383,7 @@ pub async fn plan(app: &App, req: &Request) -> Result<Plan> {
     }
 
     // The company and its settings, from the preset.
-    let settings = CompanyPatch {
-        callback_channels: Some(industry.callback_channels.join(",")),
-        enable_smart_service: Some(industry.enable_smart_service),
-        service_confidence_threshold: Some(industry.service_confidence_threshold),
-        enable_staff_preferences: Some(industry.enable_staff_preferences),
-        staff_confidence_threshold: Some(industry.staff_confidence_threshold),
-        cancellation_hours: Some(industry.cancellation_hours),
-        ..CompanyPatch::default()
-    };
+    let settings = company::preset_settings(&industry);
     let greetings: Vec<_> = match existing {
         Some(_) => Vec::new(),
         None => industry.greetings.iter().map(|(kind, t)| (kind, t.to_string())).collect(),

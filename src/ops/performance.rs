@@ -354,44 +354,36 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
     };
     progress.advance(1);
 
-    if !options.query_only {
-        let indexes = store.index_stats().await?;
-        missing_indexes(&plans, &indexes, &rows_of, options, backend, &mut findings);
-        index_findings(&indexes, backend, &mut findings);
-        progress.advance(1);
-        n_plus_one(&counters, &mut findings);
-        caches(&counters, snapshots.len(), &mut findings);
-        let storage = store.storage_stats().await?;
-        housekeeping(&tables, &storage, options, backend, &mut findings);
-        checkpoint(&counters, &storage, &mut findings);
-        progress.advance(1);
-        if snapshots.is_empty() {
-            findings.push(Finding {
-                section: Section::SlowQueries,
-                severity: Severity::Info,
-                subject: "daemon counters".into(),
-                evidence: format!(
-                    "no askpro-daemon saved its counters in the last {} days",
-                    options.window.as_secs() / 86_400
-                ),
-                plan: None,
-                fix: Some("run askpro-daemon against this database; it saves its counters every minute".into()),
-            });
+    let storage = match options.query_only {
+        true => None,
+        false => {
+            let indexes = store.index_stats().await?;
+            missing_indexes(&plans, &indexes, &rows_of, options, backend, &mut findings);
+            index_findings(&indexes, backend, &mut findings);
+            progress.advance(1);
+            n_plus_one(&counters, &mut findings);
+            caches(&counters, snapshots.len(), &mut findings);
+            let storage = store.storage_stats().await?;
+            housekeeping(&tables, &storage, options, backend, &mut findings);
+            checkpoint(&counters, &storage, &mut findings);
+            progress.advance(1);
+            if snapshots.is_empty() {
+                findings.push(Finding {
+                    section: Section::SlowQueries,
+                    severity: Severity::Info,
+                    subject: "daemon counters".into(),
+                    evidence: format!(
+                        "no askpro-daemon saved its counters in the last {} days",
+                        options.window.as_secs() / 86_400
+                    ),
+                    plan: None,
+                    fix: Some("run askpro-daemon against this database; it saves its counters every minute".into()),
+                });
+            }
+            Some(storage)
         }
-        findings.sort_by(|a, b| a.section.cmp(&b.section).then(b.severity.cmp(&a.severity)));
-        progress.finish();
-        return Ok(Report {
-            backend: backend.name(),
-            daemons: counters.processes(),
-            requests: counters.requests.iter().map(|r| r.requests).sum(),
-            slow_queries,
-            findings,
-            tables,
-            storage: Some(storage),
-            statements,
-            fixes: Vec::new(),
-        });
-    }
+    };
+    findings.sort_by(|a, b| a.section.cmp(&b.section).then(b.severity.cmp(&a.severity)));
     progress.finish();
     Ok(Report {
         backend: backend.name(),
@@ -399,8 +391,9 @@ async fn measure(app: &App, options: &Options, progress: &dyn Progress) -> Resul
         requests: counters.requests.iter().map(|r| r.requests).sum(),
         slow_queries,
         findings,
-        tables: Vec::new(),
-        storage: None,
+        // --query shows only the slow operations.
+        tables: if options.query_only { Vec::new() } else { tables },
+        storage,
         statements,
         fixes: Vec::new(),
     })
